@@ -1,0 +1,36 @@
+/*
+ * input.h: the record loop shared by every program that reads records.
+ *
+ * Walks the files named on the command line (or stdin; "-" is stdin), hands
+ * back valid records, and deals with the rest the same way everywhere: a
+ * malformed record is reported through the log funnel as
+ * "prog: file:line: invalid JSON: ..." (status EXIT_REJECTED) and appended,
+ * byte for byte, to the --rejects file if one was given; an unreadable file
+ * is reported (EXIT_RUNTIME) and skipped.
+ *
+ * Programs that reject a valid record for their own reasons (a bad HostIp)
+ * call input_reject() so it lands in the same rejects file.
+ */
+#ifndef SECHUB_INPUT_H
+#define SECHUB_INPUT_H
+
+#include "jl.h"
+
+struct input;
+
+/*
+ * files: argv-style list (n may be 0: stdin). rejects: path or NULL.
+ * NULL and *cause if the rejects file cannot be opened.
+ */
+struct input *input_new(char **, int, const char *, char **);
+/* 1 and a record, or 0 at the end of all input. */
+int	 input_next(struct input *, struct jl_record *);
+/* Reject a valid record with a reason; "why" is printed after file:line. */
+void	 input_reject(struct input *, const struct jl_record *, const char *,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* Counts so far. */
+unsigned long input_records(const struct input *);
+unsigned long input_rejected(const struct input *);
+void	 input_free(struct input *);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * ip.h: IPv4 and IPv6 addresses: strict parsing, canonical text (RFC 5952 for
+ * IPv6), CIDR blocks, special-purpose ranges, allowlists and aggregation of a
+ * set of addresses into the fewest exact CIDR blocks.
+ */
+#ifndef SECHUB_IP_H
+#define SECHUB_IP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IP_STRLEN	64	/* enough for any canonical address or CIDR */
+
+struct ip_addr {
+	int	 family;	/* 4 or 6 */
+	uint8_t	 bytes[16];	/* network order; IPv4 uses the first 4 */
+};
+
+struct ip_cidr {
+	struct ip_addr	addr;	/* host bits are zero */
+	int		bits;	/* prefix length: 0..32 or 0..128 */
+};
+
+/*
+ * Parse an address of exactly len bytes. IPv4 is strict dotted quad (no
+ * leading zeros, no shorthand); IPv6 is RFC 4291 text, with an embedded
+ * dotted quad allowed in the last 32 bits; no zone ids. 0 or -1.
+ */
+int	 ip_parse(const char *, size_t, struct ip_addr *);
+/* "a.b.c.d/n", "x::/n"; a bare address is /32 or /128. Host bits must be
+ * zero unless loose is set (then they are masked off). 0 or -1. */
+int	 ip_parse_cidr(const char *, size_t, int, struct ip_cidr *);
+/* Canonical text into buf (IP_STRLEN bytes); returns buf. */
+char	*ip_format(const struct ip_addr *, char *);
+/* "addr/bits" into buf (IP_STRLEN bytes); returns buf. */
+char	*ip_format_cidr(const struct ip_cidr *, char *);
+int	 ip_cmp(const struct ip_addr *, const struct ip_addr *);
+int	 ip_cidr_contains(const struct ip_cidr *, const struct ip_addr *);
+/* Address bit length: 32 or 128. */
+int	 ip_maxbits(const struct ip_addr *);
+
+/*
+ * Special-purpose ranges that must never be blocked by default: NULL for an
+ * ordinary public address, else a short name ("private", "loopback",
+ * "link-local", "shared address space", "multicast", "broadcast",
+ * "unspecified", "reserved", "unique local", "IPv4-mapped", ...).
+ * Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+ * 2001:db8::/32) are deliberately NOT special: AWS sample findings use them.
+ */
+const char *ip_special(const struct ip_addr *);
+/* The same question for a whole block: does it overlap a special range, or
+ * is it 0.0.0.0/0 / ::/0? NULL if the block is ordinary. */
+const char *ip_cidr_special(const struct ip_cidr *);
+
+/* A list of CIDR blocks, e.g. an allowlist. */
+struct ip_list {
+	struct ip_cidr	*blocks;
+	size_t		 n;
+	size_t		 cap;
+};
+void	 ip_list_init(struct ip_list *);
+void	 ip_list_add(struct ip_list *, const struct ip_cidr *);
+/*
+ * Load CIDRs (or bare addresses), one per line, '#' comments and blank lines
+ * ignored. -1 and *cause ("FILE:LINE: why", caller frees) on the first error.
+ */
+int	 ip_list_load(struct ip_list *, const char *, char **);
+/* The first block containing the address, or NULL. */
+const struct ip_cidr *ip_list_match(const struct ip_list *,
+	    const struct ip_addr *);
+void	 ip_list_free(struct ip_list *);
+
+/*
+ * Aggregate addresses into the fewest CIDR blocks that cover exactly that
+ * set (never an address outside it). The input may be unsorted and contain
+ * duplicates and both families; the output is sorted (IPv4 first). Returns
+ * the number of blocks written to *out (caller frees).
+ */
+size_t	 ip_aggregate(const struct ip_addr *, size_t, struct ip_cidr **);
+
+#endif
