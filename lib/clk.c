@@ -140,9 +140,17 @@ clk_format(time_t t, char *buf)
 {
 	struct tm	 tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, CLK_BUFSZ, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* four-digit years only, as clk_parse reads them (strftime's %Y
+	 * would give "199" for the year 199) */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900)
 		snprintf(buf, CLK_BUFSZ, "1970-01-01T00:00:00Z");
+	else
+		snprintf(buf, CLK_BUFSZ, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		    (unsigned)(tm.tm_year + 1900) % 10000,
+		    (unsigned)(tm.tm_mon + 1) % 100, (unsigned)tm.tm_mday % 100,
+		    (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+		    (unsigned)tm.tm_sec % 100);
 	return buf;
 }
 
