@@ -22,17 +22,25 @@ for t in $targets; do
 	for d in seeds regress; do
 		[ -d "$fz/$d/$t" ] || continue
 		bad=""
-		count=0
+		set --
 		for input in "$fz/$d/$t"/*; do
-			[ -f "$input" ] || continue
-			count=$((count + 1))
-			# shellcheck disable=SC2086
-			if ! ${SECHUB_VALGRIND:-} "$top_builddir/tests/fuzz/fuzz-$t" \
-			    "$input" >"$TMP/out" 2>&1; then
-				bad="$bad ${input##*/}"
-				sed 's/^/# /' "$TMP/out" | head -20
-			fi
+			[ -f "$input" ] && set -- "$@" "$input"
 		done
+		count=$#
+		# all inputs in one run (valgrind starts once); on failure,
+		# one run per input to name the ones that fail
+		# shellcheck disable=SC2086
+		if ! ${SECHUB_VALGRIND:-} "$top_builddir/tests/fuzz/fuzz-$t" \
+		    "$@" >"$TMP/out" 2>&1; then
+			sed 's/^/# /' "$TMP/out" | head -20
+			for input in "$@"; do
+				# shellcheck disable=SC2086
+				${SECHUB_VALGRIND:-} \
+				    "$top_builddir/tests/fuzz/fuzz-$t" "$input" \
+				    >/dev/null 2>&1 || bad="$bad ${input##*/}"
+			done
+			[ -n "$bad" ] || bad=" (only together)"
+		fi
 		ok "$([ -z "$bad" ] && [ $count -gt 0 ]; echo $?)" \
 		    "fuzz-$t: $count $d inputs${bad:+; failing:$bad}"
 	done
