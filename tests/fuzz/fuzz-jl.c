@@ -221,17 +221,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	jl_close(r);
 
 	/* 4. the whole input as one JSON text: scanner and jansson agree */
+	reason[0] = '\0';
 	n = jl_validate(text, len, reason, sizeof reason, &pos);
 	if (n > 0)
 		for (size_t k = n; k < len && n > 0; k++)
 			if (!blank(data[k]))
 				n = 0;
+	/* jansson stops at a NUL byte after a value ("true\0" is accepted):
+	 * no comparison for inputs that hold one */
+	if (memchr(data, '\0', len) != NULL)
+		return 0;
 	v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL |
 	    JSON_DECODE_INT_AS_REAL, &je);
 	if (v != NULL) {
 		CHECK(n > 0 || (depth_of(v) > JL_MAX_DEPTH &&
 		    strstr(reason, "nesting") != NULL),
-		    "jansson accepts, scanner rejects: %s at %zu", reason, pos);
+		    "jansson accepts, scanner rejects: %s",
+		    n == 0 && reason[0] != '\0' ? reason : "trailing bytes");
 		json_decref(v);
 	} else
 		CHECK(n == 0 || jansson_limit(je.text) ||
