@@ -217,9 +217,12 @@ extract_record(struct extract *x, const struct jl_record *rec)
 	n = finding_each(rec->text, rec->len, on_finding, x, &unknown);
 	if (unknown == 1 && n == 0)
 		log_warn(jl_where(rec), "not a finding of any known shape");
-	else if (unknown > 0)
-		log_warn(jl_where(rec), "%zu values are not findings of any "
-		    "known shape", unknown);
+	else if (unknown == 1)
+		log_warn(jl_where(rec), "1 value in it is not a finding of "
+		    "any known shape");
+	else if (unknown > 1)
+		log_warn(jl_where(rec), "%zu values in it are not findings "
+		    "of any known shape", unknown);
 }
 
 static void
@@ -332,8 +335,8 @@ main(int argc, char **argv)
 		log_error("stdout", "%s", strerror(errno));
 	if (x.findings == 0 && !x.out_failed)
 		log_warn(NULL, "no findings in the input");
-	log_info(NULL, "%lu records, %lu findings, %lu addresses written, "
-	    "%lu special-purpose and %lu allowlisted left out",
+	log_info(NULL, "records %lu, findings %lu, written %lu, "
+	    "special-purpose %lu, allowlisted %lu",
 	    input_records(in), x.findings, x.written, x.special,
 	    x.allowlisted);
 
