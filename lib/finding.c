@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,11 +56,100 @@ skip_string(const char *p, const char *e)
 	}
 }
 
+/*
+ * Where each object and array of the record ends, found in one pass so
+ * that stepping over a member is a lookup rather than a scan. Set by
+ * finding_each() for the duration of a walk.
+ */
+struct doc_index {
+	const char	*base;
+	size_t		 len;
+	uint32_t	*open;		/* offsets of '{' and '[', ascending */
+	uint32_t	*end;		/* offset past the matching close, or 0 */
+	size_t		 n;
+	size_t		 cap;
+};
+
+static _Thread_local const struct doc_index *doc;
+
+static void
+doc_build(struct doc_index *d, const char *text, size_t len)
+{
+	const char	*p = text, *e = text + len;
+	uint32_t	*stack = NULL;
+	size_t		 depth = 0, scap = 0;
+
+	d->base = text;
+	d->len = len;
+	d->n = 0;
+	if (len >= UINT32_MAX)
+		return;
+	while (p < e) {
+		switch (*p) {
+		case '"':
+			if ((p = skip_string(p, e)) == NULL)
+				goto out;
+			continue;
+		case '{':
+		case '[':
+			if (d->n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 256;
+				d->open = xreallocarray(d->open, d->cap,
+				    sizeof *d->open);
+				d->end = xreallocarray(d->end, d->cap,
+				    sizeof *d->end);
+			}
+			if (depth == scap) {
+				scap = scap ? scap * 2 : 64;
+				stack = xreallocarray(stack, scap,
+				    sizeof *stack);
+			}
+			d->open[d->n] = p - text;
+			d->end[d->n] = 0;
+			stack[depth++] = d->n++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				goto out;
+			d->end[stack[--depth]] = p + 1 - text;
+			break;
+		}
+		p++;
+	}
+out:
+	free(stack);
+}
+
+/* The end of the container at p, from the index; NULL if not known. */
+static const char *
+doc_end(const char *p)
+{
+	size_t		 lo = 0, hi, mid;
+	uint32_t	 off;
+
+	if (doc == NULL || p < doc->base || p >= doc->base + doc->len)
+		return NULL;
+	off = p - doc->base;
+	hi = doc->n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (doc->open[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < doc->n && doc->open[lo] == off && doc->end[lo] != 0)
+		return doc->base + doc->end[lo];
+	return NULL;
+}
+
 /* p is at the first byte of a value: return past its end, or NULL. */
 static const char *
 skip_value(const char *p, const char *e)
 {
-	int	 depth = 0;
+	const char	*q;
+	int		 depth = 0;
 
 	if (p >= e)
 		return NULL;
@@ -71,6 +161,8 @@ skip_value(const char *p, const char *e)
 			p++;
 		return p;
 	}
+	if ((q = doc_end(p)) != NULL && q <= e)
+		return q;
 	while (p < e) {
 		switch (*p) {
 		case '"':
@@ -1236,13 +1328,18 @@ int
 finding_each(const char *text, size_t len, finding_cb cb, void *arg,
     size_t *unknown)
 {
-	struct walk	 w;
-	struct span	 v, el;
-	struct iter	 it;
+	struct walk			 w;
+	struct span			 v, el;
+	struct iter			 it;
+	struct doc_index		 index;
+	const struct doc_index		*saved = doc;
 
 	memset(&w, 0, sizeof w);
+	memset(&index, 0, sizeof index);
 	w.cb = cb;
 	w.arg = arg;
+	doc_build(&index, text, len);
+	doc = &index;
 	v.p = skip_ws(text, text + len);
 	v.e = text + len;
 	if (v.p < v.e && *v.p == '[') {
@@ -1252,6 +1349,9 @@ finding_each(const char *text, size_t len, finding_cb cb, void *arg,
 			visit_value(&w, el);
 	} else
 		visit_value(&w, v);
+	doc = saved;
+	free(index.open);
+	free(index.end);
 	free(w.f.ips);
 	free(w.f.bad);
 	if (unknown != NULL)
