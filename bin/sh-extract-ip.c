@@ -269,7 +269,8 @@ parse_options(struct extract *x, int argc, char **argv)
 	char		*cause;
 	int		 ch;
 
-	while ((ch = getopt_long(argc, argv, "hk:qV", longopts, NULL)) != -1) {
+	opterr = 0;	/* our messages, through the funnel */
+	while ((ch = getopt_long(argc, argv, ":hk:qV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ALLOW_PRIVATE:
 			x->allow_private = 1;
@@ -296,7 +297,16 @@ parse_options(struct extract *x, int argc, char **argv)
 			printf("%s\n", SECHUB_VERSION_LINE("sh-extract-ip"));
 			log_close_stdout();
 			exit(log_exit_status());
+		case ':':
+			log_msg(LOG_USAGE, argv[optind - 1], "missing argument");
+			usage(EXIT_USAGE);
 		default:
+			if (optopt != 0)
+				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
+				    optopt);
+			else
+				log_msg(LOG_USAGE, argv[optind - 1],
+				    "unknown option");
 			usage(EXIT_USAGE);
 		}
 	}
