@@ -345,9 +345,9 @@ main(int argc, char **argv)
 		log_error("stdout", "%s", strerror(errno));
 	if (x.findings == 0 && !x.out_failed)
 		log_warn(NULL, "no findings in the input");
-	log_info(NULL, "records %lu, findings %lu, written %lu, "
-	    "special-purpose %lu, allowlisted %lu",
-	    input_records(in), x.findings, x.written, x.special,
+	log_info(NULL, "records %lu, rejected %lu, findings %lu, written %lu, "
+	    "special-purpose %lu, allowlisted %lu", input_records(in),
+	    input_rejected(in), x.findings, x.written, x.special,
 	    x.allowlisted);
 
 	input_free(in);
