@@ -251,15 +251,15 @@ add_keep(struct extract *x, const char *arg)
 enum { OPT_ALLOW_PRIVATE = 256, OPT_ALLOWLIST, OPT_REJECTS, OPT_VERBOSE };
 
 static const struct option longopts[] = {
-	{ "allow-private",	no_argument,		NULL, OPT_ALLOW_PRIVATE },
-	{ "allowlist",		required_argument,	NULL, OPT_ALLOWLIST },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "keep",		required_argument,	NULL, 'k' },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "rejects",		required_argument,	NULL, OPT_REJECTS },
-	{ "verbose",		no_argument,		NULL, OPT_VERBOSE },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ NULL,			0,			NULL, 0 }
+	{ "allow-private",	no_argument,	   NULL, OPT_ALLOW_PRIVATE },
+	{ "allowlist",		required_argument, NULL, OPT_ALLOWLIST },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "keep",		required_argument, NULL, 'k' },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "rejects",		required_argument, NULL, OPT_REJECTS },
+	{ "verbose",		no_argument,	   NULL, OPT_VERBOSE },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 }
 };
 
 static const char *
@@ -298,7 +298,8 @@ parse_options(struct extract *x, int argc, char **argv)
 			log_close_stdout();
 			exit(log_exit_status());
 		case ':':
-			log_msg(LOG_USAGE, argv[optind - 1], "missing argument");
+			log_msg(LOG_USAGE, argv[optind - 1],
+			    "missing argument");
 			usage(EXIT_USAGE);
 		default:
 			if (optopt != 0)

@@ -64,8 +64,8 @@ skip_string(const char *p, const char *e)
 struct doc_index {
 	const char	*base;
 	size_t		 len;
-	uint32_t	*open;		/* offsets of '{' and '[', ascending */
-	uint32_t	*end;		/* offset past the matching close, or 0 */
+	uint32_t	*open;	/* offsets of '{' and '[', ascending */
+	uint32_t	*end;	/* past the matching close, or 0 */
 	size_t		 n;
 	size_t		 cap;
 };
@@ -418,7 +418,7 @@ string_is(struct span v, const char *s)
 	return string_value(v, tmp, sizeof tmp) >= 0 && strcmp(tmp, s) == 0;
 }
 
-/* --- labels ---------------------------------------------------------------- */
+/* --- labels ----------------------------------------------------------- */
 
 static const struct {
 	const char	*name;
@@ -522,7 +522,7 @@ finding_shape_name(enum finding_shape shape)
 	return "?";
 }
 
-/* --- the walk -------------------------------------------------------------- */
+/* --- the walk --------------------------------------------------------- */
 
 /* The top-level members any shape (or envelope) may need. */
 enum slot {
@@ -606,7 +606,7 @@ struct walk {
 	int			 found;
 	int			 stopped;
 	size_t			 unknown;
-	const struct members	*env;		/* the event, or NULL */
+	const struct members	*env;	/* the event, or NULL */
 	struct conn_dir		 conn[8];
 	size_t			 nconn;
 	char			 action_type[FINDING_ACTION_MAX];

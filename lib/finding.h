@@ -53,17 +53,17 @@ struct finding_ip {
 
 struct finding {
 	enum finding_shape	 shape;
-	struct finding_text	 id;		/* ARN, ASFF Id or OCSF uid */
+	struct finding_text	 id;	/* ARN, ASFF Id or OCSF uid */
 	struct finding_text	 type;
-	struct finding_text	 severity;	/* a label: LOW, HIGH, ... */
+	struct finding_text	 severity;	/* LOW, HIGH, ... */
 	struct finding_text	 account;
 	struct finding_text	 region;
-	struct finding_text	 observed_at;	/* YYYY-MM-DDTHH:MM:SSZ */
+	struct finding_text	 observed_at;	/* "YYYY-MM-DDTHH:MM:SSZ" */
 	struct finding_text	 product;
 
-	struct finding_ip	*ips;		/* remote addresses, in order */
+	struct finding_ip	*ips;	/* remote addresses, in order */
 	size_t			 nips;
-	struct finding_text	*bad;		/* strings that are no address */
+	struct finding_text	*bad;	/* strings that are no address */
 	size_t			 nbad;
 
 	/* private: where the finding and its envelope lie, buffers */

@@ -113,8 +113,8 @@ main(void)
 	/* truncated or unbalanced text stays within bounds */
 	is_str(walk("{\"detail\":{\"findings\":[{\"Id\":\"x\",\"AwsAccountId\"",
 	    0), "n=0 u=1: ", "truncated text yields nothing");
-	is_str(walk("{\"Id\":\"x\",\"ProductArn\":\"p\",\"ProductFields\":{\"a\":"
-	    "\"b\"}}}}]]", 0), "n=1 u=0: ASFF x",
+	is_str(walk("{\"Id\":\"x\",\"ProductArn\":\"p\","
+	    "\"ProductFields\":{\"a\":\"b\"}}}}]]", 0), "n=1 u=0: ASFF x",
 	    "stray closing brackets after a finding are ignored");
 
 	/* escapes: in an address, and in a field */
@@ -144,7 +144,7 @@ main(void)
 	    "\"203.0.113.1\"}}]}}}}", 0),
 	    "n=1 u=0: GuardDuty i 203.0.113.1/UNKNOWN/SOME_NEW_THING "
 	    "bad:\"999.1.1.1\"",
-	    "new action types are named, bad addresses listed, repeats dropped");
+	    "new action types named, bad addresses listed, repeats dropped");
 
 	/* the callback can stop the walk */
 	is_str(walk("{\"Findings\":[{\"Id\":\"1\",\"AwsAccountId\":\"1\"},"
