@@ -205,7 +205,9 @@ iter_value(struct iter *it, struct span *val)
 {
 	const char	*q;
 
-	if ((q = skip_value(it->p, it->e)) == NULL)
+	/* no progress (a '}' where an element should be, in text that is
+	 * not JSON) ends the walk rather than looping on the same byte */
+	if ((q = skip_value(it->p, it->e)) == NULL || q == it->p)
 		return 0;
 	val->p = it->p;
 	val->e = q;
