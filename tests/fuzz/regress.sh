@@ -30,12 +30,12 @@ for t in $targets; do
 		# all inputs in one run (valgrind starts once); on failure,
 		# one run per input to name the ones that fail
 		# shellcheck disable=SC2086
-		if ! ${SECHUB_VALGRIND:-} "$top_builddir/tests/fuzz/fuzz-$t" \
+		if ! timeout 600 ${SECHUB_VALGRIND:-} "$top_builddir/tests/fuzz/fuzz-$t" \
 		    "$@" >"$TMP/out" 2>&1; then
 			sed 's/^/# /' "$TMP/out" | head -20
 			for input in "$@"; do
 				# shellcheck disable=SC2086
-				${SECHUB_VALGRIND:-} \
+				timeout 120 ${SECHUB_VALGRIND:-} \
 				    "$top_builddir/tests/fuzz/fuzz-$t" "$input" \
 				    >/dev/null 2>&1 || bad="$bad ${input##*/}"
 			done

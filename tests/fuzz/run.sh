@@ -53,7 +53,7 @@ for t in "$@"; do
 	done
 	# records-reading targets also start from the suite's fixtures
 	case $t in
-	jl|jlpipe|extract|match|match-diff)
+	jl|jlpipe|finding)
 		[ -d "$srcdir/tests/fixtures" ] && set -- "$@" "$srcdir/tests/fixtures" ;;
 	esac
 	dict=""
