@@ -4,18 +4,42 @@
 # a reader must reject (-1: at least one, count unknown) and GOOD the number
 # of valid records it must keep. Every file ends with a good record, so a
 # program that gives up early is caught.
-#   gen.py DIR [BIGMB]     BIGMB: size of the long line (default 64)
+#   gen.py DIR [BIGMB [finding]]
+#       BIGMB: size of the long line (default 64)
+#       finding: each {"HostIp": ...} record becomes a native GuardDuty
+#       finding naming that address as the remote one (the other members
+#       go along inside remoteIpDetails), for programs that read findings
 import os
 import random
 import sys
 
 out = sys.argv[1]
 big = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+as_finding = len(sys.argv) > 3 and sys.argv[3] == "finding"
 GOOD = b'{"HostIp":"203.0.113.9","FindingId":"good-1"}\n'
 manifest = []
+FINDING = (b'{"type":"Recon:EC2/PortProbeUnprotectedPort","id":"f1",'
+           b'"arn":"arn:aws:guardduty:us-east-1:123456789012:detector/d/'
+           b'finding/f1","region":"us-east-1","accountId":"123456789012",'
+           b'"service":{"action":{"actionType":"NETWORK_CONNECTION",'
+           b'"networkConnectionAction":{"connectionDirection":"INBOUND",'
+           b'"remoteIpDetails":{"ipAddressV4":')
+
+
+def findings(data):
+    out = []
+    for line in data.split(b"\n"):
+        body = line.rstrip(b"\r")
+        if body.startswith(b'{"HostIp":') and body.endswith(b"}"):
+            line = (FINDING + body[len(b'{"HostIp":'):] + b"}}}}" +
+                    line[len(body):])
+        out.append(line)
+    return b"\n".join(out)
 
 
 def write(name, data, bad, good):
+    if as_finding:
+        data = findings(data)
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
     manifest.append("%s %d %d" % (name, bad, good))

@@ -1,6 +1,7 @@
 # lib-hostile.sh: hostile-input checks shared by tests/hostile/*.sh.
 # Source after tests/lib.sh. Gives:
-#   hostile_inputs           generate the inputs into $HOSTILE (once per test)
+#   hostile_inputs [finding] generate the inputs into $HOSTILE (once per test);
+#                            "finding": as GuardDuty findings (see gen.py)
 #   hostile_run NAME CMD...  run CMD with stdin from $HOSTILE/NAME, under a
 #                            timeout, measuring max RSS; sets $st, $rss (KB),
 #                            and leaves $TMP/out, $TMP/err
@@ -23,8 +24,8 @@ hostile_inputs() {
 	else
 		HOSTILE_BIGMB=64
 	fi
-	python3 "$top_srcdir/tests/hostile/gen.py" "$HOSTILE" "$HOSTILE_BIGMB" ||
-	    exit 99
+	python3 "$top_srcdir/tests/hostile/gen.py" "$HOSTILE" "$HOSTILE_BIGMB" \
+	    ${1:-} || exit 99
 	# sanitizer builds carry shadow memory and a quarantine
 	HOSTILE_RSS_FACTOR=1
 	case ${SECHUB_SANITIZERS:-} in *address*) HOSTILE_RSS_FACTOR=4 ;; esac
