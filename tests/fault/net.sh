@@ -100,6 +100,15 @@ for prog in $PROGS; do
 		skip_n $(($(echo $MODES | wc -w) * POINTS + 1)) "$prog not built"
 		continue
 	fi
+	if [ "$prog" = ipstore ]; then
+		start_chaos refused
+		run_prog ipstore
+		if grep -q "no DynamoDB backend" "$TMP/err"; then
+			skip_n $(($(echo $MODES | wc -w) * POINTS + 1)) \
+			    "ipstore built without DynamoDB"
+			continue
+		fi
+	fi
 	for mode in $MODES; do
 		start_chaos "$mode"
 		[ "$mode" = hang ] && export AWS_MAX_ATTEMPTS=1
