@@ -61,10 +61,12 @@ usage(int status)
 {
 	FILE	*fp = status == 0 ? stdout : stderr;
 
-	fprintf(fp, "usage: sh-match [-cqv] [--check] [--explain] "
-	    "[--rejects file] [--tag field]\n"
-	    "                [--verbose] -p pattern.json | --rules rules.json "
-	    "... [file ...]\n");
+	fprintf(fp, "usage: sh-match [-cqv] [--explain] [--rejects file] "
+	    "[--tag field] [--verbose]\n"
+	    "                -p pattern.json | --rules rules.json ... "
+	    "[file ...]\n"
+	    "       sh-match --check [-p pattern.json] [--rules rules.json] "
+	    "[file ...]\n");
 	exit(status);
 }
 
@@ -401,6 +403,10 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (o.check) {		/* operands are more patterns to check */
+		for (; argc > 0; argc--, argv++)
+			load_pattern(set, argv[0]);
+	}
 	if (log_count(LOG_USAGE) > 0)
 		return EXIT_USAGE;	/* every bad pattern has been named */
 	if (pat_set_count(set) == 0) {
