@@ -396,6 +396,7 @@ main(int argc, char **argv)
 			usage(0);
 		case 'V':
 			printf("%s\n", SECHUB_VERSION_LINE("sh-match"));
+			pat_set_free(set);
 			return 0;
 		default:
 			usage(EXIT_USAGE);
@@ -407,11 +408,14 @@ main(int argc, char **argv)
 		for (; argc > 0; argc--, argv++)
 			load_pattern(set, argv[0]);
 	}
-	if (log_count(LOG_USAGE) > 0)
+	if (log_count(LOG_USAGE) > 0) {
+		pat_set_free(set);
 		return EXIT_USAGE;	/* every bad pattern has been named */
+	}
 	if (pat_set_count(set) == 0) {
 		log_msg(LOG_USAGE, NULL, "no pattern: give -p FILE or "
 		    "--rules FILE");
+		pat_set_free(set);
 		usage(EXIT_USAGE);
 	}
 	if (o.check) {

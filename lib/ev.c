@@ -532,7 +532,8 @@ emit_field(struct flat *f, const struct ev_node *nd)
 	/* offsets for now; ev_parse turns them into pointers at the end */
 	fl->path = (const char *)(uintptr_t)ev->pathslen;
 	fl->pathlen = f->path.len;
-	memcpy(ev->paths + ev->pathslen, f->path.data, f->path.len);
+	if (f->path.len > 0)
+		memcpy(ev->paths + ev->pathslen, f->path.data, f->path.len);
 	ev->pathslen += f->path.len;
 	ev->paths[ev->pathslen++] = '\0';
 	fl->type = nd->type;
@@ -715,8 +716,8 @@ ev_parse(struct ev_event *ev, const char *s, size_t len, char **cause)
 	free(f.trail);
 	for (i = 0; i < ev->nfields; i++) {
 		ev->fields[i].path = ev->paths + (uintptr_t)ev->fields[i].path;
-		ev->fields[i].trail = ev->steps +
-		    (uintptr_t)ev->fields[i].trail;
+		ev->fields[i].trail = ev->fields[i].traillen == 0 ? NULL :
+		    ev->steps + (uintptr_t)ev->fields[i].trail;
 	}
 	return 0;
 }

@@ -1215,8 +1215,10 @@ combo_cat(struct combo *dst, const struct combo *a, const struct combo *b)
 {
 	dst->n = a->n + b->n;
 	dst->leaf = xreallocarray(NULL, dst->n + 1, sizeof(*dst->leaf));
-	memcpy(dst->leaf, a->leaf, a->n * sizeof(*a->leaf));
-	memcpy(dst->leaf + a->n, b->leaf, b->n * sizeof(*b->leaf));
+	if (a->n > 0)
+		memcpy(dst->leaf, a->leaf, a->n * sizeof(*a->leaf));
+	if (b->n > 0)
+		memcpy(dst->leaf + a->n, b->leaf, b->n * sizeof(*b->leaf));
 }
 
 static void
