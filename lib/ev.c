@@ -585,66 +585,59 @@ member_qsort_cmp(const void *a, const void *b)
 }
 
 /*
- * Mark members shadowed by a later duplicate. Small objects are checked
- * pairwise; large ones are sorted so that a million-key object stays cheap.
+ * Mark members shadowed by a later duplicate in dead[] (one byte per
+ * member, in document order). Small objects are checked pairwise; large
+ * ones are sorted so that a million-key object stays cheap.
  */
-static uint8_t *
-dead_members(const struct ev_doc *d, const struct ev_node *obj,
-    uint32_t **order)
+static void
+dead_members(const struct ev_doc *d, const struct ev_node *obj, uint8_t *dead)
 {
-	uint32_t	*idx, c, i;
-	uint8_t		*dead;
+	uint32_t	*idx, *sorted, c, i, lo, hi, mid;
 
-	*order = NULL;
-	if (obj->nchild < 2)
-		return NULL;
+	if (obj->nchild <= 16) {
+		for (i = 0, c = obj->child; c != EV_NONE;
+		    c = d->nodes[c].next)
+			dead[i++] = shadowed(d, c);
+		return;
+	}
 	idx = xreallocarray(NULL, obj->nchild, sizeof(*idx));
-	dead = xcalloc(obj->nchild, 1);
+	sorted = xreallocarray(NULL, obj->nchild, sizeof(*sorted));
 	for (i = 0, c = obj->child; c != EV_NONE; c = d->nodes[c].next)
 		idx[i++] = c;
-	if (obj->nchild <= 16) {
-		for (i = 0; i < obj->nchild; i++)
-			dead[i] = shadowed(d, idx[i]);
-	} else {
-		uint32_t *sorted = xreallocarray(NULL, obj->nchild,
-		    sizeof(*sorted));
-
-		memcpy(sorted, idx, obj->nchild * sizeof(*idx));
-		sort_doc = d;
-		qsort(sorted, obj->nchild, sizeof(*sorted), member_qsort_cmp);
-		/* members are numbered in document order: node index order */
-		for (i = 0; i + 1 < obj->nchild; i++)
-			if (key_cmp(d, sorted[i], sorted[i + 1]) == 0) {
-				uint32_t lo = 0, hi = obj->nchild;
-
-				while (lo < hi) {	/* idx is ascending */
-					uint32_t mid = (lo + hi) / 2;
-
-					if (idx[mid] < sorted[i])
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				dead[lo] = 1;
-			}
-		free(sorted);
+	memcpy(sorted, idx, obj->nchild * sizeof(*idx));
+	sort_doc = d;
+	qsort(sorted, obj->nchild, sizeof(*sorted), member_qsort_cmp);
+	memset(dead, 0, obj->nchild);
+	for (i = 0; i + 1 < obj->nchild; i++) {
+		if (key_cmp(d, sorted[i], sorted[i + 1]) != 0)
+			continue;
+		/* members are numbered in document order: idx is ascending */
+		for (lo = 0, hi = obj->nchild; lo < hi; ) {
+			mid = (lo + hi) / 2;
+			if (idx[mid] < sorted[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		dead[lo] = 1;
 	}
-	*order = idx;
-	return dead;
+	free(sorted);
+	free(idx);
 }
 
 static void
 flatten_object(struct flat *f, uint32_t node)
 {
 	const struct ev_doc *d = &f->ev->doc;
-	uint32_t	*idx, c, i;
-	uint8_t		*dead;
+	uint32_t	 c, i, n = d->nodes[node].nchild;
+	uint8_t		 small[16], *dead;
 	size_t		 save = f->path.len;
 
-	dead = dead_members(d, &d->nodes[node], &idx);
+	dead = n <= sizeof(small) ? small : xmalloc(n);
+	dead_members(d, &d->nodes[node], dead);
 	for (i = 0, c = d->nodes[node].child; c != EV_NONE;
 	    c = d->nodes[c].next, i++) {
-		if (dead != NULL && dead[i])
+		if (dead[i])
 			continue;
 		if (save > 0)
 			buf_addc(&f->path, '.');
@@ -652,8 +645,8 @@ flatten_object(struct flat *f, uint32_t node)
 		flatten(f, c);
 		f->path.len = save;
 	}
-	free(dead);
-	free(idx);
+	if (dead != small)
+		free(dead);
 }
 
 static void
