@@ -113,6 +113,12 @@ struct pat_hit {
 	uint32_t	 next;
 };
 
+/* Candidate fields of one condition. */
+struct cands {
+	const uint32_t	*field;
+	size_t		 n;
+};
+
 struct pat_set {
 	struct pat_rule	*rules;
 	size_t		 nrules;
@@ -132,6 +138,9 @@ struct pat_set {
 	struct pat_hit	*hits;
 	size_t		 nhits;
 	size_t		 hitscap;
+	size_t		 maxcond;	/* most conditions of one sub-rule */
+	struct cands	*cands;		/* maxcond of them */
+	uint32_t	*pool;		/* hitscap of them */
 };
 
 /* --- numbers ------------------------------------------------------------- */
@@ -1394,6 +1403,8 @@ pat_set_free(struct pat_set *set)
 	free(set->cond_gen);
 	free(set->cond_head);
 	free(set->hits);
+	free(set->cands);
+	free(set->pool);
 	free(set);
 }
 
@@ -1448,6 +1459,8 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 		cd->sub = (uint32_t)set->nsubs;
 		s->cond[s->ncond++] = (uint32_t)set->nconds++;
 	}
+	if (s->ncond > set->maxcond)
+		set->maxcond = s->ncond;
 	set->nsubs++;
 }
 
@@ -1469,6 +1482,8 @@ index_conds(struct pat_set *set, size_t from)
 	    sizeof(*set->cond_head));
 	for (i = from; i < set->nconds; i++)
 		set->cond_gen[i] = 0;
+	set->cands = xreallocarray(set->cands, set->maxcond + 1,
+	    sizeof(*set->cands));
 }
 
 int
@@ -1533,12 +1548,6 @@ out:
 
 /* --- matching ------------------------------------------------------------ */
 
-/* Candidate fields of one condition. */
-struct cands {
-	const uint32_t	*field;
-	size_t		 n;
-};
-
 /*
  * Choose one candidate field per condition so that no two chosen fields
  * come from different elements of one array. Plain backtracking.
@@ -1601,6 +1610,8 @@ add_hit(struct pat_set *set, uint32_t cond, uint32_t field)
 		set->hitscap = set->hitscap ? set->hitscap * 2 : 256;
 		set->hits = xreallocarray(set->hits, set->hitscap,
 		    sizeof(*set->hits));
+		set->pool = xreallocarray(set->pool, set->hitscap,
+		    sizeof(*set->pool));
 	}
 	if (set->cond_gen[cond] != set->gen) {
 		set->cond_gen[cond] = set->gen;
@@ -1641,7 +1652,7 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 {
 	struct cands	*c;
 	uint32_t	*pool, pid;
-	size_t		 i, j, nmatch = 0, maxcond = 1;
+	size_t		 i, j, nmatch = 0;
 
 	memset(matched, 0, set->nrules);
 	if (++set->gen == 0) {		/* wrapped: forget old stamps */
@@ -1664,11 +1675,8 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 				add_hit(set, cd, (uint32_t)i);
 		}
 	}
-	for (i = 0; i < set->nsubs; i++)
-		if (set->subs[i].ncond > maxcond)
-			maxcond = set->subs[i].ncond;
-	c = xreallocarray(NULL, maxcond, sizeof(*c));
-	pool = xreallocarray(NULL, set->nhits + 1, sizeof(*pool));
+	c = set->cands;
+	pool = set->pool;
 	for (i = 0; i < set->nsubs; i++) {
 		const struct pat_sub *s = &set->subs[i];
 
@@ -1679,8 +1687,6 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 			nmatch++;
 		}
 	}
-	free(c);
-	free(pool);
 	return nmatch;
 }
 
