@@ -463,6 +463,8 @@ ev_doc_parse(struct ev_doc *d, const char *s, size_t len, char **cause)
 	p.doc = d;
 	p.s = s;
 	p.len = len;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		p.pos = 3;	/* a UTF-8 byte order mark, as editors write */
 	if (parse_value(&p, 0, &root) != 0) {
 		*cause = p.cause;
 		return -1;
