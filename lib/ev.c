@@ -304,14 +304,19 @@ parse_number(struct parser *p, uint32_t node)
 	return 0;
 }
 
+/* true, false, null: their text is kept like a number's */
 static int
-parse_word(struct parser *p, const char *w)
+parse_word(struct parser *p, uint32_t node, const char *w)
 {
-	size_t	 n = strlen(w);
+	struct ev_doc	*d = p->doc;
+	size_t		 n = strlen(w);
 
 	if (p->len - p->pos < n || memcmp(p->s + p->pos, w, n) != 0)
 		return fail(p, "unexpected character");
 	p->pos += n;
+	d->nodes[node].text = (uint32_t)d->poollen;
+	d->nodes[node].textlen = (uint32_t)n;
+	pool_add(d, w, n + 1);
 	return 0;
 }
 
@@ -422,15 +427,15 @@ parse_value(struct parser *p, int depth, uint32_t *out)
 		break;
 	case 't':
 		nd = new_node(d, EV_TRUE, p->pos);
-		r = parse_word(p, "true");
+		r = parse_word(p, nd, "true");
 		break;
 	case 'f':
 		nd = new_node(d, EV_FALSE, p->pos);
-		r = parse_word(p, "false");
+		r = parse_word(p, nd, "false");
 		break;
 	case 'n':
 		nd = new_node(d, EV_NULL, p->pos);
-		r = parse_word(p, "null");
+		r = parse_word(p, nd, "null");
 		break;
 	default:
 		if (p->s[p->pos] != '-' && !is_digit(p->s[p->pos]))
@@ -641,7 +646,7 @@ flatten_object(struct flat *f, uint32_t node)
 	    c = d->nodes[c].next, i++) {
 		if (dead[i])
 			continue;
-		if (save > 0)
+		if (node != 0)	/* keys below the root object */
 			buf_addc(&f->path, '.');
 		buf_add(&f->path, EV_KEY(d, &d->nodes[c]), d->nodes[c].keylen);
 		flatten(f, c);

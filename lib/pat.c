@@ -543,6 +543,7 @@ struct comp {
 	size_t		 leafcap;
 	uint32_t	 seq;
 	struct buf	 path;
+	int		 depth;		/* keys in path */
 };
 
 static const char *reserved_in_or[] = {
@@ -1127,27 +1128,20 @@ compile_member(struct comp *c, uint32_t m, struct prod *out)
 		}
 		return r;
 	}
-	switch (node(c, m)->type) {
-	case EV_OBJECT:
-		if (save > 0)
-			buf_addc(&c->path, '.');
-		buf_add(&c->path, key_of(c, m), node(c, m)->keylen);
-		r = compile_object(c, m, out, 0);
-		break;
-	case EV_ARRAY:
-		if (save > 0)
-			buf_addc(&c->path, '.');
-		buf_add(&c->path, key_of(c, m), node(c, m)->keylen);
-		if ((r = compile_leaf(c, m, &leaf)) == 0) {
-			memset(&f, 0, sizeof(f));
-			f.leaf = leaf;
-			prod_add(out, f);
-		}
-		break;
-	default:
+	if (node(c, m)->type != EV_OBJECT && node(c, m)->type != EV_ARRAY)
 		return err(c, "\"%s\" must be an object or an array",
 		    key_of(c, m));
+	if (c->depth++ > 0)
+		buf_addc(&c->path, '.');
+	buf_add(&c->path, key_of(c, m), node(c, m)->keylen);
+	if (node(c, m)->type == EV_OBJECT)
+		r = compile_object(c, m, out, 0);
+	else if ((r = compile_leaf(c, m, &leaf)) == 0) {
+		memset(&f, 0, sizeof(f));
+		f.leaf = leaf;
+		prod_add(out, f);
 	}
+	c->depth--;
 	c->path.len = save;
 	return r;
 }
@@ -1590,13 +1584,22 @@ needs_pick(const struct ev_event *ev, const struct cands *c, size_t n)
 }
 
 static int
-consistent(const struct ev_event *ev, const struct cands *c, size_t n)
+consistent(const struct ev_event *ev, struct cands *c, size_t n)
 {
+	struct cands	 t;
 	uint32_t	*chosen;
+	size_t		 i, j;
 	int		 r;
 
 	if (!needs_pick(ev, c, n))
 		return 1;
+	/* fewest candidates first: the answer is the same, found sooner */
+	for (i = 1; i < n; i++) {
+		t = c[i];
+		for (j = i; j > 0 && c[j - 1].n > t.n; j--)
+			c[j] = c[j - 1];
+		c[j] = t;
+	}
 	chosen = xreallocarray(NULL, n, sizeof(*chosen));
 	r = pick(ev, c, n, 0, chosen);
 	free(chosen);
