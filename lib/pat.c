@@ -98,12 +98,27 @@ struct pat_rule {
 	size_t		 nsub;
 };
 
+/*
+ * Conditions whose alternatives are all exact strings, indexed by those
+ * strings: one lookup per event value instead of one test per rule. The
+ * first value transition of what can become an automaton.
+ */
+struct pat_exact {
+	const char	*value;		/* borrowed from the leaf; NULL: free */
+	size_t		 len;
+	uint32_t	*cond;
+	size_t		 ncond;
+};
+
 /* A distinct field path used by some rule, with every condition on it. */
 struct pat_path {
 	char		*name;
 	size_t		 len;
-	uint32_t	*cond;
+	uint32_t	*cond;		/* conditions tested one by one */
 	size_t		 ncond;
+	struct pat_exact *exact;	/* open addressing, power of 2 */
+	size_t		 nexact;
+	size_t		 exactsize;
 	uint32_t	 seen;		/* scratch: event generation */
 };
 
@@ -1375,7 +1390,7 @@ leaves_free(struct pat_leaf *leaf, size_t n)
 void
 pat_set_free(struct pat_set *set)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (set == NULL)
 		return;
@@ -1391,6 +1406,9 @@ pat_set_free(struct pat_set *set)
 	for (i = 0; i < set->npaths; i++) {
 		free(set->paths[i].name);
 		free(set->paths[i].cond);
+		for (j = 0; j < set->paths[i].exactsize; j++)
+			free(set->paths[i].exact[j].cond);
+		free(set->paths[i].exact);
 	}
 	free(set->paths);
 	free(set->table);
@@ -1458,14 +1476,72 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 	set->nsubs++;
 }
 
+static struct pat_exact *
+exact_slot(const struct pat_path *p, const char *v, size_t len)
+{
+	size_t	 i, mask = p->exactsize - 1;
+
+	if (p->exactsize == 0)
+		return NULL;
+	for (i = hash_path(v, len) & mask; p->exact[i].value != NULL;
+	    i = (i + 1) & mask)
+		if (p->exact[i].len == len &&
+		    memcmp(p->exact[i].value, v, len) == 0)
+			break;
+	return &p->exact[i];
+}
+
 static void
-index_conds(struct pat_set *set, size_t from)
+exact_add(struct pat_path *p, const struct pat_str *v, uint32_t cond)
+{
+	struct pat_exact *e, *old = p->exact;
+	size_t		 i, oldsize = p->exactsize;
+
+	if ((p->nexact + 1) * 2 > p->exactsize) {
+		p->exactsize = p->exactsize ? p->exactsize * 2 : 8;
+		p->exact = xcalloc(p->exactsize, sizeof(*p->exact));
+		for (i = 0; i < oldsize; i++)
+			if (old[i].value != NULL)
+				*exact_slot(p, old[i].value, old[i].len) =
+				    old[i];
+		free(old);
+	}
+	e = exact_slot(p, v->s, v->len);
+	if (e->value == NULL) {
+		e->value = v->s;
+		e->len = v->len;
+		p->nexact++;
+	} else if (e->ncond > 0 && e->cond[e->ncond - 1] == cond)
+		return;		/* ["x", "x"] */
+	e->cond = xreallocarray(e->cond, e->ncond + 1, sizeof(*e->cond));
+	e->cond[e->ncond++] = cond;
+}
+
+static int
+all_exact_strings(const struct pat_leaf *l)
 {
 	size_t	 i;
 
+	for (i = 0; i < l->nalt; i++)
+		if (l->alt[i].kind != K_STRING)
+			return 0;
+	return l->nalt > 0;
+}
+
+static void
+index_conds(struct pat_set *set, size_t from)
+{
+	size_t	 i, j;
+
 	for (i = from; i < set->nconds; i++) {
 		struct pat_path *p = &set->paths[set->conds[i].path];
+		const struct pat_leaf *l = set->conds[i].leaf;
 
+		if (all_exact_strings(l)) {
+			for (j = 0; j < l->nalt; j++)
+				exact_add(p, &l->alt[j].op[0], (uint32_t)i);
+			continue;
+		}
 		p->cond = xreallocarray(p->cond, p->ncond + 1,
 		    sizeof(*p->cond));
 		p->cond[p->ncond++] = (uint32_t)i;
@@ -1671,6 +1747,13 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 		if ((pid = lookup_path(set, f->path, f->pathlen)) == EV_NONE)
 			continue;
 		set->paths[pid].seen = set->gen;
+		if (f->type == EV_STRING && set->paths[pid].nexact > 0) {
+			const struct pat_exact *e = exact_slot(&set->paths[pid],
+			    f->value, f->valuelen);
+
+			for (j = 0; e->value != NULL && j < e->ncond; j++)
+				add_hit(set, e->cond[j], (uint32_t)i);
+		}
 		for (j = 0; j < set->paths[pid].ncond; j++) {
 			uint32_t cd = set->paths[pid].cond[j];
 
