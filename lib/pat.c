@@ -1618,28 +1618,45 @@ out:
 
 /* --- matching ------------------------------------------------------------ */
 
+/* Is field f compatible with the k fields chosen so far? */
+static int
+fits(const struct ev_event *ev, uint32_t f, const uint32_t *chosen, size_t k)
+{
+	size_t	 j;
+
+	for (j = 0; j < k; j++)
+		if (!ev_trail_compatible(&ev->fields[f], &ev->fields[chosen[j]]))
+			return 0;
+	return 1;
+}
+
 /*
  * Choose one candidate field per condition so that no two chosen fields
- * come from different elements of one array. Plain backtracking.
+ * come from different elements of one array: backtracking, with a look
+ * ahead that drops a choice at once when it leaves a later condition
+ * nothing to choose from (which keeps crafted events from making this
+ * exponential in the common shapes).
  */
 static int
 pick(const struct ev_event *ev, const struct cands *c, size_t n, size_t k,
     uint32_t *chosen)
 {
-	size_t	 i, j;
+	size_t	 i, j, m;
 
 	if (k == n)
 		return 1;
 	for (i = 0; i < c[k].n; i++) {
-		const struct ev_field *f = &ev->fields[c[k].field[i]];
-
-		for (j = 0; j < k; j++)
-			if (!ev_trail_compatible(f, &ev->fields[chosen[j]]))
-				break;
-		if (j < k)
+		if (!fits(ev, c[k].field[i], chosen, k))
 			continue;
 		chosen[k] = c[k].field[i];
-		if (pick(ev, c, n, k + 1, chosen))
+		for (j = k + 1; j < n; j++) {
+			for (m = 0; m < c[j].n; m++)
+				if (fits(ev, c[j].field[m], chosen, k + 1))
+					break;
+			if (m == c[j].n)
+				break;
+		}
+		if (j == n && pick(ev, c, n, k + 1, chosen))
 			return 1;
 	}
 	return 0;
