@@ -189,7 +189,8 @@ load_aws_rule(struct pat_set *set, const char *path, const struct ev_doc *d,
 }
 
 /*
- * A rules file: {"name": pattern, ...}, or what `aws events list-rules`
+ * A rules file: {"name": pattern or "pattern as JSON text", ...}, or what
+ * `aws events list-rules`
  * ({"Rules": [{"Name": .., "EventPattern": "<json text>"}]}) or
  * `aws events describe-rule` ({"Name": .., "EventPattern": ".."}) print.
  */
@@ -221,9 +222,16 @@ load_rules(struct pat_set *set, const char *path)
 	    d.nodes[m].type == EV_STRING)
 		load_aws_rule(set, path, &d, 0);
 	else {
+		/* a pattern, or a string holding one as EventPattern does */
 		for (m = d.nodes[0].child; m != EV_NONE; m = d.nodes[m].next)
-			add_rule(set, path, EV_KEY(&d, &d.nodes[m]),
-			    text + d.nodes[m].src, d.nodes[m].srclen, 1);
+			if (d.nodes[m].type == EV_STRING)
+				add_rule(set, path, EV_KEY(&d, &d.nodes[m]),
+				    EV_TEXT(&d, &d.nodes[m]),
+				    d.nodes[m].textlen, 1);
+			else
+				add_rule(set, path, EV_KEY(&d, &d.nodes[m]),
+				    text + d.nodes[m].src, d.nodes[m].srclen,
+				    1);
 	}
 	ev_doc_free(&d);
 	free(text);
