@@ -364,7 +364,8 @@ main(int argc, char **argv)
 	log_init("sh-match");
 	memset(&o, 0, sizeof(o));
 	set = pat_set_new();
-	while ((ch = getopt_long(argc, argv, "chp:qvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "chp:qvV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			load_pattern(set, optarg);

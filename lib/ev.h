@@ -40,12 +40,12 @@ struct ev_node {
 	enum ev_type	 type;
 	uint32_t	 key;		/* object member: decoded key (pool) */
 	uint32_t	 keylen;
-	uint32_t	 text;		/* string: decoded bytes; number: text */
+	uint32_t	 text;		/* decoded string, or literal text */
 	uint32_t	 textlen;
 	uint32_t	 child;		/* first member or element, EV_NONE */
 	uint32_t	 next;		/* next sibling, EV_NONE */
 	uint32_t	 nchild;
-	uint32_t	 src;		/* byte span of the value in the source */
+	uint32_t	 src;		/* the value's bytes in the source */
 	uint32_t	 srclen;
 };
 

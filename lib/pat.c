@@ -663,15 +663,16 @@ parse_wild(struct comp *c, const char *s, size_t len, struct pat_wild *w)
 	memset(w, 0, sizeof(*w));
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\\') {
-			if (i + 1 >= len || (s[i + 1] != '*' && s[i + 1] != '\\'))
-				return err(c, "Invalid escape character at pos %zu",
+			if (i + 1 >= len ||
+			    (s[i + 1] != '*' && s[i + 1] != '\\'))
+				return err(c,
+				    "Invalid escape character at pos %zu",
 				    i + 1);
 			i++;
 		} else if (s[i] == '*') {
 			if (i + 1 < len && s[i + 1] == '*')
-				return err(c,
-				    "Consecutive wildcard characters at pos %zu",
-				    i + 1);
+				return err(c, "Consecutive wildcard "
+				    "characters at pos %zu", i + 1);
 			stars++;
 		}
 	}
@@ -734,9 +735,11 @@ compile_affix(struct comp *c, struct pat_leaf *l, uint32_t opnd, int suffix)
 	if ((in = node(c, opnd)->child) == EV_NONE)
 		return err(c, "Match expression name not found");
 	if (!key_is(c, in, "equals-ignore-case"))
-		return err(c, "Unsupported %s pattern: %s", name, key_of(c, in));
+		return err(c, "Unsupported %s pattern: %s", name,
+		    key_of(c, in));
 	if (node(c, in)->type != EV_STRING)
-		return err(c, "equals-ignore-case match pattern must be a string");
+		return err(c,
+		    "equals-ignore-case match pattern must be a string");
 	if (only_one_key(c, opnd) != 0)
 		return -1;
 	a = new_alt(l, suffix ? K_SUFFIX_EIC : K_PREFIX_EIC);
@@ -794,8 +797,8 @@ compile_but_object(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	affix = kind == K_BUT_PREFIX || kind == K_BUT_SUFFIX;
 	a = new_alt(l, kind);
 	if (node(c, in)->type == EV_OBJECT)
-		return err(c, "Value of anything-but must be an array or single "
-		    "string/number value.");
+		return err(c, "Value of anything-but must be an array or "
+		    "single string/number value.");
 	if (node(c, in)->type == EV_ARRAY && node(c, in)->nchild == 0)
 		return err(c, "Empty arrays are not allowed");
 	e = node(c, in)->type == EV_ARRAY ? node(c, in)->child : in;
@@ -807,8 +810,8 @@ compile_but_object(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 				    "number|start|null|boolean is not "
 				    "supported.");
 			if (kind == K_BUT_EIC)
-				return err(c, "equals-ignore-case match pattern "
-				    "must be a string");
+				return err(c, "equals-ignore-case match "
+				    "pattern must be a string");
 			if (kind == K_BUT_WILDCARD)
 				return err(c,
 				    "wildcard match pattern must be a string");
@@ -845,8 +848,8 @@ compile_but(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	case EV_OBJECT:
 		return compile_but_object(c, l, opnd);
 	default:
-		return err(c, "Value of anything-but must be an array or single "
-		    "string/number value.");
+		return err(c, "Value of anything-but must be an array or "
+		    "single string/number value.");
 	}
 }
 
@@ -880,7 +883,8 @@ compile_numeric(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	    strcmp(op, ">=") != 0)
 		return err(c, "Unrecognized numeric range operator: %s", op);
 	if (n < 2 || node(c, e[1])->type != EV_NUMBER)
-		return err(c, "Value of %s must be numeric", numeric_opname(op));
+		return err(c, "Value of %s must be numeric",
+		    numeric_opname(op));
 	a = new_alt(l, K_NUMERIC);
 	if (op[0] == '=') {
 		a->lo = str_of(c, e[1]);
@@ -956,7 +960,8 @@ compile_cidr(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	if (neg && bits != 0)
 		return err(c, "Malformed CIDR, mask bits must not be negative");
 	if (parse_ip(s, slash - s, &ip) != 0)
-		return err(c, "Nonstandard IP address: %.*s", (int)(slash - s), s);
+		return err(c, "Nonstandard IP address: %.*s",
+		    (int)(slash - s), s);
 	if (ip.family == 4 && bits >= 32)
 		return err(c, "IPv4 mask bits must be < 32");
 	if (ip.family == 6 && bits >= 128)
@@ -999,14 +1004,15 @@ compile_op(struct comp *c, struct pat_leaf *l, uint32_t obj)
 		else if (node(c, m)->type == EV_FALSE)
 			l->exists_false = 1;
 		else
-			return err(c, "exists match pattern must be either true "
-			    "or false.");
+			return err(c, "exists match pattern must be "
+			    "either true or false.");
 		r = 0;
 	} else if (strcmp(k, "cidr") == 0)
 		r = compile_cidr(c, l, m);
 	else if (strcmp(k, "wildcard") == 0) {
 		if (node(c, m)->type != EV_STRING)
-			return err(c, "wildcard match pattern must be a string");
+			return err(c,
+			    "wildcard match pattern must be a string");
 		r = compile_wildcard(c, m, new_alt(l, K_WILDCARD));
 	} else
 		return err(c, "Unrecognized match type %s", k);
@@ -1625,7 +1631,8 @@ fits(const struct ev_event *ev, uint32_t f, const uint32_t *chosen, size_t k)
 	size_t	 j;
 
 	for (j = 0; j < k; j++)
-		if (!ev_trail_compatible(&ev->fields[f], &ev->fields[chosen[j]]))
+		if (!ev_trail_compatible(&ev->fields[f],
+		    &ev->fields[chosen[j]]))
 			return 0;
 	return 1;
 }

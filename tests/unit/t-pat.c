@@ -101,8 +101,8 @@ run_case(const char *file, unsigned long lineno, const char *line,
 			ref = pat_ref_match(set, 0, &ev);
 			ok(got == want && ref == want, "%s", title);
 			if (got != want || ref != want)
-				printf("#   want %d, indexed %d, reference %d\n",
-				    want, got, ref);
+				printf("#   want %d, indexed %d, "
+				    "reference %d\n", want, got, ref);
 		}
 		ev_free(&ev);
 	}
