@@ -345,8 +345,8 @@ cp_upper(uint32_t c)
 /*
  * event-ruler's equals-ignore-case: each character of the operand also
  * accepts its lower- and upper-case forms. Compares the operand o with the
- * start (or, with from_end, the end) of the value v, character by
- * character; whole selects equality rather than prefix/suffix.
+ * value v character by character: all of it (mode 0), its start (1) or
+ * its end (2).
  */
 static int
 eic_match(const char *o, size_t olen, const char *v, size_t vlen, int mode)
