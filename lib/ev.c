@@ -219,6 +219,16 @@ utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* Bytes that stand for themselves in a string: ASCII but '"', '\\', C0. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
 /* Parse a string at p->pos (on the quote) into the pool. */
 static int
 parse_string(struct parser *p, uint32_t *off, uint32_t *len)
@@ -231,9 +241,7 @@ parse_string(struct parser *p, uint32_t *off, uint32_t *len)
 	*off = (uint32_t)d->poollen;
 	for (;;) {
 		start = p->pos;
-		while (p->pos < p->len && s[p->pos] != '"' &&
-		    s[p->pos] != '\\' && s[p->pos] >= 0x20 &&
-		    s[p->pos] < 0x80)
+		while (p->pos < p->len && plain[s[p->pos]])
 			p->pos++;
 		pool_add(d, p->s + start, p->pos - start);
 		if (p->pos >= p->len)
