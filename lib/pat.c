@@ -1892,15 +1892,23 @@ pat_explain(const struct pat_set *set, size_t rule, const struct ev_event *ev)
 	const struct pat_sub *s;
 	const struct pat_leaf *l;
 	struct buf	 b;
-	size_t		 i, fail, nvals = 0, first = 0;
+	size_t		 i, fail = 0, f, best = 0, nvals = 0, first = 0;
 
 	if (pat_ref_match(set, rule, ev))
 		return NULL;
-	s = &set->subs[r->firstsub];
-	ref_sub(set, s, ev, &fail);
+	/* with $or: the alternative that met the most conditions in order */
+	for (i = 0; i < r->nsub; i++) {
+		ref_sub(set, &set->subs[r->firstsub + i], ev, &f);
+		if (i == 0 || f > fail) {
+			fail = f;
+			best = i;
+		}
+	}
+	s = &set->subs[r->firstsub + best];
 	buf_init(&b);
 	if (r->nsub > 1)
-		buf_addf(&b, "($or: first of %zu alternatives) ", r->nsub);
+		buf_addf(&b, "($or alternative %zu of %zu) ", best + 1,
+		    r->nsub);
 	if (fail == s->ncond) {
 		buf_adds(&b, "the conditions hold only in different elements "
 		    "of one array");
