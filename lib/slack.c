@@ -1070,13 +1070,15 @@ digest_line(struct buf *b, const struct slack_item *it)
 			}
 		}
 		break;
-	default:
-		s = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
+	default: {
+		char	*d = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
+
 		buf_adds(b, "`");
-		slack_escape(b, s, strlen(s), 100);
+		slack_escape(b, d, strlen(d), 100);
 		buf_adds(b, "`");
-		free(s);
+		free(d);
 		break;
+	}
 	}
 }
 

@@ -130,7 +130,7 @@ void	 slack_escape(struct buf *, const char *, size_t, size_t);
  * Webhooks. slack_webhook_check accepts https URLs, and http only to a
  * loopback address (local stand-ins); -1 and *cause (without the URL)
  * otherwise. slack_webhook_display writes a printable name with the
- * secret path hidden: "hooks.slack.com/services/T…/B…/***".
+ * secret path hidden, the last segment shown as three stars.
  */
 int	 slack_webhook_check(const char *, char **);
 char	*slack_webhook_display(const char *, char *, size_t);

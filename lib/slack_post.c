@@ -87,7 +87,7 @@ slack_webhook_check(const char *url, char **cause)
 }
 
 /*
- * "hooks.slack.com/services/T…/B…/***": the host, then each path segment
+ * "hooks.slack.com/services/T…/B…/" and three stars: the host, then each path segment
  * shown as its first character and "…", the last one as "***".
  */
 char *
