@@ -51,6 +51,8 @@ slack_outcome_name(enum slack_ip_outcome o)
 		return ("not-blocked");
 	case SLACK_IP_UNBLOCKED:
 		return ("unblocked");
+	case SLACK_IP_LISTED:
+		return ("listed");
 	}
 	return ("?");
 }
@@ -642,10 +644,10 @@ ip_item(json_t *rec)
 	else if (json_is_boolean(v = json_object_get(rec, "Blocked")))
 		it->outcome = json_is_true(v) ? SLACK_IP_BLOCKED :
 		    SLACK_IP_NOT_BLOCKED;
-	else if (json_is_true(json_object_get(rec, "NewIP")))
-		it->outcome = SLACK_IP_NEW;
+	else if (json_is_boolean(v = json_object_get(rec, "NewIP")))
+		it->outcome = json_is_true(v) ? SLACK_IP_NEW : SLACK_IP_SEEN;
 	else
-		it->outcome = SLACK_IP_SEEN;
+		it->outcome = SLACK_IP_LISTED;
 	it->sevrank = sev_rank(js(rec, "Severity"));
 	f = js(rec, "FindingId");
 	xasprintf(&it->key, "ip\t%s\t%s\t%s\t%s\t%s", js(rec, "HostIp"),
@@ -765,9 +767,9 @@ static const char *
 ip_verb(enum slack_ip_outcome o, const char **emoji)
 {
 	static const char *e[] = { ":new:", ":repeat:", ":no_entry:",
-	    ":warning:", ":white_check_mark:" };
+	    ":warning:", ":white_check_mark:", ":clipboard:" };
 	static const char *v[] = { "New IP recorded", "Seen again",
-	    "Blocked", "Not blocked", "Unblocked" };
+	    "Blocked", "Not blocked", "Unblocked", "In the blocklist" };
 
 	*emoji = e[o];
 	return (v[o]);
@@ -883,13 +885,56 @@ summary_value(const json_t *v)
 	return (s);
 }
 
+/* A summary field's name as people read it. */
+static const char *
+summary_label(const char *key)
+{
+	static const char *labels[][2] = {
+		{ "Total", "Blocked in all" }, { "Blocks", "CIDR blocks" },
+		{ "CapacityUsed", "Capacity used" }, { "DryRun", "Dry run" },
+		{ "OlderThan", "Older than" }, { "PrunedCount", "Pruned" },
+		{ "RemovedCount", "Removed" }, { "By", "Age by" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(key, labels[i][0]) == 0)
+			return (labels[i][1]);
+	return (key);
+}
+
+/* ": 3 added, 0 removed, 41 blocked" after a summary's headline. */
+static void
+summary_counts(struct buf *b, const json_t *r, enum slack_kind kind)
+{
+	static const char *nfw[] = { "Added", "added", "Removed", "removed",
+	    "Total", "blocked", NULL };
+	static const char *prune[] = { "Pruned", "removed", "PrunedCount",
+	    "removed", "RemovedCount", "removed", "Remaining", "remain",
+	    NULL };
+	const char	*const *p = kind == SLACK_NFW_SUMMARY ? nfw : prune;
+	json_t		*v;
+	int		 n = 0;
+
+	for (; *p != NULL; p += 2) {
+		if (!json_is_integer(v = json_object_get(r, p[0])))
+			continue;
+		buf_addf(b, "%s%lld %s", n++ ? ", " : ": ",
+		    (long long)json_integer_value(v), p[1]);
+	}
+	if (js(r, "Error") != NULL) {
+		buf_adds(b, n ? "; " : ": ");
+		esc(b, js(r, "Error"), 200);
+	}
+}
+
 /* Summaries: a headline and the record's own fields, in a fixed order. */
 static json_t *
 render_summary(const struct slack_item *it)
 {
-	static const char *nfw_fields[] = { "Added", "Removed", "Total",
-	    "CapacityUsed", "Capacity", "CapacityAvailable", "Changed",
-	    "DryRun", "Mode", "Region", NULL };
+	static const char *nfw_fields[] = { "Mode", "Added", "Removed",
+	    "Total", "Blocks", "CapacityUsed", "Capacity", "Changed",
+	    "DryRun", "Error", NULL };
 	static const char *prune_fields[] = { "Pruned", "PrunedCount",
 	    "RemovedCount", "Removed", "Remaining", "OlderThan", "By",
 	    "DryRun", "Store", NULL };
@@ -900,6 +945,7 @@ render_summary(const struct slack_item *it)
 	json_t		*blocks = json_array(), *fields = json_array(), *p;
 	char		*v;
 	int		 dry = json_is_true(json_object_get(r, "DryRun"));
+	int		 err;
 
 	buf_init(&hb);
 	if (it->kind == SLACK_NFW_SUMMARY) {
@@ -907,10 +953,16 @@ render_summary(const struct slack_item *it)
 		if ((group = js(r, "RuleGroupName")) == NULL &&
 		    (group = js(r, "RuleGroup")) == NULL)
 			group = js(r, "RuleGroupArn");
-		emoji = dry ? ":memo:" : ":shield:";
+		err = js(r, "Error") != NULL;
+		emoji = err ? ":x:" : dry ? ":memo:" : ":shield:";
+		/* An ARN is long: the name is its last segment. */
+		if (group != NULL && strncmp(group, "arn:", 4) == 0 &&
+		    strrchr(group, '/') != NULL)
+			group = strrchr(group, '/') + 1;
 		buf_adds(&hb, "Network Firewall rule group ");
 		esc(&hb, group, 200);
-		buf_adds(&hb, dry ? ": plan (dry run)" :
+		buf_adds(&hb, err ? ": update failed" : dry ?
+		    ": plan (dry run)" :
 		    json_is_false(json_object_get(r, "Changed")) ?
 		    ": unchanged" : ": updated");
 	} else {
@@ -922,13 +974,14 @@ render_summary(const struct slack_item *it)
 	}
 	buf_init(&fb);
 	buf_addf(&fb, "%s %s", emoji, buf_cstr(&hb));
+	summary_counts(&fb, r, it->kind);
 	buf_init(&sb);
 	buf_addf(&sb, "%s *%s*", emoji, buf_cstr(&hb));
 	buf_free(&hb);
 	json_array_append_new(blocks, section(&sb));
 	for (; *names != NULL; names++) {
 		v = summary_value(json_object_get(r, *names));
-		add_field(fields, *names, v, 0);
+		add_field(fields, summary_label(*names), v, 0);
 		free(v);
 	}
 	if (json_array_size(fields) > 0)
@@ -1087,7 +1140,7 @@ static void
 digest_title(struct buf *b, const struct slack_item *it, size_t n)
 {
 	static const char *ipverb[] = { "recorded (new)", "seen again",
-	    "blocked", "not blocked", "unblocked" };
+	    "blocked", "not blocked", "unblocked", "in the blocklist" };
 
 	switch (it->kind) {
 	case SLACK_FINDING:
@@ -1231,7 +1284,7 @@ size_t
 slack_group(struct slack_item *const *items, size_t n, size_t digest_after,
     struct slack_template *const *tpls, struct slack_msg **out)
 {
-	enum { NGROUPS = SLACK_NKINDS + 5 };
+	enum { NGROUPS = SLACK_NKINDS + SLACK_IP_NOUTCOMES };
 	size_t			 count[NGROUPS] = { 0 }, first[NGROUPS];
 	size_t			 i, j, nout = 0, ng;
 	int			 order[NGROUPS], g, k, norder = 0;

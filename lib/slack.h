@@ -45,8 +45,10 @@ enum slack_ip_outcome {
 	SLACK_IP_SEEN,		/* NewIP false, not through nfw-sync */
 	SLACK_IP_BLOCKED,	/* Blocked true */
 	SLACK_IP_NOT_BLOCKED,	/* Blocked false (Reason says why) */
-	SLACK_IP_UNBLOCKED	/* Unblocked true */
+	SLACK_IP_UNBLOCKED,	/* Unblocked true */
+	SLACK_IP_LISTED		/* none of those: an entry (ipstore list) */
 };
+#define SLACK_IP_NOUTCOMES	6
 
 /* Normalised fields of a finding, whatever its shape (NULL if absent). */
 enum slack_field {
