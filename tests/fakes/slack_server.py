@@ -6,7 +6,7 @@ against Slack's documented limits and answers like Slack does (plain-text
 codes). Every request is logged as a JSON line so tests can check what
 reached "Slack" and when.
 
-  slack_server.py --port-file F --log L [--path P] [--script S]
+  slack_server.py --port N --log L [--path P] [--script S] [--port-file F]
 
 --script is a comma-separated list of answers used in turn for valid
 requests (then 200 ok): 200, 400, 403, 404, 410, 500, 429/SECS (with
@@ -15,6 +15,7 @@ A payload that breaks a limit gets 400 invalid_payload whatever the script.
 """
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -178,21 +179,22 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
     ap.add_argument("--log", required=True)
     ap.add_argument("--path", default="/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")
     ap.add_argument("--script", default="")
     a = ap.parse_args()
-    srv = HTTPServer(("127.0.0.1", 0), Handler)
+    srv = HTTPServer(("127.0.0.1", a.port), Handler)
     srv.path = a.path
     srv.logfile = a.log
     srv.script = [s for s in a.script.split(",") if s]
     srv.last = None
     open(a.log, "a").close()
-    with open(a.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    import os
-    os.rename(a.port_file + ".tmp", a.port_file)
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write("%d\n" % srv.server_address[1])
+        os.rename(a.port_file + ".tmp", a.port_file)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
