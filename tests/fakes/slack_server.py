@@ -19,7 +19,8 @@ import os
 import re
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REASONS = {
     200: "ok",
@@ -129,16 +130,32 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except BrokenPipeError:
+            pass  # the client gave up (a timeout test)
 
     def do_GET(self):
         self.answer(400, "invalid_payload")
 
     def do_POST(self):
         srv = self.server
-        now = time.monotonic()
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n).decode("utf-8", "replace")
+        with srv.lock:
+            code, extra, entry = self.decide(raw)
+            with open(srv.logfile, "a") as f:
+                f.write(json.dumps(entry) + "\n")
+        if "hung" in entry:
+            time.sleep(entry["hung"])
+        if code == 429:
+            self.answer(429, '{"ok":false,"error":"rate_limited"}', extra)
+        else:
+            self.answer(code, REASONS.get(code, "error"), extra)
+
+    def decide(self, raw):
+        srv = self.server
+        now = time.monotonic()
         entry = {"t": now, "path_ok": self.path == srv.path,
                  "content_type": self.headers.get("Content-Type"),
                  "body": raw, "errors": []}
@@ -162,19 +179,14 @@ class Handler(BaseHTTPRequestHandler):
                 step = srv.script.pop(0)
                 word, _, arg = step.partition("/")
                 if word == "hang":
-                    time.sleep(float(arg))
+                    entry["hung"] = float(arg)
                     code = 200
                 elif word == "429":
                     code, extra = 429, [("Retry-After", arg or "1")]
                 else:
                     code = int(word)
         entry["status"] = code
-        with open(srv.logfile, "a") as f:
-            f.write(json.dumps(entry) + "\n")
-        if code == 429:
-            self.answer(429, '{"ok":false,"error":"rate_limited"}', extra)
-        else:
-            self.answer(code, REASONS.get(code, "error"), extra)
+        return code, extra, entry
 
 
 def main():
@@ -185,7 +197,9 @@ def main():
     ap.add_argument("--path", default="/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")
     ap.add_argument("--script", default="")
     a = ap.parse_args()
-    srv = HTTPServer(("127.0.0.1", a.port), Handler)
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv.daemon_threads = True
+    srv.lock = threading.Lock()
     srv.path = a.path
     srv.logfile = a.log
     srv.script = [s for s in a.script.split(",") if s]

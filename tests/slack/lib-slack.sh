@@ -34,7 +34,7 @@ stop_slack() {
 slack_q() {
 	/usr/bin/python3 -c '
 import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
+L = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda e: e["t"])
 P = [json.loads(e["body"]) for e in L if e["status"] != 404]
 r = eval(sys.argv[2])
 print(r if not isinstance(r, (list, dict)) else json.dumps(r))
