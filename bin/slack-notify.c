@@ -214,10 +214,15 @@ deliver(struct sender *s, const struct slack_msg *m)
 		s->unsent++;
 		report(s, &rs, "message refused");
 		break;
-	case SLACK_FAILED:
+	case SLACK_FAILED: {
+		char	 what[64];
+
 		s->unsent++;
-		report(s, &rs, "message not posted");
+		snprintf(what, sizeof(what), "message not posted after %d "
+		    "attempt%s", rs.attempts, rs.attempts == 1 ? "" : "s");
+		report(s, &rs, what);
 		break;
+	}
 	}
 }
 

@@ -31,7 +31,7 @@ slack-notify <"$one" >"$TMP/out" 2>"$TMP/err"
 is $? 3 "5xx throughout: exit status 3"
 is "$(slack_q 'len(L)')" 3 "5xx throughout: three attempts, then no more"
 is "$(errline)" \
-    "slack-notify: $display: HTTP 500 rollup_error: message not posted" \
+    "slack-notify: $display: HTTP 500 rollup_error: message not posted after 3 attempts" \
     "5xx throughout: reported with Slack's reason"
 
 start_slack hang/3

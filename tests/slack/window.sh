@@ -1,0 +1,33 @@
+#!/bin/sh
+# window.sh: records arriving within --group-window are grouped (and folded
+# into a digest past --digest-after); a later record makes a message of its
+# own; records pass through at once, not when the window closes.
+. "$top_srcdir/tests/lib.sh"
+tmpdir
+. "$top_srcdir/tests/slack/lib-slack.sh"
+plan 6
+
+ip() {
+	printf '{"HostIp":"%s","FindingType":"UnauthorizedAccess:EC2/SSHBruteForce","Severity":"MEDIUM","NewIP":true,"Blocked":true}\n' "$1"
+}
+start_slack
+# Each line out is stamped with the (monotonic) time it left slack-notify.
+{ ip 203.0.113.1; sleep 1; ip 203.0.113.2; sleep 4; ip 203.0.113.3; } |
+    slack-notify --group-window 2s --digest-after 1 2>"$TMP/err" |
+    /usr/bin/python3 -c '
+import sys, time
+for l in sys.stdin:
+    print(time.monotonic(), l, end="", flush=True)' >"$TMP/out"
+is "$(slack_q 'len(L)')" 2 "two messages"
+is "$(slack_q 'P[0]["text"]')" \
+    ":no_entry: 2 IPs blocked: 203.0.113.1, 203.0.113.2" \
+    "the two records within the window: one digest"
+is "$(slack_q 'P[1]["text"]')" \
+    ":no_entry: Blocked 203.0.113.3 (UnauthorizedAccess:EC2/SSHBruteForce, MEDIUM)" \
+    "the record after the window: a message of its own"
+first=$(awk 'NR == 1 { print $1 }' "$TMP/out")
+is "$(slack_q "L[0]['t'] - $first >= 1.9")" True \
+    "the first message waited for the window (2 s) to close"
+is "$(slack_q "L[0]['t'] - $first < 4")" True "but not much longer"
+is "$(awk 'NR == 2 { print ($1 < '"$(slack_q 'L[0]["t"]')"') }' "$TMP/out")" 1 \
+    "the second record passed through before the window closed"
