@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,6 +562,9 @@ main(int argc, char **argv)
 	char			*cause;
 
 	log_init("slack-notify");
+	/* A reader that went away must not cost the channel its messages:
+	 * the write error is reported and the records are still told. */
+	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;

@@ -1072,15 +1072,39 @@ slack_render(const struct slack_item *it, const struct slack_template *tpl)
 
 #define DIGEST_LINES	25	/* items named in a digest */
 
+struct ranked {
+	struct slack_item	*it;
+	size_t			 seq;	/* arrival order, for ties */
+};
+
 static int
 by_severity(const void *a, const void *b)
 {
-	const struct slack_item *x = *(struct slack_item *const *)a;
-	const struct slack_item *y = *(struct slack_item *const *)b;
+	const struct ranked	*x = a, *y = b;
 
-	if (x->sevrank != y->sevrank)
-		return (y->sevrank - x->sevrank);
-	return (x < y ? -1 : x > y);	/* stable enough: arrival order */
+	if (x->it->sevrank != y->it->sevrank)
+		return (y->it->sevrank - x->it->sevrank);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/* Most severe first, in arrival order otherwise (a new array). */
+static struct slack_item **
+sort_by_severity(struct slack_item *const *items, size_t n)
+{
+	struct ranked		*r = xreallocarray(NULL, n, sizeof(*r));
+	struct slack_item	**sorted = xreallocarray(NULL, n,
+				    sizeof(*sorted));
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		r[i].it = items[i];
+		r[i].seq = i;
+	}
+	qsort(r, n, sizeof(*r), by_severity);
+	for (i = 0; i < n; i++)
+		sorted[i] = r[i].it;
+	free(r);
+	return (sorted);
 }
 
 /* One line of a digest for an item. */
@@ -1182,14 +1206,8 @@ slack_render_digest(struct slack_item *const *items, size_t n)
 	json_t			*blocks = json_array(), *p;
 	size_t			 i, shown = 0;
 	const char		*emoji;
-	int			 ranked;
 
-	ranked = items[0]->kind == SLACK_FINDING ||
-	    items[0]->kind == SLACK_IP;
-	sorted = xreallocarray(NULL, n, sizeof(*sorted));
-	memcpy(sorted, items, n * sizeof(*sorted));
-	if (items[0]->kind == SLACK_FINDING)
-		qsort(sorted, n, sizeof(*sorted), by_severity);
+	sorted = sort_by_severity(items, n);
 
 	if (items[0]->kind == SLACK_FINDING) {
 		int	 top = -1;
@@ -1245,7 +1263,6 @@ slack_render_digest(struct slack_item *const *items, size_t n)
 	if (shown < n)
 		buf_addf(&sb, "\n\xe2\x80\xa6 and %zu more", n - shown);
 	json_array_append_new(blocks, section(&sb));
-	(void)ranked;
 
 	buf_free(&sb);
 	buf_free(&line);
