@@ -267,9 +267,14 @@ plain(const char *s, size_t max)
 {
 	struct buf	 b;
 	json_t		*o;
+	size_t		 i;
 
 	buf_init(&b);
 	append_cut(&b, s, strlen(s), max, 0);
+	for (i = 0; i < b.len; i++)	/* a header is one line */
+		if (b.data[i] == '\n' || b.data[i] == '\r' ||
+		    b.data[i] == '\t')
+			b.data[i] = ' ';
 	o = json_pack("{s:s, s:s, s:b}", "type", "plain_text", "text",
 	    buf_cstr(&b), "emoji", 1);
 	buf_free(&b);
@@ -434,13 +439,49 @@ label_from_normalized(double n)
 	return (xstrdup(sev_labels[r]));
 }
 
+/* The Security Hub console's search for one finding by its exact Id
+ * (the Id is encoded twice, as the console does). */
+static char *
+securityhub_link(const char *id, const char *region)
+{
+	struct buf	 b, once;
+	char		*link;
+
+	buf_init(&once);
+	urlenc(&once, id);
+	buf_init(&b);
+	buf_addf(&b, "https://console.aws.amazon.com/securityhub/home"
+	    "?region=%s#/findings?search=Id%%3D%%255Coperator"
+	    "%%255C%%253AEQUALS%%255C%%253A", region);
+	urlenc(&b, buf_cstr(&once));
+	link = xstrdup(buf_cstr(&b));
+	buf_free(&once);
+	buf_free(&b);
+	return (link);
+}
+
+/* The GuardDuty console's page of one finding (its short id). */
+static char *
+guardduty_link(const char *id, const char *region)
+{
+	struct buf	 b;
+	char		*link;
+
+	buf_init(&b);
+	buf_addf(&b, "https://%s.console.aws.amazon.com/guardduty/home"
+	    "?region=%s#/findings?macros=current&fId=", region, region);
+	urlenc(&b, id);
+	link = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	return (link);
+}
+
 static void
 fill_asff(struct slack_item *it, const json_t *f, const json_t *env)
 {
 	char		**F = it->field, *r;
 	const char	*arn, *p, *rtype, *rid;
 	json_t		*n;
-	struct buf	 b;
 
 	F[SF_TITLE] = jdup(f, "Title");
 	if ((F[SF_SEVERITY] = jdup(f, "Severity.Label")) == NULL &&
@@ -477,26 +518,8 @@ fill_asff(struct slack_item *it, const json_t *f, const json_t *env)
 		F[SF_LAST_SEEN] = jtime(f, "UpdatedAt");
 	F[SF_ID] = jdup(f, "Id");
 	F[SF_UPDATED] = jdup(f, "UpdatedAt");
-	if (F[SF_ID] != NULL && F[SF_REGION] != NULL) {
-		/* The Security Hub console's search by exact Id. */
-		buf_init(&b);
-		buf_addf(&b, "https://console.aws.amazon.com/securityhub/home"
-		    "?region=%s#/findings?search=Id%%3D%%255Coperator"
-		    "%%255C%%253AEQUALS%%255C%%253A", F[SF_REGION]);
-		r = NULL;
-		{
-			struct buf	 once;
-
-			buf_init(&once);
-			urlenc(&once, F[SF_ID]);
-			r = xstrdup(buf_cstr(&once));
-			buf_free(&once);
-		}
-		urlenc(&b, r);
-		free(r);
-		F[SF_LINK] = xstrdup(buf_cstr(&b));
-		buf_free(&b);
-	}
+	if (F[SF_ID] != NULL && F[SF_REGION] != NULL)
+		F[SF_LINK] = securityhub_link(F[SF_ID], F[SF_REGION]);
 }
 
 static char *
@@ -551,17 +574,8 @@ fill_gd(struct slack_item *it, const json_t *f)
 	if ((F[SF_ID] = jdup(f, "arn")) == NULL)
 		F[SF_ID] = jdup(f, "id");
 	F[SF_UPDATED] = jdup(f, "updatedAt");
-	if ((id = js(f, "id")) != NULL && (region = js(f, "region")) != NULL) {
-		struct buf	 b;
-
-		buf_init(&b);
-		buf_addf(&b, "https://%s.console.aws.amazon.com/guardduty/home"
-		    "?region=%s#/findings?macros=current&fId=", region,
-		    region);
-		urlenc(&b, id);
-		F[SF_LINK] = xstrdup(buf_cstr(&b));
-		buf_free(&b);
-	}
+	if ((id = js(f, "id")) != NULL && (region = js(f, "region")) != NULL)
+		F[SF_LINK] = guardduty_link(id, region);
 }
 
 static void
@@ -602,7 +616,15 @@ fill_ocsf(struct slack_item *it, const json_t *f)
 	F[SF_ID] = jdup(f, "finding_info.uid");
 	if ((F[SF_UPDATED] = jdup(f, "finding_info.modified_time_dt")) == NULL)
 		F[SF_UPDATED] = jdup(f, "finding_info.modified_time");
-	F[SF_LINK] = jdup(f, "finding_info.src_url");
+	/* The finding's own console URL, else one made from its uid. */
+	if ((F[SF_LINK] = jdup(f, "finding_info.src_url")) == NULL &&
+	    F[SF_ID] != NULL && F[SF_REGION] != NULL) {
+		if (strstr(F[SF_ID], ":guardduty:") != NULL &&
+		    (p = strrchr(F[SF_ID], '/')) != NULL && p[1] != '\0')
+			F[SF_LINK] = guardduty_link(p + 1, F[SF_REGION]);
+		else
+			F[SF_LINK] = securityhub_link(F[SF_ID], F[SF_REGION]);
+	}
 }
 
 static struct slack_item *
