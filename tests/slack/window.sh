@@ -12,7 +12,18 @@ ip() {
 }
 start_slack
 # Each line out is stamped with the (monotonic) time it left slack-notify.
-{ ip 203.0.113.1; sleep 1; ip 203.0.113.2; sleep 4; ip 203.0.113.3; } |
+# The window opens when the first record comes through (slack-notify may be
+# slow to start, under valgrind for one): wait for it before the rest.
+: >"$TMP/out"
+first_out() {
+	i=0
+	while [ ! -s "$TMP/out" ] && [ $i -lt 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+{ ip 203.0.113.1; first_out; sleep 1; ip 203.0.113.2; sleep 4;
+    ip 203.0.113.3; } |
     slack-notify --group-window 2s --digest-after 1 2>"$TMP/err" |
     /usr/bin/python3 -c '
 import sys, time
