@@ -17,6 +17,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "version.h"
 
 #define DEFAULT_OLDER_THAN	"720h"
 
@@ -182,8 +183,7 @@ main(int argc, char *argv[])
 			log_set_verbose(1);
 			break;
 		case 'V':
-			printf("ipstore-prune (sechub-tools) %s\n",
-			    PACKAGE_VERSION);
+			puts(SECHUB_VERSION_LINE("ipstore-prune"));
 			return 0;
 		default:
 			usage(EXIT_USAGE);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "version.h"
 
 /* Records per transaction at most. */
 #define BATCH_MAX	5000
@@ -748,7 +749,7 @@ main(int argc, char *argv[])
 			log_set_verbose(1);
 			break;
 		case 'V':
-			printf("ipstore (sechub-tools) %s\n", PACKAGE_VERSION);
+			puts(SECHUB_VERSION_LINE("ipstore"));
 			return 0;
 		default:
 			usage(EXIT_USAGE);
