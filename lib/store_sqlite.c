@@ -130,11 +130,11 @@ sq_cause(struct sq *sq, const char *what, int rc)
 		return store_cause("%s: the store is locked by another process "
 		    "(gave up after %d s)", what, SQ_BUSY_MS / 1000);
 	if (code == SQLITE_READONLY)
-		return store_cause("%s: %s: the store is read-only", what,
-		    sq->path);
+		return store_cause("%s: the store is read-only (check the "
+		    "permissions of the file)", what);
 	if (code == SQLITE_CANTOPEN)
-		return store_cause("%s: %s: cannot open the store or its "
-		    "journal", what, sq->path);
+		return store_cause("%s: cannot open the store or its journal "
+		    "(%s-wal, %s-shm)", what, sq->path, sq->path);
 	return store_cause("%s: %s", what,
 	    sq->db != NULL ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
 }
@@ -407,6 +407,13 @@ sq_open(struct store *st, const char *path, int create,
 	st->state = sq;
 	return 0;
 fail:
+	/* Programs print open failures without the URL: name the file. */
+	if (strncmp(*cause, path, strlen(path)) != 0) {
+		char *c = *cause;
+
+		*cause = store_cause("%s: %s", path, c);
+		free(c);
+	}
 	sq_free(sq);
 	return -1;
 }
