@@ -43,6 +43,7 @@ struct queue {
 	size_t			 n;
 	struct timespec		 first;	/* arrival of items[0] (monotonic) */
 	int			 eof;
+	int			 done;	/* the sender has finished */
 };
 
 /* The sender's state. */
@@ -307,7 +308,42 @@ sender_main(void *arg)
 		free(items);
 		pthread_mutex_lock(&q->mu);
 	}
+	q->done = 1;
+	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+	return (NULL);
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: tell what is waiting in the window at once,
+ * then die of the signal as if it had not been caught. Every record read
+ * so far has already been passed through.
+ */
+static void *
+signal_main(void *arg)
+{
+	struct queue	*q = arg;
+	sigset_t	 set;
+	int		 sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigwait(&set, &sig) != 0)
+		return (NULL);
+	pthread_mutex_lock(&q->mu);
+	q->eof = 1;
+	pthread_cond_broadcast(&q->cv);
+	while (!q->done)
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	pthread_mutex_lock(&log_mu);
+	log_info(NULL, "%s: pending messages sent, stopping", strsignal(sig));
+	pthread_mutex_unlock(&log_mu);
+	signal(sig, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 	return (NULL);
 }
 
@@ -557,8 +593,9 @@ main(int argc, char **argv)
 	struct queue		 q;
 	struct sender		 s;
 	struct input		*in;
-	pthread_t		 tid;
+	pthread_t		 tid, sigtid;
 	pthread_condattr_t	 ca;
+	sigset_t		 sigs;
 	char			*cause;
 
 	log_init("slack-notify");
@@ -580,8 +617,15 @@ main(int argc, char **argv)
 	setup_sender(&s, &opt, &q);
 	if ((in = input_new(argv, argc, opt.rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
-	if (pthread_create(&tid, NULL, sender_main, &s) != 0)
-		fatal(NULL, "cannot start the sender thread");
+	/* Signals go to signal_main only (threads inherit the mask). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (pthread_create(&tid, NULL, sender_main, &s) != 0 ||
+	    pthread_create(&sigtid, NULL, signal_main, &q) != 0)
+		fatal(NULL, "cannot start a thread");
 
 	read_records(in, &q);
 	pthread_mutex_lock(&q.mu);
@@ -589,6 +633,8 @@ main(int argc, char **argv)
 	pthread_cond_signal(&q.cv);
 	pthread_mutex_unlock(&q.mu);
 	pthread_join(tid, NULL);
+	pthread_cancel(sigtid);
+	pthread_join(sigtid, NULL);
 
 	input_free(in);
 	finish_sender(&s);
