@@ -5,11 +5,13 @@
 . "$top_srcdir/tests/lib.sh"
 tmpdir
 . "$top_srcdir/tests/slack/lib-slack.sh"
-plan 4
+plan 5
 
 start_slack
-mkfifo "$TMP/in"
-slack-notify --group-window 60s <"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
+mkfifo "$TMP/in" "$TMP/outpipe"
+# Output to a pipe, so that it is flushed record by record.
+cat "$TMP/outpipe" >"$TMP/out" &
+slack-notify --group-window 60s <"$TMP/in" >"$TMP/outpipe" 2>"$TMP/err" &
 pid=$!
 at_exit "kill $pid 2>/dev/null"
 exec 3>"$TMP/in"	# the input stays open: no end of input
@@ -19,6 +21,7 @@ while [ "$(wc -l <"$TMP/out")" -lt 4 ] && [ $i -lt 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
+is "$(wc -l <"$TMP/out")" 4 "the records passed through at once"
 is "$(slack_q 'len(L)')" 0 "nothing posted while the window is open"
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null
