@@ -1,0 +1,133 @@
+#!/bin/sh
+# secrets.sh: secret hygiene. Every program runs with --verbose, with
+# recognisable fake secrets in its environment (AWS secret key, session
+# token, Slack webhook path), against local stand-ins that answer well and
+# badly (tests/fault/chaos.py); none of the secrets may appear in stdout,
+# stderr or any file the program writes (rejects, payloads, state, store).
+. "$top_srcdir/tests/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+tmpdir
+
+for v in $(env | sed -n 's/^\(AWS_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+HOME=$TMP
+AWS_CONFIG_FILE=$TMP/no-config
+AWS_SHARED_CREDENTIALS_FILE=$TMP/no-credentials
+AWS_EC2_METADATA_DISABLED=true
+AWS_ACCESS_KEY_ID=AKIDHYGIENETEST
+AWS_SECRET_ACCESS_KEY=HygieneSecretKeyNeverPrint0123456789abcd
+AWS_SESSION_TOKEN=HygieneSessionTokenNeverPrint0987654321
+AWS_REGION=us-east-1
+AWS_MAX_ATTEMPTS=2
+SECHUB_NOW=2026-01-05T00:00:00Z
+export HOME AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+    AWS_EC2_METADATA_DISABLED AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
+    AWS_SESSION_TOKEN AWS_REGION AWS_MAX_ATTEMPTS SECHUB_NOW
+HOOKSECRET=HygieneWebhookPathNeverPrint42
+SECRETS="$AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $HOOKSECRET"
+
+W=$TMP/work
+mkdir "$W"
+cd "$W" || exit 99
+cat >finding.json <<'EOF2'
+{"type":"Recon:EC2/PortProbeUnprotectedPort","id":"f1","arn":"arn:aws:guardduty:us-east-1:123456789012:detector/d/finding/f1","region":"us-east-1","accountId":"123456789012","service":{"action":{"actionType":"NETWORK_CONNECTION","networkConnectionAction":{"connectionDirection":"INBOUND","remoteIpDetails":{"ipAddressV4":"203.0.113.50"}}}}}
+EOF2
+cat >ips.jsonl <<'EOF2'
+{"HostIp":"203.0.113.50","FindingId":"f1","FindingType":"Recon:EC2/PortProbeUnprotectedPort","Severity":"HIGH","NewIP":true}
+not json
+{"HostIp":"203.0.113.999"}
+EOF2
+echo '{"HostIp":[{"exists":true}]}' >pattern.json
+printf 'https://127.0.0.1:1/services/T0/B0/%s\n' "$HOOKSECRET" >webhook
+chmod 600 webhook
+
+chaos_pid=
+chaos() {
+	port=$(free_port)
+	python3 "$top_srcdir/tests/fault/chaos.py" "$port" "$TMP/req.log" "$1" \
+	    2>/dev/null &
+	chaos_pid=$!
+	wait_port "$port" || exit 99
+}
+unchaos() {
+	[ -n "$chaos_pid" ] && kill "$chaos_pid" 2>/dev/null && wait "$chaos_pid" 2>/dev/null
+	chaos_pid=
+}
+at_exit unchaos
+
+# cases: NAME|CHAOS-MODE|COMMAND (run in $W, stdin from the named file)
+cases() {
+	cat <<EOF2
+extract|-|sh-extract-ip --verbose --rejects rej-extract <finding.json
+match|-|sh-match --verbose -p pattern.json --rejects rej-match <ips.jsonl
+ipstore-sqlite|-|ipstore --verbose -s sqlite:$W/s.db add --rejects rej-store <ips.jsonl
+ipstore-list|-|ipstore --verbose -s sqlite:$W/s.db list
+prune|-|ipstore-prune --verbose -s sqlite:$W/s.db --older-than 1s
+slack-ok|ok|SLACK_WEBHOOK_URL=http://127.0.0.1:\$port/services/T0/B0/$HOOKSECRET slack-notify --verbose --payloads pl --state st --rejects rej-slack <ips.jsonl
+slack-500|500|SLACK_WEBHOOK_URL=http://127.0.0.1:\$port/services/T0/B0/$HOOKSECRET slack-notify --verbose --payloads pl2 <ips.jsonl
+slack-refused|-|SLACK_WEBHOOK_URL=http://127.0.0.1:1/services/T0/B0/$HOOKSECRET slack-notify --verbose <ips.jsonl
+slack-file|-|slack-notify --verbose --webhook-file webhook <ips.jsonl
+slack-badurl|-|SLACK_WEBHOOK_URL=notaurl/$HOOKSECRET slack-notify --verbose <ips.jsonl
+ddb-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose -s dynamodb:hygiene add <ips.jsonl
+ddb-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose -s dynamodb:hygiene list
+nfw-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
+nfw-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
+nfw-dry|throttle|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose -n --rule-group hygiene <ips.jsonl
+EOF2
+}
+plan $(($(cases | wc -l) * 2 + 1))
+
+: >"$TMP/all"
+cases | while IFS='|' read -r name mode cmd; do
+	prog=$(printf '%s\n' "$cmd" | sed 's/^[A-Z_]*=[^ ]* //; s/ .*//')
+	if ! command -v "$prog" >/dev/null 2>&1; then
+		printf '%s\n' "$name" >>"$TMP/skipped"
+		continue
+	fi
+	[ "$mode" = - ] || chaos "$mode"
+	st=0
+	eval "timeout 120 env $cmd" >"$TMP/$name.out" 2>"$TMP/$name.err" || st=$?
+	unchaos
+	printf '%s %s\n' "$name" "$st" >>"$TMP/status"
+	cat "$TMP/$name.out" "$TMP/$name.err" >>"$TMP/all"
+done
+
+# TAP from the results (the loop above ran in a subshell)
+n=0
+for name in $(cases | cut -d'|' -f1); do
+	if grep -qx "$name" "$TMP/skipped" 2>/dev/null; then
+		echo "ok $((n + 1)) # SKIP program not built"
+		echo "ok $((n + 2)) # SKIP program not built"
+		n=$((n + 2))
+		continue
+	fi
+	st=$(sed -n "s/^$name //p" "$TMP/status")
+	n=$((n + 1))
+	if [ "$st" -lt 124 ]; then
+		echo "ok $n - $name: ran to an end (status $st)"
+	else
+		echo "not ok $n - $name: killed or timed out (status $st)"
+	fi
+	leaked=
+	for s in $SECRETS; do
+		grep -q -a -F "$s" "$TMP/$name.out" "$TMP/$name.err" &&
+		    leaked="$leaked $s"
+	done
+	n=$((n + 1))
+	if [ -z "$leaked" ]; then
+		echo "ok $n - $name: no secret in stdout or stderr"
+	else
+		echo "not ok $n - $name: secret in stdout or stderr:$leaked"
+		grep -a -F -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" \
+		    -e "$HOOKSECRET" "$TMP/$name.out" "$TMP/$name.err" |
+		    head -3 | sed 's/^/# /'
+	fi
+done
+# every file written in the working directory, the webhook file aside
+leaked=$(grep -r -l -a -F -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" \
+    -e "$HOOKSECRET" "$W" | grep -v "/webhook$")
+n=$((n + 1))
+if [ -z "$leaked" ]; then
+	echo "ok $n - no secret in any file written ($(ls "$W" | tr '\n' ' '))"
+else
+	echo "not ok $n - secret in files written: $leaked"
+fi
