@@ -155,6 +155,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore-prune");
+	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&p, 0, sizeof(p));
 	while ((ch = getopt_long(argc, argv, "hnqs:V", longopts, NULL)) != -1) {
 		switch (ch) {

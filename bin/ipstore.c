@@ -715,6 +715,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore");
+	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "hqs:V", longopts, NULL)) != -1) {
 		switch (ch) {
