@@ -57,8 +57,7 @@ print_entry(struct prune *p, const struct store_entry *e)
 	free(line);
 	json_decref(o);
 	if (r != 0) {
-		log_error("stdout", "write error: %s", strerror(errno));
-		p->failed = 1;
+		p->failed = 1;	/* reported when the writer is freed */
 		return 1;
 	}
 	return 0;
