@@ -144,7 +144,7 @@ log_count(enum log_level level)
 int
 log_exit_status(void)
 {
-	switch (worst) {
+	switch (atomic_load(&worst)) {
 	case LOG_REJECT:
 		return EXIT_REJECTED;
 	case LOG_USAGE:
