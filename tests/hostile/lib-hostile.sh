@@ -35,8 +35,15 @@ hostile_run() {
 	_name=$1
 	shift
 	st=0
-	/usr/bin/time -f '%M' -o "$TMP/rss" timeout -k 5 "$HOSTILE_TIMEOUT" \
-	    "$@" <"$HOSTILE/$_name" >"$TMP/out" 2>"$TMP/err" || st=$?
+	rm -f "$TMP/rss"
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$TMP/rss" timeout -k 5 \
+		    "$HOSTILE_TIMEOUT" "$@" <"$HOSTILE/$_name" >"$TMP/out" \
+		    2>"$TMP/err" || st=$?
+	else
+		timeout -k 5 "$HOSTILE_TIMEOUT" "$@" <"$HOSTILE/$_name" \
+		    >"$TMP/out" 2>"$TMP/err" || st=$?
+	fi
 	rss=$(tail -1 "$TMP/rss" 2>/dev/null)
 	case $rss in ''|*[!0-9]*) rss=0 ;; esac
 	# /usr/bin/time notes a signal in its output file; keep stderr clean
@@ -67,6 +74,9 @@ hostile_check() {
 	esac
 	if [ -n "${SECHUB_VALGRIND:-}" ]; then
 		ok 0 "$_name: max RSS not measured under valgrind"
+	elif [ ! -x /usr/bin/time ]; then
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # SKIP no /usr/bin/time (apt-get install time)"
 	else
 		_lim=$((_rssmb * HOSTILE_RSS_FACTOR * 1024))
 		ok "$([ "$rss" -gt 0 ] && [ "$rss" -le "$_lim" ]; echo $?)" \
