@@ -225,6 +225,13 @@ append_cut(struct buf *b, const char *s, size_t n, size_t max, int esc)
 		clen = utf8_len((unsigned char)s[i]);
 		if (i + clen > n)
 			clen = n - i;
+		/* a character is whole only with its continuation bytes: in
+		 * text that is not UTF-8, a '<' after a lead byte is a '<' */
+		for (size_t k = 1; k < clen; k++)
+			if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
+				clen = 1;
+				break;
+			}
 		rep = NULL;
 		if (esc && s[i] == '&')
 			rep = "&amp;";
