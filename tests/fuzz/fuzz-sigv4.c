@@ -185,9 +185,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    out.amz_date);
 	CHECK(clean(out.authorization), "control character in Authorization");
 	CHECK(clean(out.signed_headers), "control character in SignedHeaders");
-	CHECK(strstr(out.authorization, SECRET) == NULL &&
-	    strstr(out.canonical_request, SECRET) == NULL &&
-	    strstr(out.string_to_sign, SECRET) == NULL, "secret in output");
+	/* (unless the input itself holds it: the fuzzer learns it from the
+	 * comparison below) */
+	if (memmem(data, len, SECRET, strlen(SECRET)) == NULL)
+		CHECK(strstr(out.authorization, SECRET) == NULL &&
+		    strstr(out.canonical_request, SECRET) == NULL &&
+		    strstr(out.string_to_sign, SECRET) == NULL,
+		    "secret in output");
 
 	/* the canonical request ends with the body's hash */
 	sha256_hex(body, bodylen, body_hash);

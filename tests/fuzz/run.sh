@@ -70,11 +70,13 @@ for t in "$@"; do
 
 	log=$builddir/tests/fuzz/$t.log
 	echo "fuzz: running $t for ${FUZZ_SECONDS}s (log: $log)" >&2
+	t0=$(date +%s)
 	"$bin" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
 	    -timeout=10 -rss_limit_mb=2048 $dict $maxlen \
 	    -artifact_prefix="$builddir/tests/fuzz/artifacts/$t-" \
 	    "$corpus" "$@" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s += $1} END {print s + 0}')
 	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | awk '{s += $1} END {print s + 0}')
 	cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*ft: \([0-9]*\).*corp: \([0-9]*\).*/cov \1 ft \2 corpus \3/p')
@@ -84,7 +86,7 @@ for t in "$@"; do
 		verdict="FINDING (exit $rc), see $log and tests/fuzz/artifacts/$t-*"
 		status=1
 	fi
-	line="$t: ${FUZZ_SECONDS}s, $runs runs, $speed runs/s, $cov: $verdict"
+	line="$t: ${secs}s of ${FUZZ_SECONDS}s, $runs runs, $speed runs/s, $cov: $verdict"
 	summary="$summary$line
 "
 	echo "fuzz: $line" >&2
