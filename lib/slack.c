@@ -741,8 +741,14 @@ render_finding(const struct slack_item *it)
 	    F[SF_ACCOUNT] : "", F[SF_ACCOUNT] && F[SF_REGION] ? ", " : "",
 	    F[SF_REGION] ? F[SF_REGION] : "");
 	buf_init(&fb);
-	buf_addf(&fb, "%s %s %s finding: ", sev_emoji(it->sevrank), sev,
-	    F[SF_PRODUCT] ? F[SF_PRODUCT] : "Security Hub");
+	/* severity and product come from the finding: escaped like the title
+	 * (a '<' in them made the whole message fail the payload check, so
+	 * a finding could keep itself out of Slack) */
+	buf_addf(&fb, "%s ", sev_emoji(it->sevrank));
+	esc(&fb, sev, 20);
+	buf_addc(&fb, ' ');
+	esc(&fb, F[SF_PRODUCT] ? F[SF_PRODUCT] : "Security Hub", 40);
+	buf_adds(&fb, " finding: ");
 	esc(&fb, title, SLACK_FALLBACK_LEN - 80);
 	if (*where != '\0') {
 		buf_adds(&fb, " (");
