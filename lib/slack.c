@@ -773,7 +773,10 @@ render_finding(const struct slack_item *it)
 	json_array_append_new(blocks, fields_section(fields));
 
 	buf_init(&cb);
-	if (F[SF_LINK] != NULL) {
+	/* only web links: a finding's own src_url of "!channel" would be a
+	 * mention, and one that is no URL failed the payload check */
+	if (F[SF_LINK] != NULL && (strncmp(F[SF_LINK], "https://", 8) == 0 ||
+	    strncmp(F[SF_LINK], "http://", 7) == 0)) {
 		add_link(&cb, F[SF_LINK], strstr(F[SF_LINK],
 		    "/securityhub/") ? "Open in Security Hub" :
 		    strstr(F[SF_LINK], "/guardduty/") ? "Open in GuardDuty" :

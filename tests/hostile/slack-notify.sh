@@ -7,7 +7,7 @@
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 tmpdir
 hostile_inputs
-plan $((12 * (HOSTILE_POINTS + 1)))
+plan $((12 * (HOSTILE_POINTS + 1) + 2))
 export SECHUB_NOW=2026-01-05T00:00:00Z
 
 # name status messages output-lines RSS-limit-MB
@@ -39,3 +39,35 @@ crlf.jsonl 0 0 2 16
 noeol.jsonl 0 0 2 16
 almost-ip.jsonl 0 0 29 16
 EOF2
+
+# finding fields are the attacker's: a link that is a mention, mrkdwn in the
+# product name; the alert is still posted, and mentions nobody
+cat >"$TMP/mention.json" <<'EOF2'
+{"class_uid":2004,"severity_id":4,"severity":"High","time_dt":"2026-01-05T01:20:33.000Z","metadata":{"product":{"name":"<!here> <b>"}},"finding_info":{"uid":"f-1","title":"<!channel> look","src_url":"!channel"}}
+EOF2
+rm -f "$TMP/payloads"
+st=0
+slack-notify -n --payloads "$TMP/payloads" <"$TMP/mention.json" >/dev/null \
+    2>"$TMP/err" || st=$?
+is "$st:$(cat "$TMP/err")" "0:" "a finding with mrkdwn in its fields is still posted"
+# (plain_text, as in the header, shows "<!channel>" as it is)
+mentions=$(python3 -c '
+import json, re, sys
+n = 0
+def walk(x):
+    global n
+    if isinstance(x, dict):
+        if x.get("type") == "plain_text":
+            return
+        for k, v in x.items():
+            if isinstance(v, str) and k == "text" and re.search("<[!@#]", v):
+                n += 1
+            else:
+                walk(v)
+    elif isinstance(x, list):
+        for v in x:
+            walk(v)
+for line in open(sys.argv[1]):
+    walk(json.loads(line))
+print(n)' "$TMP/payloads")
+is "$mentions" 0 "and its mrkdwn mentions nobody"
