@@ -144,11 +144,10 @@ ddb_item(const struct store_entry *e, time_t created, time_t seen,
 	if (!json_is_object(e->record))
 		return item;
 	rest = json_copy(e->record);
-	/* The original items carry the finding's time as Timestamp (S). */
-	if (json_is_string(ts = json_object_get(rest, A_TIMESTAMP))) {
+	/* The original items carry the finding's time as Timestamp (S); it
+	 * stays in Record too, where it keeps its place among the fields. */
+	if (json_is_string(ts = json_object_get(rest, A_TIMESTAMP)))
 		ddb_put_s(item, A_TIMESTAMP, json_string_value(ts));
-		json_object_del(rest, A_TIMESTAMP);
-	}
 	if (json_object_size(rest) > 0 &&
 	    (text = json_dumps(rest, JSON_COMPACT)) != NULL) {
 		json_object_set_new(item, A_RECORD, ddb_s(text));
