@@ -410,7 +410,9 @@ ddb_open(struct store *st, const char *table, int create,
 		return -1;
 	}
 	/* Fail early, once, with a clear message for a missing table. */
-	if (ddb_describe(d, status, sizeof(status), cause) != DDB_OK) {
+	if (ddb_describe(d, status, sizeof(status), &why) != DDB_OK) {
+		*cause = store_cause("dynamodb:%s: %s", table, why);
+		free(why);
 		ddb_free(d);
 		return -1;
 	}
