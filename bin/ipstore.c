@@ -565,8 +565,11 @@ cmd_init(const struct opts *o)
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
-	} else
+	} else {
+		if (store_notice(st) != NULL)
+			log_warn(store_url(st), "%s", store_notice(st));
 		log_info(store_url(st), "ready");
+	}
 	store_close(st);
 }
 

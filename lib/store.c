@@ -398,6 +398,14 @@ store_init(struct store *st, char **cause)
 	return st->backend->init(st, cause);
 }
 
+const char *
+store_notice(struct store *st)
+{
+	if (st->backend->notice == NULL)
+		return NULL;
+	return st->backend->notice(st);
+}
+
 /* The entry's key must be canonical: programs build it through ip.h. */
 static int
 check_key(const char *ip, char *canon, char **cause)

@@ -73,6 +73,11 @@ char	*store_default_url(char **);
 
 /* Create the store explicitly (ipstore init). 0 or -1 and *cause. */
 int	 store_init(struct store *, char **);
+/*
+ * A warning about the last operation, which succeeded ("this DynamoDB
+ * endpoint has no TTL ..."), or NULL. Borrowed; programs print it.
+ */
+const char *store_notice(struct store *);
 
 /*
  * Add or refresh an entry, stamped with clk_now(). *is_new is 1 exactly
