@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws.h"
 #include "clk.h"
 #include "input.h"
 #include "ip.h"
@@ -71,7 +72,9 @@ usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: ipstore [-qV] [--verbose] [-s URL] command [argument ...]\n"
+	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	    "[--region REGION]\n"
+	    "               command [argument ...]\n"
 	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
 	    "       ipstore list [--older-than DURATION] "
 	    "[--by created|last-seen]\n"
@@ -255,15 +258,18 @@ set_time(json_t *o, const char *key, time_t t)
 	json_object_set_new(o, key, json_string(clk_format(t, buf)));
 }
 
+/* --profile and --region, for a dynamodb: store */
+static struct aws_options aws_opts;
+
 static struct store *
 open_store(const char *url, int create)
 {
 	struct store	*st;
 	char		*cause;
 
-	if ((st = store_open(url, create, NULL, &cause)) != NULL)
+	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
 		return st;
-	if (strncmp(cause, "bad store URL", 13) == 0)
+	if (store_config_error())
 		fatal_usage(NULL, "%s", cause);
 	fatal(NULL, "%s", cause);
 }
@@ -701,7 +707,9 @@ main(int argc, char *argv[])
 		{ "from",	required_argument, NULL, 'f' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "older-than",	required_argument, NULL, 'o' },
+		{ "profile",	required_argument, NULL, 'P' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "region",	required_argument, NULL, 'R' },
 		{ "rejects",	required_argument, NULL, 'r' },
 		{ "store",	required_argument, NULL, 's' },
 		{ "to",		required_argument, NULL, 't' },
@@ -731,6 +739,12 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.older_than = optarg;
+			break;
+		case 'P':
+			aws_opts.profile = optarg;
+			break;
+		case 'R':
+			aws_opts.region = optarg;
 			break;
 		case 'q':
 			log_set_quiet(1);

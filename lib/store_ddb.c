@@ -72,6 +72,8 @@ ddb_call(struct ddb *d, const char *op, json_t *req, json_t **resp,
 		return DDB_OK;
 	}
 	json_decref(req);
+	if (err.config_error)
+		store_set_config_error();
 	if (errp != NULL)
 		*errp = err;
 	if (strcmp(err.type, "ConditionalCheckFailedException") == 0)
@@ -404,6 +406,7 @@ ddb_open(struct store *st, const char *table, int create,
 	d = xcalloc(1, sizeof(*d));
 	d->table = xstrdup(table);
 	if ((d->aws = aws_new(opts, &why)) == NULL) {
+		store_set_config_error();
 		*cause = store_cause("dynamodb:%s: %s", table, why);
 		free(why);
 		ddb_free(d);
