@@ -170,8 +170,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'h':
 			usage(0);
 		case 'V':
-			printf("nfw-sync (%s) %s\n", PACKAGE_NAME,
-			    PACKAGE_VERSION);
+			puts(SECHUB_VERSION_LINE("nfw-sync"));
 			exit(0);
 		default:
 			usage(EXIT_USAGE);

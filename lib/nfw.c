@@ -194,7 +194,8 @@ nfw_set_contains(const struct nfw_set *s, const struct ip_addr *a)
 	size_t		 lo = 0, hi = s->n, mid;
 
 	key.family = a->family;
-	key.lo = key.hi = addr_value(a);
+	key.lo = key.hi = ~(u128)0;
+	key.lo = addr_value(a);
 	/* find the last range starting at or before the address */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -206,7 +207,7 @@ nfw_set_contains(const struct nfw_set *s, const struct ip_addr *a)
 	if (lo == 0)
 		return 0;
 	return s->ranges[lo - 1].family == key.family &&
-	    s->ranges[lo - 1].lo <= key.lo && key.lo <= s->ranges[lo - 1].hi;
+	    key.lo <= s->ranges[lo - 1].hi;
 }
 
 void
