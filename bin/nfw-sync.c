@@ -196,11 +196,11 @@ vet(const struct options *o, const struct ip_list *allow,
 	if (o->mode == NFW_REMOVE)
 		return NULL;	/* unblocking is always safe */
 	if ((c = ip_list_match(allow, a)) != NULL) {
-		snprintf(why, len, "allowlisted (%s)", ip_format_cidr(c, text));
+		snprintf(why, len, "allowlisted: %s", ip_format_cidr(c, text));
 		return why;
 	}
 	if (!o->allow_private && (special = ip_special(a)) != NULL) {
-		snprintf(why, len, "special-purpose address (%s)", special);
+		snprintf(why, len, "special-purpose address: %s", special);
 		return why;
 	}
 	return NULL;
