@@ -24,7 +24,7 @@ export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
 # start_fake [STATE-FILE]: the group defaults to tests/fixtures/nfw/group.json
 start_fake() {
 	NFW_PORT=$(free_port)
-	NFW_LOG=$TMP/nfw-requests.jsonl
+	NFW_LOG=$TMP/nfw-requests.$NFW_PORT.jsonl
 	: > "$NFW_LOG"
 	/usr/bin/python3 "$top_srcdir/tests/fakes/nfw_server.py" \
 	    --port "$NFW_PORT" --state "${1:-$FIXTURES/nfw/group.json}" \
