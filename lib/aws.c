@@ -468,15 +468,20 @@ aws_crc32_ok(const struct http_response *resp)
 	    resp->bodylen);
 }
 
+/* Control characters from a server never reach a terminal. */
+static void
+aws_sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 static void
 aws_copy_message(char *dst, size_t size, const char *src)
 {
-	size_t i;
-
 	snprintf(dst, size, "%s", src != NULL ? src : "");
-	for (i = 0; dst[i] != '\0'; i++)
-		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
-			dst[i] = ' ';
+	aws_sanitize(dst);
 }
 
 /* "com.amazonaws.dynamodb.v20120810#ThrottlingException:http://..." ->
@@ -504,7 +509,7 @@ aws_copy_code(char *dst, size_t size, const char *type)
 		n = size - 1;
 	memcpy(dst, type, n);
 	dst[n] = '\0';
-	aws_copy_message(dst, size, dst);
+	aws_sanitize(dst);
 }
 
 static void

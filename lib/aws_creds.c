@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,25 @@
 #include "util.h"
 
 extern char **environ;
+
+/* Set when the chain failed on a configuration mistake (exit status 2)
+ * rather than on a provider that did not answer (3). */
+static int	aws_creds_fault;
+
+static void
+aws_fault(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+aws_fault(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+	aws_creds_fault = 1;
+}
 
 #define AWS_MAX_ROLE_CHAIN	8
 #define AWS_MAX_HELPER_OUTPUT	(1024 * 1024)
@@ -89,7 +109,7 @@ aws_creds_static(const char *id, const char *secret, const char *token,
 	if (id == NULL && secret == NULL)
 		return 0;
 	if (id == NULL || secret == NULL || *id == '\0' || *secret == '\0') {
-		xasprintf(cause, "%s: access key id and secret access key "
+		aws_fault(cause, "%s: access key id and secret access key "
 		    "must be given together", what);
 		return -1;
 	}
@@ -202,7 +222,7 @@ aws_split_command(const char *s, char **cause)
 	for (;; s++) {
 		if (*s == '\0' || (!q && (*s == ' ' || *s == '\t'))) {
 			if (q) {
-				*cause = xstrdup("credential_process: "
+				aws_fault(cause, "credential_process: "
 				    "unterminated quote");
 				goto fail;
 			}
@@ -669,7 +689,7 @@ aws_creds_container(struct aws_ctx *ctx, struct aws_creds *c, char **cause)
 		xasprintf(&url, "%s%s%s", AWS_CONTAINER_HOST,
 		    *rel == '/' ? "" : "/", rel);
 	else if (!aws_container_host_ok(full)) {
-		*cause = xstrdup("AWS_CONTAINER_CREDENTIALS_FULL_URI: must be "
+		aws_fault(cause, "AWS_CONTAINER_CREDENTIALS_FULL_URI: must be "
 		    "https, or http to a loopback or container metadata "
 		    "address");
 		return -1;
@@ -864,14 +884,14 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 
 	memset(&base, 0, sizeof(base));
 	if (aws_profile_get(ctx, profile, "mfa_serial") != NULL) {
-		xasprintf(cause, "profile %s: mfa_serial needs an interactive "
+		aws_fault(cause, "profile %s: mfa_serial needs an interactive "
 		    "prompt, which this tool does not do", profile);
 		return -1;
 	}
 	src = aws_profile_get(ctx, profile, "source_profile");
 	csrc = aws_profile_get(ctx, profile, "credential_source");
 	if (src != NULL && csrc != NULL) {
-		xasprintf(cause, "profile %s: source_profile and "
+		aws_fault(cause, "profile %s: source_profile and "
 		    "credential_source exclude each other", profile);
 		return -1;
 	}
@@ -884,7 +904,7 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 			    "config file", &base, cause);
 	} else if (src != NULL) {
 		if (!aws_profile_exists(ctx, src)) {
-			xasprintf(cause, "profile %s: source_profile %s not "
+			aws_fault(cause, "profile %s: source_profile %s not "
 			    "found", profile, src);
 			return -1;
 		}
@@ -896,7 +916,7 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 	else if (strcmp(csrc, "Ec2InstanceMetadata") == 0)
 		r = aws_creds_imds(ctx, &base, cause);
 	else {
-		xasprintf(cause, "profile %s: unknown credential_source %s",
+		aws_fault(cause, "profile %s: unknown credential_source %s",
 		    profile, csrc);
 		return -1;
 	}
@@ -942,7 +962,7 @@ aws_creds_profile(struct aws_ctx *ctx, const char *profile, int depth,
 	int r;
 
 	if (depth > AWS_MAX_ROLE_CHAIN) {
-		xasprintf(cause, "profile %s: source_profile chain too long "
+		aws_fault(cause, "profile %s: source_profile chain too long "
 		    "or circular", profile);
 		return -1;
 	}
@@ -958,7 +978,7 @@ aws_creds_profile(struct aws_ctx *ctx, const char *profile, int depth,
 		    aws_profile_get(ctx, profile, "role_session_name"), c,
 		    cause);
 	if (role != NULL) {
-		xasprintf(cause, "profile %s: role_arn needs source_profile, "
+		aws_fault(cause, "profile %s: role_arn needs source_profile, "
 		    "credential_source or web_identity_token_file", profile);
 		return -1;
 	}
@@ -981,6 +1001,7 @@ aws_creds_resolve(struct aws_ctx *ctx, struct aws_creds *c,
 
 	*cause = NULL;
 	*config_error = 0;
+	aws_creds_fault = 0;
 	memset(c, 0, sizeof(*c));
 	/* An explicit --profile wins over the environment, as in the CLI. */
 	if (!ctx->profile_explicit && (r = aws_creds_env(c, cause)) != 0)
@@ -1005,6 +1026,7 @@ aws_creds_resolve(struct aws_ctx *ctx, struct aws_creds *c,
 done:
 	if (r == 1)
 		return 0;
+	*config_error = aws_creds_fault;
 	if (r == 0) {
 		*config_error = 1;
 		if (aws_profile_get(ctx, ctx->profile, "sso_session") != NULL ||

@@ -13,22 +13,7 @@
 
 #include "sigv4.h"
 #include "util.h"
-
-static int	 tap_n, tap_failed;
-
-static void
-tap_ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		tap_failed++;
-}
+#include "tap.h"
 
 static void
 tap_diff(const char *what, const char *got, const char *want)
@@ -196,7 +181,7 @@ run_case(const char *root, const char *name)
 	    want_sts == NULL || want_sig == NULL || want_auth == NULL ||
 	    (ctx = json_loads(ctxtext, 0, NULL)) == NULL ||
 	    req_parse(reqtext, reqlen, &r) == -1) {
-		tap_ok(0, "%s: case files readable", name);
+		ok(0, "%s: case files readable", name);
 		goto out;
 	}
 	cred = json_object_get(ctx, "credentials");
@@ -208,7 +193,7 @@ run_case(const char *root, const char *name)
 	memset(&tm, 0, sizeof(tm));
 	if (strptime(jstr(ctx, "timestamp"), "%Y-%m-%dT%H:%M:%SZ", &tm) ==
 	    NULL) {
-		tap_ok(0, "%s: timestamp", name);
+		ok(0, "%s: timestamp", name);
 		goto out;
 	}
 	in.when = timegm(&tm);
@@ -233,26 +218,26 @@ run_case(const char *root, const char *name)
 	in.nheaders = r.nh;
 
 	rc = sigv4_sign(&in, &c, &out, &cause);
-	tap_ok(rc == 0, "%s: signs", name);
+	ok(rc == 0, "%s: signs", name);
 	if (rc != 0) {
 		printf("# %s\n", cause);
 		free(cause);
 		goto out;
 	}
-	tap_ok(strcmp(out.canonical_request, want_creq) == 0,
+	ok(strcmp(out.canonical_request, want_creq) == 0,
 	    "%s: canonical request", name);
 	if (strcmp(out.canonical_request, want_creq) != 0)
 		tap_diff("canonical request", out.canonical_request, want_creq);
-	tap_ok(strcmp(out.string_to_sign, want_sts) == 0,
+	ok(strcmp(out.string_to_sign, want_sts) == 0,
 	    "%s: string to sign", name);
 	if (strcmp(out.string_to_sign, want_sts) != 0)
 		tap_diff("string to sign", out.string_to_sign, want_sts);
-	tap_ok(strcmp(out.signature, want_sig) == 0, "%s: signature", name);
-	tap_ok(strcmp(out.authorization, want_auth) == 0,
+	ok(strcmp(out.signature, want_sig) == 0, "%s: signature", name);
+	ok(strcmp(out.authorization, want_auth) == 0,
 	    "%s: authorization header", name);
 	if (strcmp(out.authorization, want_auth) != 0)
 		tap_diff("authorization", out.authorization, want_auth);
-	tap_ok(strstr(out.authorization, c.secret_access_key) == NULL &&
+	ok(strstr(out.authorization, c.secret_access_key) == NULL &&
 	    strstr(out.string_to_sign, c.secret_access_key) == NULL &&
 	    strstr(out.canonical_request, c.secret_access_key) == NULL,
 	    "%s: secret key appears in no output", name);
@@ -296,7 +281,7 @@ contract(void)
 	in.when = 0;
 	in.headers = h;
 	in.nheaders = 3;
-	tap_ok(sigv4_sign(&in, &c, &out, &cause) == -1 && cause != NULL &&
+	ok(sigv4_sign(&in, &c, &out, &cause) == -1 && cause != NULL &&
 	    strcmp(cause, "request has no host header") == 0,
 	    "a request without host is refused");
 	free(cause);
@@ -304,16 +289,16 @@ contract(void)
 	h[2].name = "Host";
 	h[2].value = "dynamodb.us-east-1.amazonaws.com";
 	in.when = 1704067200;
-	tap_ok(sigv4_sign(&in, &c, &out, &cause) == 0,
+	ok(sigv4_sign(&in, &c, &out, &cause) == 0,
 	    "signs a request with host");
-	tap_ok(strcmp(out.signed_headers, "content-type;host;x-amz-date") ==
+	ok(strcmp(out.signed_headers, "content-type;host;x-amz-date") ==
 	    0, "user-agent is not signed, x-amz-date is added");
-	tap_ok(strcmp(out.amz_date, "20240101T000000Z") == 0,
+	ok(strcmp(out.amz_date, "20240101T000000Z") == 0,
 	    "x-amz-date is the signing time in UTC");
 	sigv4_output_free(&out);
 
 	c.secret_access_key = NULL;
-	tap_ok(sigv4_sign(&in, &c, &out, &cause) == -1 && cause != NULL,
+	ok(sigv4_sign(&in, &c, &out, &cause) == -1 && cause != NULL,
 	    "no secret, no signature");
 	free(cause);
 }
@@ -341,7 +326,7 @@ main(void)
 	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), name_cmp);
-	tap_ok(n == 39, "39 cases (38 from the AWS suite, 1 DynamoDB)");
+	ok(n == 39, "39 cases (38 from the AWS suite, 1 DynamoDB)");
 	for (i = 0; i < n; i++) {
 		run_case(root, names[i]);
 		free(names[i]);
@@ -349,6 +334,5 @@ main(void)
 	free(names);
 	free(root);
 	contract();
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return done_testing();
 }
