@@ -3,7 +3,7 @@
 # request without changing anything; botocore's model and the AWS CLI
 # (update-rule-group --cli-input-json) accept that request as it is.
 . "$top_srcdir/tests/nfw/fake.sh"
-plan 15
+plan 16
 start_fake
 before=$(fake_state)
 
