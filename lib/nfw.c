@@ -533,8 +533,9 @@ nfw_group_from_describe(const json_t *describe, int src_priority,
 		return NULL;
 	}
 	g = xcalloc(1, sizeof(*g));
-	g->rule_group = json_deep_copy(rg);
-	g->response = json_deep_copy(rgr);
+	/* shared, never modified: nfw_plan_request() copies what it changes */
+	g->rule_group = json_incref((json_t *)rg);
+	g->response = json_incref((json_t *)rgr);
 	g->token = get_string(describe, "UpdateToken");
 	g->arn = get_string(rgr, "RuleGroupArn");
 	g->name = get_string(rgr, "RuleGroupName");
@@ -735,12 +736,15 @@ nfw_plan_request(const struct nfw_plan *p, const struct nfw_group *g)
 		"Description", "EncryptionConfiguration", "SourceMetadata",
 		"SummaryConfiguration"
 	};
-	json_t		*req, *rg, *src, *v;
+	json_t		*req, *rg, *rs, *src, *v;
 	size_t		 i;
 
-	rg = json_deep_copy(g->rule_group);
-	src = json_object_get(json_object_get(rg, "RulesSource"),
-	    "StatelessRulesAndCustomActions");
+	/* copy the path down to StatelessRules; share everything else */
+	rg = json_copy(g->rule_group);
+	rs = json_copy(json_object_get(rg, "RulesSource"));
+	json_object_set_new(rg, "RulesSource", rs);
+	src = json_copy(json_object_get(rs, "StatelessRulesAndCustomActions"));
+	json_object_set_new(rs, "StatelessRulesAndCustomActions", src);
 	json_object_set_new(src, "StatelessRules", new_rules(p, g));
 
 	req = json_object();

@@ -124,6 +124,8 @@ void	 nfw_plan_free(struct nfw_plan *);
  * RuleGroup with our two rules replaced (or removed when the set is empty,
  * never an empty Sources/Destinations list), the description, encryption
  * and source metadata sent back as they were, and the update token.
+ * The request shares unchanged parts with the group: read it, serialise
+ * it, free it, but do not modify it.
  */
 json_t	*nfw_plan_request(const struct nfw_plan *, const struct nfw_group *);
 
