@@ -38,11 +38,15 @@ start_fake() {
 
 # fake_control JSON: inject faults, delays, rival writers
 fake_control() {
-	curl -sf -X POST --data-binary "$1" "$NFW_URL/_control" >/dev/null
+	/usr/bin/python3 -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + "/_control", sys.argv[2].encode()).read()' \
+	    "$NFW_URL" "$1"
 }
 
 fake_state() {
-	curl -sf "$NFW_URL/_state"
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/_state").read().decode())' \
+	    "$NFW_URL"
 }
 
 # blocked PRIORITY KEY: the address list of a rule, space-separated
