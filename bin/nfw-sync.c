@@ -364,9 +364,10 @@ sync_group(struct aws_ctx *aws, const struct options *o,
 		if (describe_and_plan(aws, o, addrs, n, out) == -1)
 			return;
 		log_info(o->rule_group, "%s: %zu blocks, capacity %lld of "
-		    "%lld", nfw_mode_name(o->mode), out->plan->nblocks,
+		    "%lld%s", nfw_mode_name(o->mode), out->plan->nblocks,
 		    (long long)out->plan->capacity_needed,
-		    (long long)out->plan->capacity);
+		    (long long)out->plan->capacity, out->plan->capacity < 0 ?
+		    " (the group did not say: not checked)" : "");
 		if (!out->plan->changed) {
 			log_info(o->rule_group, "no change: UpdateRuleGroup "
 			    "not called");

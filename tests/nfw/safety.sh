@@ -2,7 +2,7 @@
 # safety.sh: special-purpose ranges and the allowlist are never blocked
 # (unless --allow-private), IPv6 works, bad records are rejected.
 . "$top_srcdir/tests/nfw/fake.sh"
-plan 12
+plan 14
 start_fake
 
 printf '%s\n' 192.0.2.0/24 '# our office' 2001:db8:1::/48 > allow.txt
@@ -52,4 +52,10 @@ is "$(cat "$TMP/out")" '{"HostIp":"203.0.113.78","Blocked":true}' \
 is "$(sed -n 1p "$TMP/err")" \
     "nfw-sync: $TMP/bad.jsonl:1: HostIp 203.0.113.300: not an IP address" \
     "rejection says file, line and why"
+# a HostIp is one address: 0.0.0.0/0 or ::/0 is rejected, never blocked
+printf '%s\n' '{"HostIp":"0.0.0.0/0"}' '{"HostIp":"::/0"}' |
+    nfw-sync --rule-group blocklist --allow-private > "$TMP/out" 2> "$TMP/err"
+is "$?:$(cat "$TMP/out")" "1:" "whole address spaces: rejected, exit 1"
+is "$(blocked 30000 Sources)" "10.1.2.3/32 198.51.100.7/32 203.0.113.77/32 203.0.113.78/32 2001:db8:2::1/128" \
+    "whole address spaces: the blocklist did not change"
 is "$(invalid)" "" "every request valid and signed"
