@@ -566,10 +566,9 @@ aws_sign_headers(const struct aws_send *s, const struct aws_url *u,
 	if (s->target != NULL)
 		h[(*nh)++] = (struct http_header){ "X-Amz-Target",
 		    (char *)s->target };
-	h[(*nh)++] = (struct http_header){ "Accept-Encoding", "identity" };
 	memset(sig, 0, sizeof(*sig));
 	if (creds == NULL)
-		return 0;
+		goto unsigned_headers;
 	memset(&in, 0, sizeof(in));
 	in.method = "POST";
 	in.path = u->path;
@@ -591,6 +590,9 @@ aws_sign_headers(const struct aws_send *s, const struct aws_url *u,
 		    creds->session_token };
 	h[(*nh)++] = (struct http_header){ "Authorization",
 	    sig->authorization };
+unsigned_headers:
+	/* Sent, not signed: what the CLI signs is all that is signed. */
+	h[(*nh)++] = (struct http_header){ "Accept-Encoding", "identity" };
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +36,53 @@ struct http_collect {
 	int			 too_big;
 };
 
-static int	http_initialised;
+/*
+ * Connections, DNS answers and TLS sessions are shared by every request of
+ * the process (a new handshake per DynamoDB call would dominate its cost),
+ * safely across threads.
+ */
+static pthread_once_t	 http_once = PTHREAD_ONCE_INIT;
+static CURLSH		*http_share;
+static pthread_mutex_t	 http_locks[CURL_LOCK_DATA_LAST];
+
+static void
+http_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&http_locks[data]);
+}
+
+static void
+http_unlock(CURL *h, curl_lock_data data, void *arg)
+{
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&http_locks[data]);
+}
+
+static void
+http_init_once(void)
+{
+	int i;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&http_locks[i], NULL);
+	if ((http_share = curl_share_init()) == NULL)
+		return;
+	curl_share_setopt(http_share, CURLSHOPT_LOCKFUNC, http_lock);
+	curl_share_setopt(http_share, CURLSHOPT_UNLOCKFUNC, http_unlock);
+	curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(http_share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION);
+#if LIBCURL_VERSION_NUM >= 0x073900
+	curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+#endif
+}
 
 void
 http_global_init(void)
 {
-	if (http_initialised)
-		return;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	http_initialised = 1;
+	pthread_once(&http_once, http_init_once);
 }
 
 static size_t
@@ -260,6 +299,8 @@ http_do(const struct http_request *req, struct http_response *resp,
 		goto out;
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
+	if (http_share != NULL)
+		curl_easy_setopt(curl, CURLOPT_SHARE, http_share);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #else

@@ -12,7 +12,8 @@
                                        equal $FAKE_CONTAINER_AUTH if set)
 
 Every request is appended to LOG as one JSON line: method, path, headers,
-body. Binds 127.0.0.1:PORT only.
+body. Binds 127.0.0.1:PORT only; speaks TLS when $FAKE_TLS_CERT and
+$FAKE_TLS_KEY name a certificate and its key.
 """
 import datetime
 import http.server
@@ -71,7 +72,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def mode_script(self, body):
         with open(ARGS[0]) as f:
-            answers = json.load(f)
+            text = f.read()
+        if text != STATE.get("script"):     # a new script: from the top
+            STATE["script"], STATE["n"] = text, 0
+        answers = json.loads(text)
         a = answers[min(STATE["n"], len(answers) - 1)]
         STATE["n"] += 1
         if a.get("sleep"):
@@ -151,4 +155,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(404, "", ctype="text/plain")
 
 
-http.server.HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+server = http.server.HTTPServer(("127.0.0.1", PORT), Handler)
+if os.environ.get("FAKE_TLS_CERT"):
+    import ssl
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(os.environ["FAKE_TLS_CERT"],
+                        os.environ["FAKE_TLS_KEY"])
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
