@@ -178,6 +178,12 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->rule_group == NULL || *o->rule_group == '\0')
 		fatal_usage(NULL, "--rule-group is required");
+	if (strncmp(o->rule_group, "arn:", 4) != 0 &&
+	    (strlen(o->rule_group) > 128 || o->rule_group[strspn(o->rule_group,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")]
+	    != '\0'))
+		fatal_usage(NULL, "--rule-group %s: a name is 1 to 128 letters, "
+		    "digits and hyphens, or give the ARN", o->rule_group);
 	if (modes > 1)
 		fatal_usage(NULL, "--replace and --remove exclude each other");
 	return optind;
