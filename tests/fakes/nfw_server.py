@@ -7,8 +7,9 @@ InvalidTokenException to a stale one; enforces capacity and unique
 priorities; validates every request against the service model shipped with
 python3-botocore (required members, unknown members, types, min, max,
 pattern, enum) and checks the SigV4 signature when given the secret key.
-Faults (throttling, 5xx, ResourceNotFound), a slow answer and a rival writer
-can be injected with POST /_control; GET /_state shows the group. Every
+Faults (throttling, 5xx, ResourceNotFound), a slow answer, a barrier that
+holds answers until several clients have asked, and a rival writer can be
+injected with POST /_control; GET /_state shows the group. Every
 request is appended to the log as one JSON line.
 
 usage: nfw_server.py --port N --state FILE --log FILE [--secret KEY]
@@ -252,6 +253,9 @@ class State:
         self.faults = []        # [{"op", "status", "type", "times"}]
         self.delays = {}        # op -> seconds
         self.rivals = []        # [{"add": [...], "times": n}]
+        self.barrier = None     # {"op", "count"}: hold answers until
+        self.arrived = 0        # count requests for op have arrived
+        self.cond = threading.Condition(self.lock)
 
     def matches(self, body):
         arn, name = body.get("RuleGroupArn"), body.get("RuleGroupName")
@@ -373,6 +377,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.extend(ctl.get("faults", []))
                 st.delays.update(ctl.get("delays", {}))
                 st.rivals.extend(ctl.get("rivals", []))
+                if "barrier" in ctl:
+                    st.barrier, st.arrived = ctl["barrier"], 0
             return self.reply(200, {})
         target = self.headers.get("X-Amz-Target", "")
         op = target[len(TARGET_PREFIX):] \
@@ -397,8 +403,22 @@ class Handler(BaseHTTPRequestHandler):
         delay = st.delays.get(op, 0)
         if delay:
             time.sleep(delay)
+        self.wait_barrier(op)
         extra = [("Retry-After", "0")] if status == 429 else []
         self.reply(status, answer, extra)
+
+    def wait_barrier(self, op):
+        """Hold the answer until the barrier's count of requests for op
+        have been answered by the service (at most 10 s), so that
+        concurrent clients all read the same state."""
+        st = self.state
+        with st.cond:
+            b = st.barrier
+            if b is None or b["op"] != op or st.arrived >= b["count"]:
+                return
+            st.arrived += 1
+            st.cond.notify_all()
+            st.cond.wait_for(lambda: st.arrived >= b["count"], timeout=10)
 
     def handle_call(self, op, target, raw, body, entry):
         st = self.state

@@ -18,8 +18,9 @@ is "$(jq -r 'select(.Op == "UpdateRuleGroup") | .Error // "ok"' "$NFW_LOG" | tr 
 is "$(calls DescribeRuleGroup)" 2 "stale token: described again"
 is "$(jq -r .Blocked "$TMP/out")" true "stale token: record says Blocked"
 
-# two syncs started together both land (each describes before either updates)
-fake_control '{"delays":{"DescribeRuleGroup":0.4}}'
+# two syncs started together both land: the stand-in holds the first two
+# DescribeRuleGroup answers until both have asked, so both read one token
+fake_control '{"barrier":{"op":"DescribeRuleGroup","count":2}}'
 ips 192.0.2.61 > a.jsonl
 ips 192.0.2.70 > b.jsonl
 nfw-sync --rule-group blocklist "$TMP/a.jsonl" > "$TMP/a.out" 2>&1 &
@@ -38,7 +39,7 @@ is "$(jq -r 'select(.Op == "UpdateRuleGroup") | .Error // "ok"' "$NFW_LOG" | sor
 is "$(invalid)" "" "concurrent: every request valid and signed"
 
 # a group that keeps changing: bounded retries, then a clear failure
-fake_control '{"delays":{"DescribeRuleGroup":0},"rivals":[{"add":["203.0.113.51/32"],"times":100}]}'
+fake_control '{"rivals":[{"add":["203.0.113.51/32"],"times":100}]}'
 ips 192.0.2.80 | nfw-sync --rule-group blocklist > "$TMP/out" 2> "$TMP/err"
 is "$?" 3 "always stale: exit 3"
 is "$(cat "$TMP/err")" "nfw-sync: UpdateRuleGroup: InvalidTokenException: retried 5 times, giving up" \
