@@ -19,7 +19,8 @@
 #include "util.h"
 #include "version.h"
 
-#define TOKEN_ATTEMPTS	5	/* describe-plan-update rounds on a stale token */
+/* Describe-plan-update rounds when the update token turns out stale. */
+#define TOKEN_ATTEMPTS	5
 
 struct options {
 	const char	*rule_group;
@@ -92,15 +93,15 @@ parse_priority(const char *arg, struct options *o)
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_REPLACE = 256, O_REMOVE, O_ALLOW_EMPTY, O_ALLOW_PRIVATE,
+	enum { O_REPLACE = 256, O_REMOVE, O_EMPTY, O_PRIVATE,
 	    O_ALLOWLIST, O_PRIORITY, O_SUMMARY, O_REJECTS, O_PROFILE,
 	    O_REGION, O_VERBOSE };
 	static const struct option longopts[] = {
 		{ "rule-group",		required_argument, NULL, 'g' },
 		{ "replace",		no_argument,	   NULL, O_REPLACE },
 		{ "remove",		no_argument,	   NULL, O_REMOVE },
-		{ "allow-empty",	no_argument,	   NULL, O_ALLOW_EMPTY },
-		{ "allow-private",	no_argument,	   NULL, O_ALLOW_PRIVATE },
+		{ "allow-empty",	no_argument,	   NULL, O_EMPTY },
+		{ "allow-private",	no_argument,	   NULL, O_PRIVATE },
 		{ "allowlist",		required_argument, NULL, O_ALLOWLIST },
 		{ "priority",		required_argument, NULL, O_PRIORITY },
 		{ "summary",		no_argument,	   NULL, O_SUMMARY },
@@ -134,10 +135,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->mode = NFW_REMOVE;
 			modes++;
 			break;
-		case O_ALLOW_EMPTY:
+		case O_EMPTY:
 			o->allow_empty = 1;
 			break;
-		case O_ALLOW_PRIVATE:
+		case O_PRIVATE:
 			o->allow_private = 1;
 			break;
 		case O_ALLOWLIST:
@@ -182,8 +183,9 @@ parse_options(int argc, char **argv, struct options *o)
 	    (strlen(o->rule_group) > 128 || o->rule_group[strspn(o->rule_group,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")]
 	    != '\0'))
-		fatal_usage(NULL, "--rule-group %s: a name is 1 to 128 letters, "
-		    "digits and hyphens, or give the ARN", o->rule_group);
+		fatal_usage(NULL, "--rule-group %s: a name is 1 to 128 "
+		    "letters, digits and hyphens, or give the ARN",
+		    o->rule_group);
 	if (modes > 1)
 		fatal_usage(NULL, "--replace and --remove exclude each other");
 	return optind;
@@ -268,7 +270,7 @@ read_input(const struct options *o, char **files, int nfiles,
 	input_free(in);
 }
 
-/* --- the describe, plan, update loop ---------------------------------------- */
+/* --- the describe, plan, update loop ------------------------------------ */
 
 static json_t *
 describe_request(const char *rule_group)

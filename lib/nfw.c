@@ -685,8 +685,9 @@ our_rule(int priority, const char *key, json_t *list, const json_t *actions)
 		acts = json_deep_copy(actions);
 	else
 		acts = json_pack("[s]", "aws:drop");
-	return json_pack("{s:I, s:{s:o, s:o}}", "Priority", (json_int_t)priority,
-	    "RuleDefinition", "MatchAttributes", ma, "Actions", acts);
+	return json_pack("{s:I, s:{s:o, s:o}}", "Priority",
+	    (json_int_t)priority, "RuleDefinition", "MatchAttributes", ma,
+	    "Actions", acts);
 }
 
 static json_t *

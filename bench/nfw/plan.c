@@ -55,7 +55,8 @@ describe_text(const struct ip_addr *addrs, size_t n)
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(cidr, sizeof(cidr), "%s/32", ip_format(&addrs[i], text));
+		snprintf(cidr, sizeof(cidr), "%s/32",
+		    ip_format(&addrs[i], text));
 		json_array_append_new(list, json_pack("{s:s}",
 		    "AddressDefinition", cidr));
 	}

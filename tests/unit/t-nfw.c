@@ -151,9 +151,11 @@ load_group(void)
 static const json_t *
 rules_of(const json_t *req)
 {
-	return json_object_get(json_object_get(json_object_get(json_object_get(
-	    req, "RuleGroup"), "RulesSource"), "StatelessRulesAndCustomActions"),
-	    "StatelessRules");
+	const json_t	*rs;
+
+	rs = json_object_get(json_object_get(req, "RuleGroup"), "RulesSource");
+	return json_object_get(json_object_get(rs,
+	    "StatelessRulesAndCustomActions"), "StatelessRules");
 }
 
 static const json_t *
@@ -173,15 +175,15 @@ test_capacity(void)
 {
 	json_t	*r;
 
-	r = json_loads("{\"Priority\":1,\"RuleDefinition\":{\"MatchAttributes\":"
-	    "{\"Protocols\":[6,17],\"Sources\":[{\"AddressDefinition\":"
-	    "\"10.0.0.0/24\"},{\"AddressDefinition\":\"10.0.1.0/24\"},"
+	r = json_loads("{\"Priority\":1,\"RuleDefinition\":"
+	    "{\"MatchAttributes\":{\"Protocols\":[6,17],\"Sources\":"
+	    "[{\"AddressDefinition\":\"10.0.0.0/24\"},{\"AddressDefinition\":\"10.0.1.0/24\"},"
 	    "{\"AddressDefinition\":\"10.0.2.0/24\"}]},\"Actions\":"
 	    "[\"aws:pass\"]}}", 0, NULL);
 	is_int(nfw_rule_capacity(r), 6, "[UDP,TCP] x 3 sources costs 6");
 	json_decref(r);
-	r = json_loads("{\"Priority\":1,\"RuleDefinition\":{\"MatchAttributes\":"
-	    "{},\"Actions\":[\"aws:pass\"]}}", 0, NULL);
+	r = json_loads("{\"Priority\":1,\"RuleDefinition\":"
+	    "{\"MatchAttributes\":{},\"Actions\":[\"aws:pass\"]}}", 0, NULL);
 	is_int(nfw_rule_capacity(r), 1, "a rule matching anything costs 1");
 	json_decref(r);
 }
@@ -234,9 +236,9 @@ test_plans(void)
 	    "custom actions unchanged");
 	r = rule_at(rules, 30100);
 	dump = json_dumps(json_object_get(r, "RuleDefinition"), JSON_COMPACT);
-	is_str(dump, "{\"MatchAttributes\":{\"Destinations\":[{\"AddressDefinition\":"
-	    "\"198.51.100.6/31\"}]},\"Actions\":[\"aws:drop\","
-	    "\"GuardDutytoFirewall\"]}", "destination rule, actions kept");
+	is_str(dump, "{\"MatchAttributes\":{\"Destinations\":"
+	    "[{\"AddressDefinition\":\"198.51.100.6/31\"}]},"
+	    "\"Actions\":[\"aws:drop\",\"GuardDutytoFirewall\"]}", "destination rule, actions kept");
 	free(dump);
 	json_decref(req);
 	nfw_plan_free(p);
