@@ -177,7 +177,8 @@ test_capacity(void)
 
 	r = json_loads("{\"Priority\":1,\"RuleDefinition\":"
 	    "{\"MatchAttributes\":{\"Protocols\":[6,17],\"Sources\":"
-	    "[{\"AddressDefinition\":\"10.0.0.0/24\"},{\"AddressDefinition\":\"10.0.1.0/24\"},"
+	    "[{\"AddressDefinition\":\"10.0.0.0/24\"},"
+	    "{\"AddressDefinition\":\"10.0.1.0/24\"},"
 	    "{\"AddressDefinition\":\"10.0.2.0/24\"}]},\"Actions\":"
 	    "[\"aws:pass\"]}}", 0, NULL);
 	is_int(nfw_rule_capacity(r), 6, "[UDP,TCP] x 3 sources costs 6");
@@ -238,7 +239,8 @@ test_plans(void)
 	dump = json_dumps(json_object_get(r, "RuleDefinition"), JSON_COMPACT);
 	is_str(dump, "{\"MatchAttributes\":{\"Destinations\":"
 	    "[{\"AddressDefinition\":\"198.51.100.6/31\"}]},"
-	    "\"Actions\":[\"aws:drop\",\"GuardDutytoFirewall\"]}", "destination rule, actions kept");
+	    "\"Actions\":[\"aws:drop\",\"GuardDutytoFirewall\"]}",
+	    "destination rule, actions kept");
 	free(dump);
 	json_decref(req);
 	nfw_plan_free(p);
