@@ -2,7 +2,7 @@
 # concurrency.sh: optimistic locking: a stale UpdateToken makes nfw-sync read
 # the group again and re-apply its change; a concurrent change is never lost.
 . "$top_srcdir/tests/nfw/fake.sh"
-plan 13
+plan 15
 start_fake
 
 # another writer changes the group between our describe and our update
@@ -17,6 +17,10 @@ is "$(jq -r 'select(.Op == "UpdateRuleGroup") | .Error // "ok"' "$NFW_LOG" | tr 
     "InvalidTokenException ok " "stale token: refused once, then accepted"
 is "$(calls DescribeRuleGroup)" 2 "stale token: described again"
 is "$(jq -r .Blocked "$TMP/out")" true "stale token: record says Blocked"
+grep -q 'InvalidTokenException: the group changed since it was read' "$TMP/err"
+ok "$?" "stale token: --verbose says why it read the group again"
+grep -qF "$NFW_SECRET" "$TMP/err" "$TMP/out" "$NFW_LOG"
+is "$?" 1 "stale token: the secret key appears nowhere (output, trace, wire)"
 
 # two syncs started together both land: the stand-in holds the first two
 # DescribeRuleGroup answers until both have asked, so both read one token
