@@ -383,7 +383,8 @@ class Handler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target", "")
         op = target[len(TARGET_PREFIX):] \
             if target.startswith(TARGET_PREFIX) else target
-        entry = {"Op": op, "Valid": True, "Problems": []}
+        entry = {"Op": op, "Valid": True, "Problems": [],
+                 "Headers": dict(self.headers.items())}
         try:
             body = json.loads(raw)
             entry["Body"] = body
