@@ -2,7 +2,7 @@
 # faults.sh: throttling and 5xx are retried; a missing rule group and a
 # service that stays down are reported, and nothing is half-changed.
 . "$top_srcdir/tests/nfw/fake.sh"
-plan 12
+plan 14
 start_fake
 export AWS_MAX_ATTEMPTS=3
 
@@ -33,3 +33,8 @@ ips 203.0.113.9 | nfw-sync --rule-group no-such-group > "$TMP/out" 2> "$TMP/err"
 is "$?" 3 "no such group: exit 3"
 grep -q '^nfw-sync: .*DescribeRuleGroup.*ResourceNotFoundException' "$TMP/err"
 ok "$?" "no such group: ResourceNotFoundException reported"
+
+ips 203.0.113.9 | nfw-sync --rule-group no-such-group --summary > "$TMP/out" 2> /dev/null
+is "$?" 3 "no such group, --summary: exit 3"
+is "$(cat "$TMP/out")" '{"RuleGroup":"no-such-group","Mode":"merge","Changed":false,"DryRun":false,"Error":"Network Firewall DescribeRuleGroup: ResourceNotFoundException: rule group not found"}' \
+    "no such group, --summary: the result record carries the error"
