@@ -1,0 +1,162 @@
+/* t-finding.c: shape recognition, address lists and labels of lib/finding. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+#include "tap.h"
+#include "util.h"
+
+struct seen {
+	struct buf	 out;
+	int		 calls;
+	int		 stop_after;
+};
+
+static int
+collect_cb(const struct finding *f, void *arg)
+{
+	struct seen	*s = arg;
+	char		 id[128], addr[IP_STRLEN];
+	size_t		 i;
+
+	buf_addf(&s->out, "%s%s %s", s->out.len ? "; " : "",
+	    finding_shape_name(f->shape),
+	    finding_text_cstr(&f->id, id, sizeof id));
+	for (i = 0; i < f->nips; i++)
+		buf_addf(&s->out, " %s/%s/%s", ip_format(&f->ips[i].addr, addr),
+		    f->ips[i].direction, f->ips[i].action_type);
+	for (i = 0; i < f->nbad; i++)
+		buf_addf(&s->out, " bad:%.*s", (int)f->bad[i].len,
+		    f->bad[i].json);
+	s->calls++;
+	return s->stop_after != 0 && s->calls >= s->stop_after ? -1 : 0;
+}
+
+/* "n=N u=U: what the findings said" */
+static const char *
+walk(const char *json, int stop_after)
+{
+	static char	 result[2048];
+	struct seen	 s;
+	size_t		 unknown = 99;
+	int		 n;
+
+	memset(&s, 0, sizeof s);
+	buf_init(&s.out);
+	s.stop_after = stop_after;
+	n = finding_each(json, strlen(json), collect_cb, &s, &unknown);
+	snprintf(result, sizeof result, "n=%d u=%zu: %s", n, unknown,
+	    s.out.len ? buf_cstr(&s.out) : "");
+	buf_free(&s.out);
+	return result;
+}
+
+static int
+member_cb(const struct finding *f, void *arg)
+{
+	const char	*v;
+	size_t		 len;
+	struct buf	*b = arg;
+
+	v = finding_member(f, "Title", &len);
+	buf_addf(b, "Title=%.*s ", v ? (int)len : 4, v ? v : "none");
+	v = finding_member(f, "id", &len);
+	buf_addf(b, "id=%.*s ", v ? (int)len : 4, v ? v : "none");
+	v = finding_member(f, "nope", &len);
+	buf_addf(b, "nope=%s", v ? "found" : "none");
+	return 0;
+}
+
+int
+main(void)
+{
+	static const char event[] = "{\"id\":\"ev-1\",\"detail-type\":\"x\","
+	    "\"detail\":{\"findings\":[{\"Id\":\"f\",\"AwsAccountId\":\"1\","
+	    "\"Title\":\"T\"}]}}";
+	struct buf	 b;
+
+	/* labels */
+	is_str(finding_gd_label(0), "INFORMATIONAL", "GuardDuty 0");
+	is_str(finding_gd_label(0.1), "LOW", "GuardDuty 0.1");
+	is_str(finding_gd_label(3.9), "LOW", "GuardDuty 3.9");
+	is_str(finding_gd_label(4.0), "MEDIUM", "GuardDuty 4.0");
+	is_str(finding_gd_label(6.9), "MEDIUM", "GuardDuty 6.9");
+	is_str(finding_gd_label(7.0), "HIGH", "GuardDuty 7.0");
+	is_str(finding_gd_label(8.9), "HIGH", "GuardDuty 8.9");
+	is_str(finding_gd_label(9.0), "CRITICAL", "GuardDuty 9.0");
+	is_str(finding_normalized_label(0), "INFORMATIONAL", "Normalized 0");
+	is_str(finding_normalized_label(1), "LOW", "Normalized 1");
+	is_str(finding_normalized_label(39), "LOW", "Normalized 39");
+	is_str(finding_normalized_label(40), "MEDIUM", "Normalized 40");
+	is_str(finding_normalized_label(70), "HIGH", "Normalized 70");
+	is_str(finding_normalized_label(90), "CRITICAL", "Normalized 90");
+	is_str(finding_ocsf_label(1), "INFORMATIONAL", "OCSF 1");
+	is_str(finding_ocsf_label(4), "HIGH", "OCSF 4");
+	is_str(finding_ocsf_label(6), "CRITICAL", "OCSF 6 (Fatal)");
+	ok(finding_ocsf_label(0) == NULL && finding_ocsf_label(99) == NULL,
+	    "OCSF 0 and 99 have no label");
+
+	/* values that are no findings */
+	is_str(walk("{}", 0), "n=0 u=1: ", "an empty object is no finding");
+	is_str(walk("42", 0), "n=0 u=1: ", "a number is no finding");
+	is_str(walk("[]", 0), "n=0 u=0: ", "an empty array holds nothing");
+	is_str(walk("{\"Findings\": []}", 0), "n=0 u=0: ",
+	    "an empty get-findings document is known");
+	is_str(walk("{\"detail\": {\"state\": \"running\"}}", 0), "n=0 u=1: ",
+	    "an event of another kind is no finding");
+	is_str(walk("[{\"Id\":\"a\",\"AwsAccountId\":\"1\"}, 7, {}]", 0),
+	    "n=1 u=2: ASFF a", "an array: findings and other values counted");
+
+	/* truncated or unbalanced text stays within bounds */
+	is_str(walk("{\"detail\":{\"findings\":[{\"Id\":\"x\",\"AwsAccountId\"",
+	    0), "n=0 u=1: ", "truncated text yields nothing");
+	is_str(walk("{\"Id\":\"x\",\"ProductArn\":\"p\","
+	    "\"ProductFields\":{\"a\":\"b\"}}}}]]", 0), "n=1 u=0: ASFF x",
+	    "stray closing brackets after a finding are ignored");
+
+	/* escapes: in an address, and in a field */
+	is_str(walk("{\"type\":\"t\",\"arn\":\"a\\/b\",\"service\":{\"action\":"
+	    "{\"awsApiCallAction\":{\"remoteIpDetails\":{\"ipAddressV4\":"
+	    "\"\\u0031\\u0039\\u0038.51.100.1\"}}}}}", 0),
+	    "n=1 u=0: GuardDuty a/b 198.51.100.1/INBOUND/AWS_API_CALL",
+	    "escaped address and id are decoded");
+
+	/* connectionDirection may come after the address key */
+	is_str(walk("{\"Id\":\"x\",\"SchemaVersion\":\"1\",\"ProductFields\":{"
+	    "\"aws/guardduty/service/action/networkConnectionAction/"
+	    "remoteIpDetails/ipAddressV6\":\"2001:DB8::0:1\","
+	    "\"aws/guardduty/service/action/networkConnectionAction/"
+	    "localIpDetails/ipAddressV4\":\"10.0.0.1\","
+	    "\"aws/guardduty/service/action/networkConnectionAction/"
+	    "connectionDirection\":\"OUTBOUND\"}}", 0),
+	    "n=1 u=0: ASFF x 2001:db8::1/OUTBOUND/NETWORK_CONNECTION",
+	    "direction applies whatever the key order; local address ignored");
+
+	/* an unknown action that names a remote host, a bad address */
+	is_str(walk("{\"type\":\"t\",\"id\":\"i\",\"resource\":{},\"service\":"
+	    "{\"action\":{\"someNewThingAction\":{\"remoteIpDetails\":"
+	    "{\"ipAddressV4\":\"203.0.113.1\"}},\"portProbeAction\":"
+	    "{\"portProbeDetails\":[{\"remoteIpDetails\":{\"ipAddressV4\":"
+	    "\"999.1.1.1\"}},{\"remoteIpDetails\":{\"ipAddressV4\":"
+	    "\"203.0.113.1\"}}]}}}}", 0),
+	    "n=1 u=0: GuardDuty i 203.0.113.1/UNKNOWN/SOME_NEW_THING "
+	    "bad:\"999.1.1.1\"",
+	    "new action types named, bad addresses listed, repeats dropped");
+
+	/* the callback can stop the walk */
+	is_str(walk("{\"Findings\":[{\"Id\":\"1\",\"AwsAccountId\":\"1\"},"
+	    "{\"Id\":\"2\",\"AwsAccountId\":\"1\"}]}", 1),
+	    "n=-1 u=0: ASFF 1", "a callback returning -1 stops the walk");
+
+	/* finding_member: the finding first, then the event around it */
+	buf_init(&b);
+	finding_each(event, strlen(event), member_cb, &b, NULL);
+	is_str(buf_cstr(&b), "Title=\"T\" id=\"ev-1\" nope=none",
+	    "finding_member looks in the finding, then in the event");
+	buf_free(&b);
+
+	return done_testing();
+}
