@@ -57,8 +57,7 @@ print_entry(struct prune *p, const struct store_entry *e)
 	free(line);
 	json_decref(o);
 	if (r != 0) {
-		log_error("stdout", "write error: %s", strerror(errno));
-		p->failed = 1;
+		p->failed = 1;	/* reported when the writer is freed */
 		return 1;
 	}
 	return 0;
@@ -155,6 +154,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore-prune");
+	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&p, 0, sizeof(p));
 	while ((ch = getopt_long(argc, argv, "hnqs:V", longopts, NULL)) != -1) {
 		switch (ch) {

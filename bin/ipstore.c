@@ -207,9 +207,8 @@ batch_finish(struct batch *b)
 	if (b->threaded)
 		pthread_join(b->thread, NULL);
 	if (b->error != NULL) {
-		if (b->error_is_write)
-			log_error("stdout", "write error: %s", b->error);
-		else
+		/* A write error is reported once, when the writer is freed. */
+		if (!b->error_is_write)
 			log_error(store_url(b->st), "%s", b->error);
 		r = -1;
 	}
@@ -377,8 +376,7 @@ print_entry(const struct store_entry *e, void *arg)
 	free(line);
 	json_decref(o);
 	if (r != 0) {
-		log_error("stdout", "write error: %s", strerror(errno));
-		p->failed = 1;
+		p->failed = 1;	/* reported when the writer is freed */
 		return 1;
 	}
 	return 0;
@@ -552,8 +550,7 @@ cmd_count(const struct opts *o, struct jl_writer *out)
 		free(cause);
 	} else {
 		snprintf(line, sizeof(line), "%llu", (unsigned long long)n);
-		if (jl_write_raw(out, line, strlen(line)) != 0)
-			log_error("stdout", "write error: %s", strerror(errno));
+		(void)jl_write_raw(out, line, strlen(line));	/* see run() */
 	}
 	store_close(st);
 }
@@ -568,8 +565,11 @@ cmd_init(const struct opts *o)
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
-	} else
+	} else {
+		if (store_notice(st) != NULL)
+			log_warn(store_url(st), "%s", store_notice(st));
 		log_info(store_url(st), "ready");
+	}
 	store_close(st);
 }
 
@@ -715,6 +715,7 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore");
+	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "hqs:V", longopts, NULL)) != -1) {
 		switch (ch) {

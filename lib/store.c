@@ -230,23 +230,23 @@ store_match_entry(const struct store_match *m, const struct store_entry *e)
 static int
 make_dirs(const char *path, char **cause)
 {
-	char	*copy, *p;
+	char	*copy, *p, c;
 	int	 r = -1;
 
 	copy = xstrdup(path);
 	for (p = copy + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		int end = *p == '\0';
+		c = *p;
 		*p = '\0';
 		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
 			*cause = store_cause("cannot create directory %s: %s",
 			    copy, strerror(errno));
 			goto out;
 		}
-		if (end)
+		if (c == '\0')
 			break;
-		*p = '/';
+		*p = c;
 	}
 	r = 0;
 out:
@@ -396,6 +396,14 @@ store_init(struct store *st, char **cause)
 {
 	*cause = NULL;
 	return st->backend->init(st, cause);
+}
+
+const char *
+store_notice(struct store *st)
+{
+	if (st->backend->notice == NULL)
+		return NULL;
+	return st->backend->notice(st);
 }
 
 /* The entry's key must be canonical: programs build it through ip.h. */

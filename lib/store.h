@@ -73,6 +73,11 @@ char	*store_default_url(char **);
 
 /* Create the store explicitly (ipstore init). 0 or -1 and *cause. */
 int	 store_init(struct store *, char **);
+/*
+ * A warning about the last operation, which succeeded ("this DynamoDB
+ * endpoint has no TTL ..."), or NULL. Borrowed; programs print it.
+ */
+const char *store_notice(struct store *);
 
 /*
  * Add or refresh an entry, stamped with clk_now(). *is_new is 1 exactly
@@ -86,8 +91,10 @@ int	 store_add(struct store *, struct store_entry *, int *, char **);
 /*
  * Merge an entry with its own times (mirroring between stores): insert it
  * as is, or widen the stored one (created_at the earlier, last_seen_at and
- * expires_at the later). Idempotent. *is_new as for store_add; on return
- * the entry holds the stored times. 0 or -1 and *cause.
+ * expires_at the later, where no TTL counts as the latest of all; the
+ * stored finding fields and record are kept). Idempotent. *is_new as for
+ * store_add; on return the entry holds the stored times. 0 or -1 and
+ * *cause.
  */
 int	 store_merge(struct store *, struct store_entry *, int *, char **);
 /* Make everything changed so far durable (batched commits). 0 or -1. */

@@ -60,6 +60,6 @@ reset_store() {
 		rm -f "$STORE_FILE" "$STORE_FILE-wal" "$STORE_FILE-shm"
 		ipstore init
 	else
-		ipstore list | ipstore rm >/dev/null && ipstore init
+		ipstore init && ipstore list | ipstore rm >/dev/null
 	fi
 }

@@ -21,7 +21,7 @@ at 2026-01-30T23:30:00Z; add 192.0.2.6          # expires 00:30
 ttl_opt=--quiet
 
 at 2026-01-31T00:00:00Z
-list() { field HostIp | tr '\n' ' '; }
+list() { field HostIp | sort | tr "\n" " "; }
 
 out=$(ipstore-prune --dry-run --removed | list)
 is "$out" "192.0.2.2 192.0.2.5 " "dry run: what would go (older than 720h, or past its TTL)"
