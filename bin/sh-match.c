@@ -1,0 +1,446 @@
+/*
+ * sh-match: grep for AWS events. Prints the input records that match any of
+ * the given EventBridge event patterns, byte for byte as they came in.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev.h"
+#include "input.h"
+#include "jl.h"
+#include "log.h"
+#include "pat.h"
+#include "util.h"
+#include "version.h"
+
+struct options {
+	int		 invert;
+	int		 count;
+	int		 quiet;
+	int		 explain;
+	int		 check;
+	int		 reference;
+	const char	*tag;
+	const char	*rejects;
+};
+
+enum {
+	OPT_RULES = 256,
+	OPT_TAG,
+	OPT_EXPLAIN,
+	OPT_CHECK,
+	OPT_REJECTS,
+	OPT_VERBOSE,
+	OPT_REFERENCE
+};
+
+static const struct option longopts[] = {
+	{ "pattern",	required_argument,	NULL, 'p' },
+	{ "rules",	required_argument,	NULL, OPT_RULES },
+	{ "invert-match", no_argument,		NULL, 'v' },
+	{ "count",	no_argument,		NULL, 'c' },
+	{ "quiet",	no_argument,		NULL, 'q' },
+	{ "tag",	required_argument,	NULL, OPT_TAG },
+	{ "explain",	no_argument,		NULL, OPT_EXPLAIN },
+	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "rejects",	required_argument,	NULL, OPT_REJECTS },
+	{ "verbose",	no_argument,		NULL, OPT_VERBOSE },
+	{ "reference",	no_argument,		NULL, OPT_REFERENCE },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	FILE	*fp = status == 0 ? stdout : stderr;
+
+	fprintf(fp, "usage: sh-match [-cqv] [--explain] [--rejects file] "
+	    "[--tag field] [--verbose]\n"
+	    "                -p pattern.json | --rules rules.json ... "
+	    "[file ...]\n"
+	    "       sh-match --check [-p pattern.json] [--rules rules.json] "
+	    "[file ...]\n");
+	exit(status);
+}
+
+/* The whole of a file, NUL-terminated. NULL and *cause on error. */
+static char *
+slurp(const char *path, size_t *len, char **cause)
+{
+	struct buf	 b;
+	char		 chunk[65536];
+	size_t		 n;
+	FILE		*fp;
+
+	*cause = NULL;
+	if ((fp = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s", strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	if (ferror(fp)) {
+		xasprintf(cause, "%s", strerror(errno));
+		fclose(fp);
+		buf_free(&b);
+		return NULL;
+	}
+	fclose(fp);
+	*len = b.len;
+	return buf_cstr(&b);
+}
+
+/* A rule name from a pattern file: its base name without ".json". */
+static char *
+rule_name(const char *path)
+{
+	const char	*base = strrchr(path, '/');
+	size_t		 n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+		n -= 5;
+	return xstrndup(base, n);
+}
+
+/* Compile a rule; in_rules says whether to name it in a message. */
+static void
+add_rule(struct pat_set *set, const char *where, const char *name,
+    const char *text, size_t len, int in_rules)
+{
+	char	*cause;
+
+	if (pat_set_add(set, name, text, len, &cause) >= 0) {
+		log_debug(where, "rule %s compiled", name);
+		return;
+	}
+	if (in_rules)
+		log_msg(LOG_USAGE, where, "rule %s: %s", name, cause);
+	else
+		log_msg(LOG_USAGE, where, "%s", cause);
+	free(cause);
+}
+
+static void
+load_pattern(struct pat_set *set, const char *path)
+{
+	char	*text, *cause, *name;
+	size_t	 len;
+
+	if ((text = slurp(path, &len, &cause)) == NULL) {
+		log_msg(LOG_USAGE, path, "%s", cause);
+		free(cause);
+		return;
+	}
+	name = rule_name(path);
+	add_rule(set, path, name, text, len, 0);
+	free(name);
+	free(text);
+}
+
+static uint32_t
+member(const struct ev_doc *d, uint32_t obj, const char *key)
+{
+	uint32_t	 m, found = EV_NONE;
+
+	for (m = d->nodes[obj].child; m != EV_NONE; m = d->nodes[m].next)
+		if (strcmp(EV_KEY(d, &d->nodes[m]), key) == 0)
+			found = m;	/* the last duplicate wins */
+	return found;
+}
+
+/* One rule of `aws events list-rules` / `describe-rule` output. */
+static void
+load_aws_rule(struct pat_set *set, const char *path, const struct ev_doc *d,
+    uint32_t rule)
+{
+	uint32_t	 name, pattern;
+	const char	*nm;
+
+	if (d->nodes[rule].type != EV_OBJECT) {
+		log_msg(LOG_USAGE, path, "Rules: an element is not an object");
+		return;
+	}
+	name = member(d, rule, "Name");
+	pattern = member(d, rule, "EventPattern");
+	nm = name != EV_NONE && d->nodes[name].type == EV_STRING ?
+	    EV_TEXT(d, &d->nodes[name]) : "(unnamed)";
+	if (pattern == EV_NONE) {
+		log_info(path, "rule %s: no EventPattern (a scheduled rule?), "
+		    "skipped", nm);
+		return;
+	}
+	if (d->nodes[pattern].type != EV_STRING) {
+		log_msg(LOG_USAGE, path, "rule %s: EventPattern is not a "
+		    "string", nm);
+		return;
+	}
+	add_rule(set, path, nm, EV_TEXT(d, &d->nodes[pattern]),
+	    d->nodes[pattern].textlen, 1);
+}
+
+/*
+ * A rules file: {"name": pattern or "pattern as JSON text", ...}, or what
+ * `aws events list-rules`
+ * ({"Rules": [{"Name": .., "EventPattern": "<json text>"}]}) or
+ * `aws events describe-rule` ({"Name": .., "EventPattern": ".."}) print.
+ */
+static void
+load_rules(struct pat_set *set, const char *path)
+{
+	struct ev_doc	 d;
+	char		*text, *cause;
+	size_t		 len;
+	uint32_t	 m, rules;
+
+	if ((text = slurp(path, &len, &cause)) == NULL) {
+		log_msg(LOG_USAGE, path, "%s", cause);
+		free(cause);
+		return;
+	}
+	ev_doc_init(&d);
+	if (ev_doc_parse(&d, text, len, &cause) != 0) {
+		log_msg(LOG_USAGE, path, "invalid JSON: %s", cause);
+		free(cause);
+	} else if (d.nodes[0].type != EV_OBJECT)
+		log_msg(LOG_USAGE, path, "not a JSON object");
+	else if ((rules = member(&d, 0, "Rules")) != EV_NONE &&
+	    d.nodes[rules].type == EV_ARRAY) {
+		for (m = d.nodes[rules].child; m != EV_NONE;
+		    m = d.nodes[m].next)
+			load_aws_rule(set, path, &d, m);
+	} else if ((m = member(&d, 0, "EventPattern")) != EV_NONE &&
+	    d.nodes[m].type == EV_STRING)
+		load_aws_rule(set, path, &d, 0);
+	else {
+		/* a pattern, or a string holding one as EventPattern does */
+		for (m = d.nodes[0].child; m != EV_NONE; m = d.nodes[m].next)
+			if (d.nodes[m].type == EV_STRING)
+				add_rule(set, path, EV_KEY(&d, &d.nodes[m]),
+				    EV_TEXT(&d, &d.nodes[m]),
+				    d.nodes[m].textlen, 1);
+			else
+				add_rule(set, path, EV_KEY(&d, &d.nodes[m]),
+				    text + d.nodes[m].src, d.nodes[m].srclen,
+				    1);
+	}
+	ev_doc_free(&d);
+	free(text);
+}
+
+/* The record with "tag": [names of the matching rules] added at its end. */
+static void
+tag_record(struct buf *out, const struct jl_record *rec, const char *tag,
+    const struct pat_set *set, const uint8_t *matched)
+{
+	size_t	 i, n = 0, end = rec->len - 1;	/* the closing brace */
+	const char *p;
+
+	buf_reset(out);
+	buf_add(out, rec->text, end);
+	while (end > 0 && (rec->text[end - 1] == ' ' ||
+	    rec->text[end - 1] == '\t' || rec->text[end - 1] == '\n' ||
+	    rec->text[end - 1] == '\r'))
+		end--;
+	if (rec->text[end - 1] != '{')
+		buf_addc(out, ',');
+	buf_addc(out, '"');
+	for (p = tag; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(out, '\\');
+		buf_addc(out, *p);
+	}
+	buf_adds(out, "\":[");
+	for (i = 0; i < pat_set_count(set); i++) {
+		if (!matched[i])
+			continue;
+		buf_adds(out, n++ > 0 ? ",\"" : "\"");
+		for (p = pat_set_name(set, i); *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_addf(out, "\\%c", *p);
+			else if ((unsigned char)*p < 0x20)
+				buf_addf(out, "\\u%04x", (unsigned char)*p);
+			else
+				buf_addc(out, *p);
+		}
+		buf_addc(out, '"');
+	}
+	buf_adds(out, "]}");
+}
+
+static void
+explain(const struct pat_set *set, const struct ev_event *ev,
+    const struct jl_record *rec)
+{
+	char	*why;
+	size_t	 i;
+
+	for (i = 0; i < pat_set_count(set); i++) {
+		if ((why = pat_explain(set, i, ev)) == NULL)
+			continue;
+		log_warn(jl_where(rec), "rule %s: %s", pat_set_name(set, i),
+		    why);
+		free(why);
+	}
+}
+
+/* Match every record; returns the number of records selected. */
+static unsigned long
+run(struct pat_set *set, const struct options *o, char **files, int nfiles)
+{
+	struct input	*in;
+	struct jl_writer *w = NULL;
+	struct jl_record rec;
+	struct ev_event	 ev;
+	struct buf	 tagged;
+	uint8_t		*matched;
+	unsigned long	 selected = 0;
+	size_t		 i, nmatch;
+	char		*cause;
+
+	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
+		fatal_usage(NULL, "%s", cause);
+	if (!o->count && !o->quiet)
+		w = jl_writer_new(1, "<stdout>");
+	matched = xcalloc(pat_set_count(set) + 1, 1);
+	ev_init(&ev);
+	buf_init(&tagged);
+	while (input_next(in, &rec)) {
+		if (ev_parse(&ev, rec.text, rec.len, &cause) != 0) {
+			input_reject(in, &rec, "%s", cause);
+			free(cause);
+			continue;
+		}
+		if (ev.doc.nodes[0].type != EV_OBJECT) {
+			input_reject(in, &rec, "not a JSON object");
+			continue;
+		}
+		if (o->reference) {
+			for (nmatch = 0, i = 0; i < pat_set_count(set); i++)
+				nmatch += matched[i] =
+				    (uint8_t)pat_ref_match(set, i, &ev);
+		} else
+			nmatch = pat_set_match(set, &ev, matched);
+		if (nmatch == 0 && o->explain)
+			explain(set, &ev, &rec);
+		if ((nmatch > 0) == o->invert)
+			continue;
+		selected++;
+		if (w == NULL)
+			continue;
+		if (o->tag != NULL) {
+			tag_record(&tagged, &rec, o->tag, set, matched);
+			if (jl_write_raw(w, tagged.data, tagged.len) != 0)
+				break;
+		} else if (jl_write_raw(w, rec.text, rec.len) != 0)
+			break;
+	}
+	if (w != NULL && jl_writer_free(w) != 0)
+		log_error("<stdout>", "%s", strerror(errno));
+	buf_free(&tagged);
+	ev_free(&ev);
+	free(matched);
+	input_free(in);
+	return selected;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	 o;
+	struct pat_set	*set;
+	unsigned long	 selected;
+	int		 ch, status;
+
+	log_init("sh-match");
+	memset(&o, 0, sizeof(o));
+	set = pat_set_new();
+	while ((ch = getopt_long(argc, argv, "chp:qvV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			load_pattern(set, optarg);
+			break;
+		case OPT_RULES:
+			load_rules(set, optarg);
+			break;
+		case 'v':
+			o.invert = 1;
+			break;
+		case 'c':
+			o.count = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			log_set_quiet(1);
+			break;
+		case OPT_TAG:
+			o.tag = optarg;
+			break;
+		case OPT_EXPLAIN:
+			o.explain = 1;
+			break;
+		case OPT_CHECK:
+			o.check = 1;
+			break;
+		case OPT_REJECTS:
+			o.rejects = optarg;
+			break;
+		case OPT_VERBOSE:
+			log_set_verbose(1);
+			break;
+		case OPT_REFERENCE:
+			o.reference = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("%s\n", SECHUB_VERSION_LINE("sh-match"));
+			pat_set_free(set);
+			return 0;
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.check) {		/* operands are more patterns to check */
+		for (; argc > 0; argc--, argv++)
+			load_pattern(set, argv[0]);
+	}
+	if (log_count(LOG_USAGE) > 0) {
+		pat_set_free(set);
+		return EXIT_USAGE;	/* every bad pattern has been named */
+	}
+	if (pat_set_count(set) == 0) {
+		log_msg(LOG_USAGE, NULL, "no pattern: give -p FILE or "
+		    "--rules FILE");
+		pat_set_free(set);
+		usage(EXIT_USAGE);
+	}
+	if (o.check) {
+		log_info(NULL, "%zu rules valid", pat_set_count(set));
+		pat_set_free(set);
+		log_close_stdout();
+		return log_exit_status() == EXIT_OK ? 0 : 2;
+	}
+	selected = run(set, &o, argv, argc);
+	if (o.count && !o.quiet)
+		printf("%lu\n", selected);
+	pat_set_free(set);
+	log_close_stdout();
+	/* grep's convention: trouble of any kind outranks a match */
+	status = log_exit_status();
+	if (status != EXIT_OK)
+		return 2;
+	return selected > 0 ? 0 : 1;
+}
