@@ -21,7 +21,7 @@
 #include "util.h"
 
 #define DDB_BATCH		25	/* BatchWriteItem's limit */
-#define DDB_RACE_TRIES		8	/* re-reads when an item keeps changing */
+#define DDB_RACE_TRIES		8	/* re-reads of an item that changes */
 #define DDB_UNPROCESSED_TRIES	10
 #define DDB_ACTIVE_WAIT_S	300
 
@@ -275,7 +275,7 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	return 0;
 }
 
-/* --- conditions ------------------------------------------------------------ */
+/* --- conditions ---------------------------------------------------------- */
 
 /*
  * The condition an entry must meet to match m, over attribute names #c,
@@ -367,8 +367,8 @@ ddb_describe(struct ddb *d, char *status, size_t size, char **cause)
 	name = json_string_value(json_object_get(k0, "AttributeName"));
 	if (json_array_size(keys) != 1 || name == NULL ||
 	    strcmp(name, A_KEY) != 0) {
-		*cause = store_cause("table %s is keyed by %s, not by %s alone: "
-		    "not a blocklist table", d->table,
+		*cause = store_cause("table %s is keyed by %s, not by %s "
+		    "alone: not a blocklist table", d->table,
 		    name != NULL ? name : "nothing", A_KEY);
 		json_decref(resp);
 		return DDB_FAILED;
@@ -628,7 +628,8 @@ ddb_scan_all(struct ddb *d, const struct store_match *m, int count_only,
 		json_object_set_new(req, "ConsistentRead", json_true());
 		ddb_set_expr(req, "FilterExpression", expr, names, values);
 		if (count_only)
-			json_object_set_new(req, "Select", json_string("COUNT"));
+			json_object_set_new(req, "Select",
+			    json_string("COUNT"));
 		if (start != NULL)
 			json_object_set_new(req, "ExclusiveStartKey", start);
 		start = NULL;
@@ -1056,8 +1057,8 @@ ddb_batch_delete(struct ddb *d, struct store_entry *v, size_t n,
 			return 0;
 		}
 		if (tries >= DDB_UNPROCESSED_TRIES) {
-			*cause = store_cause("BatchWriteItem: %zu deletes still "
-			    "unprocessed after %d attempts",
+			*cause = store_cause("BatchWriteItem: %zu deletes "
+			    "still unprocessed after %d attempts",
 			    json_array_size(left), tries);
 			json_decref(resp);
 			return -1;
