@@ -407,17 +407,18 @@ summary(const struct options *o, const struct outcome *out)
 {
 	const struct nfw_plan *p = out->plan;
 	json_t	*s;
+	int	 done = out->applied || o->dry_run;	/* else nothing moved */
 
 	s = json_pack("{s:s, s:s}", "RuleGroup", out->group != NULL &&
 	    nfw_group_arn(out->group) != NULL ? nfw_group_arn(out->group) :
 	    o->rule_group, "Mode", nfw_mode_name(o->mode));
 	if (p != NULL) {
 		json_object_set_new(s, "Added",
-		    json_integer(nfw_set_count(&p->added)));
+		    json_integer(done ? nfw_set_count(&p->added) : 0));
 		json_object_set_new(s, "Removed",
-		    json_integer(nfw_set_count(&p->removed)));
-		json_object_set_new(s, "Total",
-		    json_integer(nfw_set_count(&p->blocked)));
+		    json_integer(done ? nfw_set_count(&p->removed) : 0));
+		json_object_set_new(s, "Total", json_integer(nfw_set_count(
+		    done ? &p->blocked : nfw_group_blocked(out->group))));
 		json_object_set_new(s, "Blocks", json_integer(p->nblocks));
 		json_object_set_new(s, "CapacityUsed",
 		    json_integer(p->capacity_needed));

@@ -2,7 +2,7 @@
 # capacity.sh: the capacity a group needs is computed before calling; blocks
 # are aggregated exactly; what does not fit changes nothing and says why.
 . "$top_srcdir/tests/nfw/fake.sh"
-plan 10
+plan 11
 start_fake "$FIXTURES/nfw/group-small.json"
 
 # 5 scattered hosts: 2 rules x 5 blocks + 2 = 12 > 10
@@ -15,6 +15,9 @@ is "$(calls UpdateRuleGroup)" 0 "too big: UpdateRuleGroup not called"
 is "$(fake_state | jq -c '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules | map(.Priority)')" \
     "[100]" "too big: group unchanged"
 is "$(jq -r '.Blocked' "$TMP/out" | sort -u)" false "too big: records say not blocked"
+nfw-sync --rule-group small --summary "$TMP/in.jsonl" > "$TMP/out" 2> /dev/null
+is "$(jq -c 'del(.Error)' "$TMP/out")" '{"RuleGroup":"arn:aws:network-firewall:us-east-1:111122223333:stateless-rulegroup/small","Mode":"merge","Added":0,"Removed":0,"Total":0,"Blocks":5,"CapacityUsed":12,"Capacity":10,"Changed":false,"DryRun":false}' \
+    "too big, --summary: nothing added, the capacity it would need"
 
 # 64 adjacent hosts are one /26: 2 x 1 + 2 = 4 fits
 i=0; : > "$TMP/adj.jsonl"
