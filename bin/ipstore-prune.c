@@ -25,7 +25,7 @@ struct prune {
 	struct store		*st;
 	struct jl_writer	*out;
 	struct store_match	 m;
-	int			 removed;	/* print removed, not remaining */
+	int			 removed;	/* print what went instead */
 	int			 dry_run;
 	uint64_t		 nremoved;
 	uint64_t		 nremain;
@@ -154,9 +154,10 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore-prune");
-	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&p, 0, sizeof(p));
-	while ((ch = getopt_long(argc, argv, "hnqs:V", longopts, NULL)) != -1) {
+	opterr = 0;	/* our messages, through the funnel */
+	while ((ch = getopt_long(argc, argv, ":hnqs:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			by = optarg;
@@ -185,7 +186,18 @@ main(int argc, char *argv[])
 		case 'V':
 			puts(SECHUB_VERSION_LINE("ipstore-prune"));
 			return 0;
+		case ':':
+			log_msg(LOG_USAGE, argv[optind - 1],
+			    "missing argument");
+			usage(EXIT_USAGE);
+			break;
 		default:
+			if (optopt != 0)
+				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
+				    optopt);
+			else
+				log_msg(LOG_USAGE, argv[optind - 1],
+				    "unknown option");
 			usage(EXIT_USAGE);
 		}
 	}

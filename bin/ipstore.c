@@ -715,9 +715,10 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore");
-	argv[0] = (char *)log_progname();	/* for getopt's messages */
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "hqs:V", longopts, NULL)) != -1) {
+	opterr = 0;	/* our messages, through the funnel */
+	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			o.by = optarg;
@@ -752,7 +753,18 @@ main(int argc, char *argv[])
 		case 'V':
 			puts(SECHUB_VERSION_LINE("ipstore"));
 			return 0;
+		case ':':
+			log_msg(LOG_USAGE, argv[optind - 1],
+			    "missing argument");
+			usage(EXIT_USAGE);
+			break;
 		default:
+			if (optopt != 0)
+				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
+				    optopt);
+			else
+				log_msg(LOG_USAGE, argv[optind - 1],
+				    "unknown option");
 			usage(EXIT_USAGE);
 		}
 	}

@@ -24,6 +24,8 @@
 #define SQ_SCHEMA_VERSION	2
 /* How long to wait for another process's write lock, in milliseconds. */
 #define SQ_BUSY_MS		120000
+/* Rows per prune transaction: keeps other writers' waits short. */
+#define SQ_PRUNE_BATCH		STORE_BATCH
 
 enum sq_stmt {
 	SQ_INSERT,
@@ -750,7 +752,7 @@ sq_count(struct store *st, uint64_t *n, char **cause)
 	return 0;
 }
 
-/* One batch: select up to STORE_BATCH matching rows and delete them. */
+/* One batch: select up to SQ_PRUNE_BATCH matching rows and delete them. */
 static int
 sq_prune_batch(struct sq *sq, const struct store_match *m,
     struct store_entry *batch, size_t *nb, char **cause)
@@ -763,7 +765,7 @@ sq_prune_batch(struct sq *sq, const struct store_match *m,
 	*nb = 0;
 	if (sq_begin(sq, cause) != 0)
 		return -1;
-	snprintf(tail, sizeof(tail), " LIMIT %d", STORE_BATCH);
+	snprintf(tail, sizeof(tail), " LIMIT %d", SQ_PRUNE_BATCH);
 	if (sq_prepare_match(sq, m, tail, &sel, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
@@ -793,7 +795,7 @@ sq_prune(struct store *st, const struct store_match *m, store_cb cb,
 
 	if (sq_commit_tx(sq, cause) != 0)
 		return -1;
-	batch = xcalloc(STORE_BATCH, sizeof(*batch));
+	batch = xcalloc(SQ_PRUNE_BATCH, sizeof(*batch));
 	do {
 		if (sq_prune_batch(sq, m, batch, &nb, cause) != 0) {
 			sq_rollback(sq);
@@ -805,7 +807,7 @@ sq_prune(struct store *st, const struct store_match *m, store_cb cb,
 				stop = 1;
 			store_entry_clear(&batch[i]);
 		}
-	} while (nb == STORE_BATCH && !stop);
+	} while (nb == SQ_PRUNE_BATCH && !stop);
 	nb = 0;
 	r = 0;
 out:

@@ -91,7 +91,8 @@ test_entries(void)
 	json_t			*rec, *out;
 	char			*cause, *text;
 
-	rec = json_loads("{\"HostIp\":\"2001:DB8:0:0::7\",\"Severity\":\"HIGH\","
+	rec = json_loads("{\"HostIp\":\"2001:DB8:0:0::7\","
+	    "\"Severity\":\"HIGH\","
 	    "\"NewIP\":false,\"CreatedAt\":\"x\",\"Note\":[1,2],"
 	    "\"FindingId\":42}", 0, NULL);
 	ok(store_entry_from_json(&e, rec, &cause) == 0, "entry from record");
