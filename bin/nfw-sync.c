@@ -33,6 +33,7 @@ struct options {
 	int		 dry_run;
 	const char	*allowlist;
 	const char	*rejects;
+	const char	*describe_file;	/* plan offline against this answer */
 	struct aws_options aws;
 };
 
@@ -67,7 +68,8 @@ usage(int status)
 "usage: nfw-sync --rule-group NAME|ARN [--replace | --remove] [-nq]\n"
 "                [--allow-empty] [--allow-private] [--allowlist FILE]\n"
 "                [--priority SRC[,DST]] [--summary] [--rejects FILE]\n"
-"                [--profile NAME] [--region REGION] [--verbose] [file ...]\n");
+"                [--profile NAME] [--region REGION] [--verbose]\n"
+"                [--describe-file FILE] [file ...]\n");
 	exit(status);
 }
 
@@ -95,7 +97,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_REPLACE = 256, O_REMOVE, O_EMPTY, O_PRIVATE,
 	    O_ALLOWLIST, O_PRIORITY, O_SUMMARY, O_REJECTS, O_PROFILE,
-	    O_REGION, O_VERBOSE };
+	    O_REGION, O_VERBOSE, O_DESCRIBE };
 	static const struct option longopts[] = {
 		{ "rule-group",		required_argument, NULL, 'g' },
 		{ "replace",		no_argument,	   NULL, O_REPLACE },
@@ -106,6 +108,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "priority",		required_argument, NULL, O_PRIORITY },
 		{ "summary",		no_argument,	   NULL, O_SUMMARY },
 		{ "dry-run",		no_argument,	   NULL, 'n' },
+		{ "describe-file",	required_argument, NULL, O_DESCRIBE },
 		{ "rejects",		required_argument, NULL, O_REJECTS },
 		{ "profile",		required_argument, NULL, O_PROFILE },
 		{ "region",		required_argument, NULL, O_REGION },
@@ -152,6 +155,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'n':
 			o->dry_run = 1;
+			break;
+		case O_DESCRIBE:
+			o->describe_file = optarg;
+			o->dry_run = 1;	/* a saved answer cannot be updated */
 			break;
 		case O_REJECTS:
 			o->rejects = optarg;
@@ -304,13 +311,24 @@ describe_and_plan(struct aws_ctx *aws, const struct options *o,
 	nfw_plan_free(out->plan);
 	out->group = NULL;
 	out->plan = NULL;
-	req = describe_request(o->rule_group);
-	r = aws_call(aws, &aws_network_firewall, "DescribeRuleGroup", req,
-	    &resp, &err);
-	json_decref(req);
-	if (r == -1) {
-		out->error = call_error(&err, "DescribeRuleGroup");
-		return -1;
+	if (o->describe_file != NULL) {
+		json_error_t	 jerr;
+
+		resp = json_load_file(o->describe_file, 0, &jerr);
+		if (resp == NULL) {
+			xasprintf(&out->error, "%s:%d: %s", o->describe_file,
+			    jerr.line, jerr.text);
+			return -1;
+		}
+	} else {
+		req = describe_request(o->rule_group);
+		r = aws_call(aws, &aws_network_firewall, "DescribeRuleGroup",
+		    req, &resp, &err);
+		json_decref(req);
+		if (r == -1) {
+			out->error = call_error(&err, "DescribeRuleGroup");
+			return -1;
+		}
 	}
 	out->group = nfw_group_from_describe(resp, o->src_priority,
 	    o->dst_priority, &cause);
@@ -526,7 +544,9 @@ run(const struct options *o, struct entries *es, struct outcome *out)
 		free(addrs);
 		return;
 	}
-	if ((aws = aws_new(&o->aws, &cause)) == NULL)
+	if (o->describe_file != NULL)
+		aws = NULL;	/* offline: nothing to call */
+	else if ((aws = aws_new(&o->aws, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
 	sync_group(aws, o, addrs, n, out);
 	aws_free(aws);
