@@ -22,7 +22,7 @@ is "$(wc -l < examples | tr -d ' ')" 3 "three examples in the page"
 
 sh -c "$(sed -n 1p examples)" > out1 2> err1
 ok $? "example 1 runs"
-is "$(jq -r .Added out1)/$(jq -r .text err1 | grep -c 'plan (dry run): 7 added')" 1/1 \
+is "$(jq -r .Added out1)/$(jq -r .text err1 | grep -c 'plan (dry run): 7 added')" 7/1 \
     "example 1: the plan adds seven addresses, and its Slack message says so"
 is "$(ipstore count)" 7 "example 1: the seven addresses are in the store"
 
