@@ -1438,6 +1438,19 @@ pat_set_name(const struct pat_set *set, size_t i)
 	return set->rules[i].name;
 }
 
+size_t
+pat_set_npaths(const struct pat_set *set)
+{
+	return set->npaths;
+}
+
+const char *
+pat_set_path(const struct pat_set *set, size_t i, size_t *len)
+{
+	*len = set->paths[i].len;
+	return set->paths[i].name;
+}
+
 /*
  * Turn one expansion into a sub-rule: the same path twice (written inside
  * and outside an $or, or as "a.b" and a:{b}) keeps the leaf written last.
