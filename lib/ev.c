@@ -758,9 +758,21 @@ ev_trail_compatible(const struct ev_field *a, const struct ev_field *b)
 
 struct ev_pnode {
 	uint32_t	 dot;		/* the child on '.', EV_NONE */
+	uint32_t	 nchild;
+	uint32_t	 only;		/* nchild 1: the child, on byte onlyc */
+	unsigned char	 onlyc;
 	int		 leaf;		/* a used path ends here */
 	char		*path;		/* leaf: the path */
 	size_t		 pathlen;
+	size_t		 depth;		/* bytes from the root */
+	const char	*below;		/* a used path through this node */
+	/*
+	 * A run: from here, single children that are no leaf and have no
+	 * '.' transition, to run_end, over run_len bytes at below + depth.
+	 * A key that ends inside a run ends on a path no rule uses.
+	 */
+	size_t		 run_len;
+	uint32_t	 run_end;
 };
 
 /* A trie over path bytes; transitions in one open-addressing table. */
@@ -772,6 +784,9 @@ struct ev_paths {
 	uint32_t	*val;
 	size_t		 size;		/* power of 2 */
 	size_t		 used;
+	char		**strs;		/* copies of the paths added */
+	size_t		 nstrs;
+	int		 ready;		/* runs computed */
 };
 
 static size_t
@@ -786,6 +801,10 @@ trie_step(const struct ev_paths *t, uint32_t node, unsigned char c)
 	uint64_t	 k = ((uint64_t)node << 8 | c) + 1;
 	size_t		 i;
 
+	/* long keys share long runs of single children: no hashing there */
+	if (t->node[node].nchild <= 1)
+		return t->node[node].nchild == 1 && t->node[node].onlyc == c ?
+		    t->node[node].only : EV_NONE;
 	for (i = trie_hash(k, t->size); t->key[i] != 0;
 	    i = (i + 1) & (t->size - 1))
 		if (t->key[i] == k)
@@ -852,7 +871,13 @@ ev_paths_add(struct ev_paths *t, const char *path, size_t len)
 {
 	uint32_t	 nd = 0, next;
 	size_t		 i;
+	char		*cp = xstrndup(path, len);
 
+	t->strs = xreallocarray(t->strs, t->nstrs + 1, sizeof(*t->strs));
+	t->strs[t->nstrs++] = cp;
+	t->ready = 0;
+	if (t->node[0].below == NULL)
+		t->node[0].below = cp;
 	for (i = 0; i < len; i++) {
 		unsigned char	 c = (unsigned char)path[i];
 
@@ -861,8 +886,14 @@ ev_paths_add(struct ev_paths *t, const char *path, size_t len)
 				trie_grow(t);
 			next = trie_node(t);
 			trie_put(t, ((uint64_t)nd << 8 | c) + 1, next);
+			if (t->node[nd].nchild++ == 0) {
+				t->node[nd].only = next;
+				t->node[nd].onlyc = c;
+			}
 			if (c == '.')
 				t->node[nd].dot = next;
+			t->node[next].depth = i + 1;
+			t->node[next].below = cp;
 		}
 		nd = next;
 	}
@@ -873,6 +904,60 @@ ev_paths_add(struct ev_paths *t, const char *path, size_t len)
 	}
 }
 
+/* A node a run may pass through. */
+static int
+runnable(const struct ev_pnode *pn)
+{
+	return pn->nchild == 1 && !pn->leaf && pn->onlyc != '.';
+}
+
+/* Runs, from the leaves up (a child is created after its parent). */
+static void
+trie_runs(struct ev_paths *t)
+{
+	size_t		 i;
+
+	for (i = t->n; i-- > 0; ) {
+		struct ev_pnode *pn = &t->node[i];
+
+		pn->run_len = 0;
+		pn->run_end = (uint32_t)i;
+		if (!runnable(pn))
+			continue;
+		if (runnable(&t->node[pn->only])) {
+			pn->run_len = 1 + t->node[pn->only].run_len;
+			pn->run_end = t->node[pn->only].run_end;
+		} else {
+			pn->run_len = 1;
+			pn->run_end = pn->only;
+		}
+	}
+	t->ready = 1;
+}
+
+/* Walk key bytes k[0..len) from node nd: the node reached, or EV_NONE. */
+static uint32_t
+trie_walk(const struct ev_paths *t, uint32_t nd, const unsigned char *k,
+    size_t len)
+{
+	while (len > 0 && nd != EV_NONE) {
+		const struct ev_pnode *pn = &t->node[nd];
+
+		if (pn->run_len > 0) {
+			if (len < pn->run_len || memcmp(k,
+			    pn->below + pn->depth, pn->run_len) != 0)
+				return EV_NONE;
+			k += pn->run_len;
+			len -= pn->run_len;
+			nd = pn->run_end;
+			continue;
+		}
+		nd = trie_step(t, nd, *k++);
+		len--;
+	}
+	return nd;
+}
+
 void
 ev_paths_free(struct ev_paths *t)
 {
@@ -880,6 +965,9 @@ ev_paths_free(struct ev_paths *t)
 
 	if (t == NULL)
 		return;
+	for (i = 0; i < t->nstrs; i++)
+		free(t->strs[i]);
+	free(t->strs);
 	for (i = 0; i < t->n; i++)
 		free(t->node[i].path);
 	free(t->node);
@@ -893,7 +981,7 @@ struct scan {
 	size_t		 len;
 	size_t		 pos;
 	struct ev_event	*ev;
-	const struct ev_paths *t;
+	struct ev_paths	*t;
 	struct ev_step	*trail;
 	size_t		 ntrail;
 	size_t		 trailcap;
@@ -1273,12 +1361,10 @@ sc_object(struct scan *x, int depth, uint32_t from)
 		kstart = x->pos;
 		if (sc_string(x, &esc) != 0)
 			return -1;
-		nd = from;
-		if (!esc) {
-			for (i = kstart + 1; i < x->pos - 1 && nd != EV_NONE;
-			    i++)
-				nd = trie_step(t, nd, x->s[i]);
-		} else {
+		if (!esc)
+			nd = trie_walk(t, from, x->s + kstart + 1,
+			    x->pos - kstart - 2);
+		else {
 			struct ev_doc	*d = &x->ev->doc;
 			struct parser	 p;
 			size_t		 save = d->poollen;
@@ -1293,9 +1379,8 @@ sc_object(struct scan *x, int depth, uint32_t from)
 				free(p.cause);
 				return -1;
 			}
-			for (i = 0; i < len && nd != EV_NONE; i++)
-				nd = trie_step(t, nd,
-				    (unsigned char)d->pool[off + i]);
+			nd = trie_walk(t, from,
+			    (const unsigned char *)d->pool + off, len);
 			d->poollen = save;
 		}
 		if (nd != EV_NONE && !t->node[nd].leaf &&
@@ -1376,7 +1461,7 @@ sc_array(struct scan *x, int depth, uint32_t nd)
 }
 
 size_t
-ev_scan(struct ev_event *ev, const struct ev_paths *t, const char *text,
+ev_scan(struct ev_event *ev, struct ev_paths *t, const char *text,
     size_t len)
 {
 	struct scan	 x;
@@ -1389,6 +1474,8 @@ ev_scan(struct ev_event *ev, const struct ev_paths *t, const char *text,
 	ev->doc.poollen = 0;
 	if (len >= UINT32_MAX)
 		return 0;
+	if (!t->ready)
+		trie_runs(t);
 	memset(&x, 0, sizeof(x));
 	x.s = (const unsigned char *)text;
 	x.len = len;

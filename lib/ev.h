@@ -133,7 +133,7 @@ void	 ev_paths_free(struct ev_paths *);
  * object, a duplicate key on a used path, ...): the caller then takes the
  * slow path, jl_next() and ev_parse(). ev->doc is not filled.
  */
-size_t	 ev_scan(struct ev_event *, const struct ev_paths *, const char *,
+size_t	 ev_scan(struct ev_event *, struct ev_paths *, const char *,
 	    size_t);
 
 #endif

@@ -35,9 +35,11 @@ rnd(unsigned n)
 
 /* keys: dotted, escaped ("a\u002eb" is "a.b"), empty, non-ASCII */
 static const char *ekeys[] = { "a", "b", "c", "d.e", "d", "e", "a\\u002eb",
-	"", "\\u00e9", "\xc3\xa9", "b\\\"", "aa" };
+	"", "\\u00e9", "\xc3\xa9", "b\\\"", "aa", "aws/gd/ip", "aws/gd/ipv6",
+	"aws/gd", "aws/gd/ip.x", "aws/gd/i\\u0070", "aws/g" };
+/* long keys sharing prefixes: runs of single children in the path trie */
 static const char *pkeys[] = { "a", "b", "c", "d.e", "d", "e", "a.b", "",
-	"\xc3\xa9", "b\\\"" };
+	"\xc3\xa9", "b\\\"", "aws/gd/ip", "aws/gd/ip.x", "aws/gd/ipv6" };
 static const char *strs[] = { "\"x\"", "\"y\"", "\"xy\"", "\"\"", "\"X\"",
 	"\"10.0.0.1\"", "\"x\\u0079\"", "\"\\ud83d\\ude00\"", "\"\xc3\xa9\"",
 	"\"x\\\"y\"", "\"\\/x\"", "\"::1\"", "\"x*y\"" };
@@ -212,7 +214,7 @@ struct counts {
  * decide the same.
  */
 static void
-check(struct pat_set *set, const struct ev_paths *paths,
+check(struct pat_set *set, struct ev_paths *paths,
     struct ev_event *fast, struct ev_event *slow, const char *text,
     size_t len, struct counts *c)
 {
