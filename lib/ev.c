@@ -1,6 +1,7 @@
 /*
- * ev.c: a JSON parser that keeps number text, key order and duplicates, and
- * the flattening of an event into (path, leaf, array trail) fields.
+ * ev.c: a JSON parser that keeps number text, key order and duplicates, the
+ * flattening of an event into (path, leaf, array trail) fields, and the fast
+ * path: one validating pass over a line that flattens only the used paths.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -1281,7 +1282,8 @@ sc_emit(struct scan *x, uint32_t nd, enum ev_type type, size_t start,
 	fl->path = x->t->node[nd].path;
 	fl->pathlen = x->t->node[nd].pathlen;
 	fl->type = type;
-	fl->value = (const char *)(uintptr_t)off;	/* fixed up at the end */
+	/* offsets for now, pointers at the end */
+	fl->value = (const char *)(uintptr_t)off;
 	fl->valuelen = len;
 	fl->trail = (const struct ev_step *)(uintptr_t)ev->nsteps;
 	fl->traillen = x->ntrail;

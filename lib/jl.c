@@ -812,8 +812,14 @@ jl_peek_line(struct jl_reader *r, const char **text, size_t *len)
 
 	if ((rv = skip_between(r)) != JL_RECORD)
 		return rv;
-	if (line_end(r, 0, &stop) == -1)
-		return JL_IOERR;
+	if (line_end(r, 0, &stop) == -1) {
+		/* no line: jl_next() reads on and reports the error */
+		r->peeknl = 0;
+		r->peeklen = 0;
+		*text = r->buf + r->start;
+		*len = 0;
+		return JL_RECORD;
+	}
 	r->peeknl = stop > 0 && r->buf[r->start + stop - 1] == '\n';
 	r->peeklen = stop - (r->peeknl ? 1 : 0);
 	*text = r->buf + r->start;

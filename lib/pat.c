@@ -1321,6 +1321,18 @@ hash_path(const char *s, size_t len)
 	return h;
 }
 
+/*
+ * Room for one more element in an array of n that grows by doubling (its
+ * capacity is the next power of two): thousands of rules stay linear.
+ */
+static void *
+grow(void *p, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		return xreallocarray(p, n == 0 ? 1 : n * 2, size);
+	return p;
+}
+
 static uint32_t
 lookup_path(const struct pat_set *set, const char *s, size_t len)
 {
@@ -1365,8 +1377,7 @@ intern_path(struct pat_set *set, const char *s, size_t len)
 		for (i = 0; i < set->npaths; i++)
 			table_insert(set, i);
 	}
-	set->paths = xreallocarray(set->paths, set->npaths + 1,
-	    sizeof(*set->paths));
+	set->paths = grow(set->paths, set->npaths, sizeof(*set->paths));
 	idx = (uint32_t)set->npaths++;
 	memset(&set->paths[idx], 0, sizeof(set->paths[idx]));
 	set->paths[idx].name = xstrndup(s, len);
@@ -1496,8 +1507,7 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 	size_t		 i, j;
 	int		 keep;
 
-	set->subs = xreallocarray(set->subs, set->nsubs + 1,
-	    sizeof(*set->subs));
+	set->subs = grow(set->subs, set->nsubs, sizeof(*set->subs));
 	s = &set->subs[set->nsubs];
 	s->rule = rule;
 	s->cond = xreallocarray(NULL, cb->n + 1, sizeof(*s->cond));
@@ -1514,7 +1524,7 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 		}
 		if (!keep)
 			continue;
-		set->conds = xreallocarray(set->conds, set->nconds + 1,
+		set->conds = grow(set->conds, set->nconds,
 		    sizeof(*set->conds));
 		cd = &set->conds[set->nconds];
 		cd->leaf = l;
@@ -1564,7 +1574,7 @@ exact_add(struct pat_path *p, const struct pat_str *v, uint32_t cond)
 		p->nexact++;
 	} else if (e->ncond > 0 && e->cond[e->ncond - 1] == cond)
 		return;		/* ["x", "x"] */
-	e->cond = xreallocarray(e->cond, e->ncond + 1, sizeof(*e->cond));
+	e->cond = grow(e->cond, e->ncond, sizeof(*e->cond));
 	e->cond[e->ncond++] = cond;
 }
 
@@ -1624,7 +1634,7 @@ intern_cls(struct pat_set *set, size_t i, int *fresh)
 		for (k = 0; k < set->ncls; k++)
 			clstable_insert(set, k);
 	}
-	set->cls = xreallocarray(set->cls, set->ncls + 1, sizeof(*set->cls));
+	set->cls = grow(set->cls, set->ncls, sizeof(*set->cls));
 	k = (uint32_t)set->ncls++;
 	memset(&set->cls[k], 0, sizeof(set->cls[k]));
 	set->cls[k].leaf = cd->leaf;
@@ -1641,12 +1651,11 @@ index_conds(struct pat_set *set, size_t from)
 	uint32_t k;
 	int	 fresh;
 
-	set->cond_cls = xreallocarray(set->cond_cls, set->nconds + 1,
-	    sizeof(*set->cond_cls));
 	for (i = from; i < set->nconds; i++) {
 		struct pat_path *p = &set->paths[set->conds[i].path];
 		const struct pat_leaf *l = set->conds[i].leaf;
 
+		set->cond_cls = grow(set->cond_cls, i, sizeof(*set->cond_cls));
 		set->cond_cls[i] = k = intern_cls(set, i, &fresh);
 		if (!fresh)
 			continue;
@@ -1655,19 +1664,9 @@ index_conds(struct pat_set *set, size_t from)
 				exact_add(p, &l->alt[j].op[0], k);
 			continue;
 		}
-		p->cond = xreallocarray(p->cond, p->ncond + 1,
-		    sizeof(*p->cond));
+		p->cond = grow(p->cond, p->ncond, sizeof(*p->cond));
 		p->cond[p->ncond++] = k;
 	}
-	set->cond_gen = xreallocarray(set->cond_gen, set->ncls + 1,
-	    sizeof(*set->cond_gen));
-	set->cond_head = xreallocarray(set->cond_head, set->ncls + 1,
-	    sizeof(*set->cond_head));
-	set->hitcls = xreallocarray(set->hitcls, set->ncls + 1,
-	    sizeof(*set->hitcls));
-	memset(set->cond_gen, 0, (set->ncls + 1) * sizeof(*set->cond_gen));
-	set->cands = xreallocarray(set->cands, set->maxcond + 1,
-	    sizeof(*set->cands));
 	set->anchored = 0;
 }
 
@@ -1684,6 +1683,8 @@ anchor_subs(struct pat_set *set)
 
 	for (k = 0; k < set->ncls; k++) {
 		set->cls[k].users = 0;
+		free(set->cls[k].anchored);	/* grow() starts again */
+		set->cls[k].anchored = NULL;
 		set->cls[k].nanchored = 0;
 	}
 	for (i = 0; i < set->nsubs; i++)
@@ -1708,12 +1709,22 @@ anchor_subs(struct pat_set *set)
 			set->always[set->nalways++] = (uint32_t)i;
 			continue;
 		}
-		set->cls[best].anchored = xreallocarray(
-		    set->cls[best].anchored, set->cls[best].nanchored + 1,
+		set->cls[best].anchored = grow(set->cls[best].anchored,
+		    set->cls[best].nanchored,
 		    sizeof(*set->cls[best].anchored));
 		set->cls[best].anchored[set->cls[best].nanchored++] =
 		    (uint32_t)i;
 	}
+	/* scratch of pat_set_match, per class; stamps of 0 are never current */
+	set->cond_gen = xreallocarray(set->cond_gen, set->ncls + 1,
+	    sizeof(*set->cond_gen));
+	set->cond_head = xreallocarray(set->cond_head, set->ncls + 1,
+	    sizeof(*set->cond_head));
+	set->hitcls = xreallocarray(set->hitcls, set->ncls + 1,
+	    sizeof(*set->hitcls));
+	memset(set->cond_gen, 0, (set->ncls + 1) * sizeof(*set->cond_gen));
+	set->cands = xreallocarray(set->cands, set->maxcond + 1,
+	    sizeof(*set->cands));
 	set->anchored = 1;
 }
 
@@ -1753,8 +1764,7 @@ pat_set_add(struct pat_set *set, const char *name, const char *text,
 		goto out;
 	}
 	expand(&top, &cs);
-	set->rules = xreallocarray(set->rules, set->nrules + 1,
-	    sizeof(*set->rules));
+	set->rules = grow(set->rules, set->nrules, sizeof(*set->rules));
 	r = &set->rules[set->nrules];
 	r->name = xstrdup(name);
 	r->leaf = c.leaf;

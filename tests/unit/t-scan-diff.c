@@ -126,7 +126,8 @@ gen_alt(struct buf *b)
 		"{\"exists\":true}", "{\"exists\":false}",
 		"{\"wildcard\":\"*y\"}", "{\"equals-ignore-case\":\"x\"}",
 		"{\"cidr\":\"10.0.0.0/8\"}", "{\"cidr\":\"::/0\"}",
-		"{\"anything-but\":{\"prefix\":\"x\"}}", "{\"numeric\":[\"=\",300]}"
+		"{\"anything-but\":{\"prefix\":\"x\"}}",
+		"{\"numeric\":[\"=\",300]}"
 	};
 
 	if (rnd(2))
