@@ -44,6 +44,7 @@ struct aws_error {
 	char	 message[512];	/* message or Message; never a secret */
 	int	 attempts;	/* attempts made */
 	int	 retryable;	/* the last failure was of a retryable kind */
+	int	 config_error;	/* bad endpoint, no credentials: exit 2 */
 };
 
 /*
@@ -60,5 +61,27 @@ char	*aws_error_format(const struct aws_error *, const struct aws_service *,
 
 /* For --verbose traces: the access key id in use (never the secret). */
 const char *aws_access_key_id(struct aws_ctx *);
+
+/*
+ * Extensions (backward compatible).
+ *
+ * aws_credentials: resolve credentials now (they are otherwise resolved by
+ * the first call): 0, or -1 and err filled. aws_credentials_source: where
+ * they came from ("environment", "profile ops (shared credentials file)",
+ * "credential_process", "assume role ...", "container", "instance
+ * metadata"), NULL before resolution.
+ */
+int	 aws_credentials(struct aws_ctx *, struct aws_error *);
+const char *aws_credentials_source(const struct aws_ctx *);
+
+/* The endpoint a service is reached at: AWS_ENDPOINT_URL_<SERVICE>, then
+ * AWS_ENDPOINT_URL, then the profile's services section and endpoint_url,
+ * else https://PREFIX.REGION.amazonaws.com. NULL and *cause if malformed. */
+char	*aws_endpoint(struct aws_ctx *, const struct aws_service *, char **);
+
+/* --verbose traces (attempts, backoff, credential source): one line per
+ * call, never a secret. NULL turns them off. */
+typedef void (*aws_trace_fn)(const char *, void *);
+void	 aws_set_trace(struct aws_ctx *, aws_trace_fn, void *);
 
 #endif

@@ -58,6 +58,8 @@ void	 http_retry_init(struct http_retry *);
 long	 http_retry_delay(const struct http_retry *, int);
 /* Seconds or HTTP-date in a Retry-After header, in ms; -1 if absent. */
 long	 http_retry_after_ms(const struct http_response *);
+/* 1 for statuses worth another attempt: 429, 500, 502, 503, 504. */
+int	 http_status_retryable(long);
 void	 http_sleep_ms(long);
 
 /* Global libcurl set-up, once per process (idempotent). */

@@ -64,6 +64,8 @@ struct scanner {
 	size_t		 errpos;
 	const char	*err;
 	char		 errbuf[64];
+	int		 line_records;	/* '{' at column 0: JSON lines */
+	int		 cut;		/* the record was cut at a line end */
 };
 
 static void
@@ -76,6 +78,8 @@ scan_reset(struct scanner *sc)
 	sc->newlines = 0;
 	sc->last_nl = 0;
 	sc->err = NULL;
+	sc->line_records = 0;
+	sc->cut = 0;
 }
 
 /* Byte classes inside strings: 0 plain ASCII, 1 needs a look. */
@@ -343,9 +347,15 @@ end:
 	return SCAN_OK;
 }
 
-/* Skip blanks from sc->pos, counting newlines. */
+/*
+ * Skip blanks from sc->pos, counting newlines. In a record that began
+ * with '{' at column 0, a later line starting with '{' means the record was
+ * cut short (a truncated JSON line): pretty-printers indent nested objects,
+ * so that line is the next record. Returns the offset of the next token,
+ * or len when more input is needed.
+ */
 static size_t
-skip_ws(struct scanner *sc, const unsigned char *s, size_t len)
+skip_ws(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 {
 	size_t	 i = sc->pos;
 
@@ -353,6 +363,17 @@ skip_ws(struct scanner *sc, const unsigned char *s, size_t len)
 		unsigned char	 c = s[i];
 
 		if (c == '\n') {
+			if (sc->line_records && sc->depth > 0) {
+				if (i + 1 >= len && !eof) {
+					sc->pos = i;	/* look again with more */
+					return len;
+				}
+				if (i + 1 < len && s[i + 1] == '{') {
+					sc->cut = 1;
+					sc->pos = i;
+					return i;
+				}
+			}
 			sc->newlines++;
 			sc->last_nl = i + 1;
 		} else if (c != ' ' && c != '\t' && c != '\r')
@@ -421,7 +442,10 @@ scan(struct scanner *sc, const char *text, size_t len, int eof)
 			break;
 		}
 
-		i = skip_ws(sc, s, len);
+		i = skip_ws(sc, s, len, eof);
+		if (sc->cut)
+			return scan_fail(sc, i,
+			    "record cut short (the next line starts another)");
 		if (i >= len) {
 			if (eof)
 				return scan_fail(sc, i, "unexpected end of input");
@@ -732,7 +756,9 @@ malformed(struct jl_reader *r, struct jl_error *err)
 				cut_short = 0;
 		}
 	}
-	if (cut_short)
+	if (sc->cut)
+		stop = errpos + 1;	/* the truncated line, newline included */
+	else if (cut_short)
 		stop = lstart;
 	else if (line_end(r, errpos, &stop) == -1)
 		return JL_IOERR;
@@ -852,6 +878,7 @@ jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
 	if ((rv = skip_between(r)) != JL_RECORD)
 		return rv;
 	scan_reset(sc);
+	sc->line_records = r->col0 == 0 && r->buf[r->start] == '{';
 	for (;;) {
 		rv = scan(sc, r->buf + r->start, r->end - r->start, r->eof);
 		if (rv == SCAN_OK)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,9 @@
 static const char	*progname = "sechub-tools";
 static int		 quiet;
 static int		 verbose;
-static enum log_level	 worst = LOG_DEBUG;
-static unsigned long	 counts[LOG_ERROR + 1];
+/* atomic: programs with a sender thread (slack-notify) log from two threads */
+static _Atomic int		 worst = LOG_DEBUG;
+static _Atomic unsigned long	 counts[LOG_ERROR + 1];
 
 void
 log_init(const char *name)
@@ -57,8 +59,11 @@ log_verbose(void)
 void
 log_raise(enum log_level level)
 {
-	if (level > worst)
-		worst = level;
+	int	 cur = atomic_load(&worst);
+
+	while ((int)level > cur &&
+	    !atomic_compare_exchange_weak(&worst, &cur, (int)level))
+		;
 }
 
 void

@@ -146,7 +146,7 @@ main(void)
 	    "a pretty-printed document then a line");
 	both("{}{} [1] 7\n\"s\"", "R1:{} R1:{} R1:[1] R1:7 R2:\"s\" ",
 	    "concatenated values");
-	both("{\"a\":1,\n{\"b\":2}\n", "E2.1[{\"a\":1,\n] R2:{\"b\":2} ",
+	both("{\"a\":1,\n{\"b\":2}\n", "E1.8[{\"a\":1,\n] R2:{\"b\":2} ",
 	    "a truncated line does not swallow the next one");
 	both("{\"a\":\"x\n{\"b\":2}\n", "E1.8[{\"a\":\"x\n] R2:{\"b\":2} ",
 	    "an unterminated string resynchronises at the next line");
@@ -156,6 +156,14 @@ main(void)
 	both("{\n  \"a\": 1\n  \"b\": 2\n}\n{\"c\":3}\n",
 	    "E3.3[{\n  \"a\": 1\n  \"b\": 2\n] E4.1[}\n] R5:{\"c\":3} ",
 	    "a broken pretty document, then a good line");
+	both("{\"a\":\n{\"b\":2}\n", "E1.6[{\"a\":\n] R2:{\"b\":2} ",
+	    "a line cut after ':' does not swallow the next line");
+	both("{\"a\":[{\"x\":1},\n{\"b\":2}\n",
+	    "E1.15[{\"a\":[{\"x\":1},\n] R2:{\"b\":2} ",
+	    "a line cut inside an array does not swallow the next line");
+	both("[\n{\"a\":1},\n{\"b\":2}\n]\n",
+	    "R1:[\n{\"a\":1},\n{\"b\":2}\n] ",
+	    "objects at column 0 inside an array document are fine");
 	both("{\"a\":[1,2", "E1.10[{\"a\":[1,2] ", "cut at end of input");
 	both("\xef\xbb\xbf{\"bom\":1}\n", "R1:{\"bom\":1} ", "a UTF-8 BOM is skipped");
 	both("", "", "empty input");

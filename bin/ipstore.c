@@ -1,0 +1,794 @@
+/*
+ * ipstore: the blocklist store from the command line: add IP records (and
+ * say which are new), list, get, remove, count, create, and mirror one store
+ * into another.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws.h"
+#include "clk.h"
+#include "input.h"
+#include "ip.h"
+#include "jl.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+#include "version.h"
+
+/* Records per transaction at most. */
+#define BATCH_MAX	5000
+/* Commit when the input has been quiet this long (milliseconds)... */
+#define BATCH_IDLE_MS	10
+/* ...and in any case when the oldest uncommitted record is this old. */
+#define BATCH_AGE_MS	1000
+
+struct opts {
+	const char	*store_url;
+	const char	*rejects;
+	const char	*older_than;
+	const char	*by;
+	const char	*ttl;
+	const char	*from;
+	const char	*to;
+};
+
+/*
+ * Output held back until the transaction holding it commits. A second
+ * thread commits when the input goes quiet or the oldest record is a second
+ * old, so a slow stream never keeps records (or the write lock) waiting.
+ */
+struct batch {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+	pthread_t	 thread;
+	int		 threaded;
+	struct store	*st;
+	struct jl_writer *out;
+	char		**lines;
+	size_t		 n;
+	size_t		 cap;
+	int		 dirty;		/* the store has uncommitted changes */
+	struct timespec	 dirty_since;
+	int		 reading;	/* the main thread waits for input */
+	struct timespec	 reading_since;
+	int		 stop;
+	char		*error;		/* why the batch failed; main reports */
+	int		 error_is_write;
+};
+
+static void
+usage(int status)
+{
+	FILE	*f = status == 0 ? stdout : stderr;
+
+	fprintf(f,
+	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	    "[--region REGION]\n"
+	    "               command [argument ...]\n"
+	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
+	    "       ipstore list [--older-than DURATION] "
+	    "[--by created|last-seen]\n"
+	    "       ipstore get IP ...\n"
+	    "       ipstore rm [--rejects FILE] [IP ... | -]\n"
+	    "       ipstore count\n"
+	    "       ipstore init\n"
+	    "       ipstore mirror --from URL --to URL\n");
+	exit(status);
+}
+
+static void
+elapsed_start(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+static long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static void
+batch_fail(struct batch *b, char *error, int is_write)
+{
+	if (b->error == NULL) {
+		b->error = error;
+		b->error_is_write = is_write;
+	} else
+		free(error);
+}
+
+/* Commit, then print what the commit made durable. Lock held. */
+static void
+batch_flush(struct batch *b)
+{
+	char	*cause;
+	size_t	 i;
+
+	if (b->error == NULL && b->dirty &&
+	    store_commit(b->st, &cause) != 0)
+		batch_fail(b, cause, 0);
+	b->dirty = 0;
+	for (i = 0; i < b->n; i++) {
+		if (b->error == NULL &&
+		    jl_write_raw(b->out, b->lines[i], strlen(b->lines[i])) != 0)
+			batch_fail(b, xstrdup(strerror(errno)), 1);
+		free(b->lines[i]);
+	}
+	b->n = 0;
+	if (b->error == NULL && jl_writer_flush(b->out) != 0)
+		batch_fail(b, xstrdup(strerror(errno)), 1);
+}
+
+static void *
+batch_main(void *arg)
+{
+	struct batch	*b = arg;
+	struct timespec	 until;
+
+	pthread_mutex_lock(&b->lock);
+	while (!b->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += BATCH_IDLE_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&b->wake, &b->lock, &until);
+		if (b->stop || !b->dirty || b->error != NULL)
+			continue;
+		if ((b->reading &&
+		    elapsed_ms(&b->reading_since) >= BATCH_IDLE_MS) ||
+		    elapsed_ms(&b->dirty_since) >= BATCH_AGE_MS)
+			batch_flush(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+static void
+batch_init(struct batch *b, struct store *st, struct jl_writer *out,
+    int threaded)
+{
+	memset(b, 0, sizeof(*b));
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->wake, NULL);
+	b->st = st;
+	b->out = out;
+	if (threaded && pthread_create(&b->thread, NULL, batch_main, b) == 0)
+		b->threaded = 1;
+}
+
+/* The store is about to change: note when, for the age rule. Lock held. */
+static void
+batch_touch(struct batch *b)
+{
+	if (!b->dirty) {
+		b->dirty = 1;
+		elapsed_start(&b->dirty_since);
+	}
+}
+
+/* Queue a line for after the commit; takes ownership. Lock held. */
+static void
+batch_queue(struct batch *b, char *line)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap == 0 ? 256 : b->cap * 2;
+		b->lines = xreallocarray(b->lines, b->cap, sizeof(*b->lines));
+	}
+	b->lines[b->n++] = line;
+	if (b->n >= BATCH_MAX)
+		batch_flush(b);
+}
+
+/* Flush the rest, stop the thread and report a failure. 0 or -1. */
+static int
+batch_finish(struct batch *b)
+{
+	int	 r = 0;
+
+	pthread_mutex_lock(&b->lock);
+	batch_flush(b);
+	b->stop = 1;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	if (b->threaded)
+		pthread_join(b->thread, NULL);
+	if (b->error != NULL) {
+		/* A write error is reported once, when the writer is freed. */
+		if (!b->error_is_write)
+			log_error(store_url(b->st), "%s", b->error);
+		r = -1;
+	}
+	free(b->error);
+	free(b->lines);
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	return r;
+}
+
+/* The next input record, marking the wait so the batch can commit. */
+static int
+batch_next(struct batch *b, struct input *in, struct jl_record *rec)
+{
+	int	 r;
+
+	pthread_mutex_lock(&b->lock);
+	b->reading = 1;
+	elapsed_start(&b->reading_since);
+	pthread_mutex_unlock(&b->lock);
+	r = input_next(in, rec);
+	pthread_mutex_lock(&b->lock);
+	b->reading = 0;
+	if (b->error != NULL)
+		r = 0;
+	return r;	/* with the lock held; the caller unlocks */
+}
+
+static char *
+dump_line(const json_t *o)
+{
+	char	*s;
+
+	if ((s = json_dumps(o, JSON_COMPACT)) == NULL)
+		abort();	/* out of memory */
+	return s;
+}
+
+static void
+set_time(json_t *o, const char *key, time_t t)
+{
+	char	 buf[CLK_BUFSZ];
+
+	json_object_set_new(o, key, json_string(clk_format(t, buf)));
+}
+
+/* --profile and --region, for a dynamodb: store */
+static struct aws_options aws_opts;
+
+static struct store *
+open_store(const char *url, int create)
+{
+	struct store	*st;
+	char		*cause;
+
+	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
+		return st;
+	if (store_config_error())
+		fatal_usage(NULL, "%s", cause);
+	fatal(NULL, "%s", cause);
+}
+
+static int64_t
+parse_duration(const char *option, const char *text)
+{
+	int64_t	 seconds;
+	char	*cause;
+
+	if (clk_parse_duration(text, &seconds, &cause) != 0)
+		fatal_usage(NULL, "%s: %s", option, cause);
+	return seconds;
+}
+
+static struct input *
+open_input(char **files, int nfiles, const char *rejects)
+{
+	struct input	*in;
+	char		*cause;
+
+	if ((in = input_new(files, nfiles, rejects, &cause)) == NULL)
+		fatal_usage(NULL, "%s", cause);
+	return in;
+}
+
+/* add: one input record. Lock held. */
+static void
+add_record(struct batch *b, struct input *in, const struct jl_record *rec,
+    int64_t ttl)
+{
+	struct store_entry	 e;
+	json_t			*o;
+	char			 reason[160], *cause;
+	int			 is_new;
+
+	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
+		input_reject(in, rec, "%s", reason);
+		return;
+	}
+	if (store_entry_from_json(&e, o, &cause) != 0) {
+		input_reject(in, rec, "%s", cause);
+		free(cause);
+		json_decref(o);
+		return;
+	}
+	if (ttl > 0)
+		e.expires_at = clk_now() + ttl;
+	batch_touch(b);
+	if (store_add(b->st, &e, &is_new, &cause) != 0) {
+		batch_fail(b, cause, 0);
+		goto out;
+	}
+	json_object_set_new(o, "HostIp", json_string(e.host_ip));
+	json_object_set_new(o, "NewIP", json_boolean(is_new));
+	set_time(o, "CreatedAt", e.created_at);
+	set_time(o, "LastSeenAt", e.last_seen_at);
+	if (e.expires_at != 0)
+		set_time(o, "ExpiresAt", e.expires_at);
+	else
+		json_object_del(o, "ExpiresAt");
+	batch_queue(b, dump_line(o));
+out:
+	store_entry_clear(&e);
+	json_decref(o);
+}
+
+static void
+cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
+{
+	struct batch		 b;
+	struct store		*st;
+	struct input		*in;
+	struct jl_record	 rec;
+	int64_t			 ttl = 0;
+
+	if (o->ttl != NULL && (ttl = parse_duration("--ttl", o->ttl)) <= 0)
+		fatal_usage(NULL, "--ttl: must be longer than 0s");
+	in = open_input(argv, argc, o->rejects);
+	st = open_store(o->store_url, 1);
+	batch_init(&b, st, out, 1);
+	while (batch_next(&b, in, &rec) == 1) {
+		add_record(&b, in, &rec, ttl);
+		pthread_mutex_unlock(&b.lock);
+	}
+	pthread_mutex_unlock(&b.lock);
+	batch_finish(&b);
+	log_info(store_url(st), "%lu records read, %lu rejected",
+	    input_records(in), input_rejected(in));
+	input_free(in);
+	store_close(st);
+}
+
+struct printer {
+	struct jl_writer	*out;
+	int			 failed;
+};
+
+static int
+print_entry(const struct store_entry *e, void *arg)
+{
+	struct printer	*p = arg;
+	json_t		*o;
+	char		*line;
+	int		 r;
+
+	o = store_entry_to_json(e);
+	line = dump_line(o);
+	r = jl_write_raw(p->out, line, strlen(line));
+	free(line);
+	json_decref(o);
+	if (r != 0) {
+		p->failed = 1;	/* reported when the writer is freed */
+		return 1;
+	}
+	return 0;
+}
+
+static enum store_age
+parse_by(const char *by)
+{
+	if (by == NULL || strcmp(by, "last-seen") == 0)
+		return STORE_BY_LAST_SEEN;
+	if (strcmp(by, "created") == 0)
+		return STORE_BY_CREATED;
+	fatal_usage(NULL, "--by: expected created or last-seen, not \"%s\"",
+	    by);
+}
+
+static void
+cmd_list(const struct opts *o, struct jl_writer *out)
+{
+	struct store_match	 m;
+	struct printer		 p = { out, 0 };
+	struct store		*st;
+	char			*cause;
+
+	memset(&m, 0, sizeof(m));
+	m.by = parse_by(o->by);
+	if (o->older_than != NULL)
+		m.before = clk_now() - parse_duration("--older-than",
+		    o->older_than);
+	st = open_store(o->store_url, 0);
+	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
+		log_error(store_url(st), "%s", cause);
+		free(cause);
+	}
+	store_close(st);
+}
+
+/* An IP given as an argument, in canonical form; NULL if invalid. */
+static const char *
+argument_ip(const char *arg, char *buf)
+{
+	struct ip_addr	 addr;
+
+	if (ip_parse(arg, strlen(arg), &addr) != 0) {
+		log_reject(arg, "invalid IP address");
+		return NULL;
+	}
+	return ip_format(&addr, buf);
+}
+
+static void
+cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
+{
+	struct store_entry	 e;
+	struct printer		 p = { out, 0 };
+	struct store		*st;
+	char			 buf[IP_STRLEN], *cause;
+	const char		*ip;
+	int			 i, found;
+
+	if (argc == 0)
+		usage(EXIT_USAGE);
+	st = open_store(o->store_url, 0);
+	for (i = 0; i < argc && !p.failed; i++) {
+		if ((ip = argument_ip(argv[i], buf)) == NULL)
+			continue;
+		found = store_get(st, ip, &e, &cause);
+		if (found < 0) {
+			log_error(store_url(st), "%s", cause);
+			free(cause);
+			break;
+		}
+		if (found == 0)
+			log_reject(ip, "not in the store");
+		else
+			print_entry(&e, &p);
+		store_entry_clear(&e);
+	}
+	store_close(st);
+}
+
+/* rm: remove one IP; queue the removed record. Lock held. */
+static void
+rm_one(struct batch *b, const char *ip, const char *where)
+{
+	struct store_entry	 e;
+	json_t			*o;
+	char			*cause;
+	int			 found;
+
+	batch_touch(b);
+	found = store_remove_if(b->st, ip, NULL, &e, &cause);
+	if (found < 0) {
+		batch_fail(b, cause, 0);
+		return;
+	}
+	if (found == 0) {
+		log_warn(where, "%s: not in the store", ip);
+		return;
+	}
+	o = store_entry_to_json(&e);
+	batch_queue(b, dump_line(o));
+	json_decref(o);
+	store_entry_clear(&e);
+}
+
+static void
+rm_record(struct batch *b, struct input *in, const struct jl_record *rec)
+{
+	struct store_entry	 e;
+	json_t			*o;
+	char			 reason[160], *cause;
+
+	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
+		input_reject(in, rec, "%s", reason);
+		return;
+	}
+	if (store_entry_from_json(&e, o, &cause) != 0) {
+		input_reject(in, rec, "%s", cause);
+		free(cause);
+	} else
+		rm_one(b, e.host_ip, jl_where(rec));
+	store_entry_clear(&e);
+	json_decref(o);
+}
+
+static void
+cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
+{
+	struct batch		 b;
+	struct store		*st;
+	struct input		*in;
+	struct jl_record	 rec;
+	char			 buf[IP_STRLEN];
+	const char		*ip;
+	int			 i;
+
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
+		in = open_input(argv, argc, o->rejects);
+		st = open_store(o->store_url, 0);
+		batch_init(&b, st, out, 1);
+		while (batch_next(&b, in, &rec) == 1) {
+			rm_record(&b, in, &rec);
+			pthread_mutex_unlock(&b.lock);
+		}
+		pthread_mutex_unlock(&b.lock);
+		batch_finish(&b);
+		input_free(in);
+	} else {
+		st = open_store(o->store_url, 0);
+		batch_init(&b, st, out, 0);
+		for (i = 0; i < argc && b.error == NULL; i++) {
+			if ((ip = argument_ip(argv[i], buf)) != NULL)
+				rm_one(&b, ip, NULL);
+		}
+		batch_finish(&b);
+	}
+	store_close(st);
+}
+
+static void
+cmd_count(const struct opts *o, struct jl_writer *out)
+{
+	struct store	*st;
+	uint64_t	 n;
+	char		*cause, line[32];
+
+	st = open_store(o->store_url, 0);
+	if (store_count(st, &n, &cause) != 0) {
+		log_error(store_url(st), "%s", cause);
+		free(cause);
+	} else {
+		snprintf(line, sizeof(line), "%llu", (unsigned long long)n);
+		(void)jl_write_raw(out, line, strlen(line));	/* see run() */
+	}
+	store_close(st);
+}
+
+static void
+cmd_init(const struct opts *o)
+{
+	struct store	*st;
+	char		*cause;
+
+	st = open_store(o->store_url, 1);
+	if (store_init(st, &cause) != 0) {
+		log_error(store_url(st), "%s", cause);
+		free(cause);
+	} else {
+		if (store_notice(st) != NULL)
+			log_warn(store_url(st), "%s", store_notice(st));
+		log_info(store_url(st), "ready");
+	}
+	store_close(st);
+}
+
+/* mirror: merge each source entry into the destination. */
+struct mirror {
+	struct batch	*b;
+	uint64_t	 seen;
+	uint64_t	 inserted;
+};
+
+static int
+mirror_entry(const struct store_entry *src, void *arg)
+{
+	struct mirror		*mi = arg;
+	struct batch		*b = mi->b;
+	struct store_entry	 e;
+	json_t			*o;
+	char			*cause;
+	int			 is_new;
+
+	store_entry_copy(&e, src);
+	batch_touch(b);
+	if (store_merge(b->st, &e, &is_new, &cause) != 0) {
+		batch_fail(b, cause, 0);
+		store_entry_clear(&e);
+		return 1;
+	}
+	mi->seen++;
+	mi->inserted += is_new;
+	o = store_entry_to_json(&e);
+	json_object_set_new(o, "NewIP", json_boolean(is_new));
+	batch_queue(b, dump_line(o));
+	json_decref(o);
+	store_entry_clear(&e);
+	return b->error != NULL;
+}
+
+static void
+cmd_mirror(const struct opts *o, struct jl_writer *out)
+{
+	struct store	*from, *to;
+	struct batch	 b;
+	struct mirror	 mi;
+	char		*cause;
+
+	if (o->from == NULL || o->to == NULL)
+		fatal_usage(NULL, "mirror: both --from and --to are needed");
+	from = open_store(o->from, 0);
+	to = open_store(o->to, 1);
+	batch_init(&b, to, out, 0);
+	memset(&mi, 0, sizeof(mi));
+	mi.b = &b;
+	if (store_scan(from, NULL, mirror_entry, &mi, &cause) != 0) {
+		log_error(store_url(from), "%s", cause);
+		free(cause);
+	}
+	if (batch_finish(&b) == 0)
+		log_info(store_url(to), "%llu entries mirrored from %s, "
+		    "%llu new", (unsigned long long)mi.seen, store_url(from),
+		    (unsigned long long)mi.inserted);
+	store_close(to);
+	store_close(from);
+}
+
+/* Options that only some commands take. */
+static void
+check_options(const char *cmd, const struct opts *o)
+{
+	const int add = strcmp(cmd, "add") == 0;
+	const int list = strcmp(cmd, "list") == 0;
+	const int rm = strcmp(cmd, "rm") == 0;
+	const int mirror = strcmp(cmd, "mirror") == 0;
+
+	if (o->ttl != NULL && !add)
+		fatal_usage(NULL, "--ttl: only for add");
+	if ((o->older_than != NULL || o->by != NULL) && !list)
+		fatal_usage(NULL, "--older-than and --by: only for list");
+	if (o->rejects != NULL && !add && !rm)
+		fatal_usage(NULL, "--rejects: only for add and rm");
+	if ((o->from != NULL || o->to != NULL) && !mirror)
+		fatal_usage(NULL, "--from and --to: only for mirror");
+	if (mirror && o->store_url != NULL)
+		fatal_usage(NULL, "mirror: use --from and --to, not --store");
+}
+
+static void
+no_arguments(const char *cmd, int argc)
+{
+	if (argc != 0)
+		fatal_usage(NULL, "%s: takes no arguments", cmd);
+}
+
+static void
+run(const char *cmd, const struct opts *o, char **argv, int argc)
+{
+	struct jl_writer	*out;
+
+	check_options(cmd, o);
+	out = jl_writer_new(STDOUT_FILENO, "<stdout>");
+	if (strcmp(cmd, "add") == 0)
+		cmd_add(o, argv, argc, out);
+	else if (strcmp(cmd, "list") == 0) {
+		no_arguments(cmd, argc);
+		cmd_list(o, out);
+	} else if (strcmp(cmd, "get") == 0)
+		cmd_get(o, argv, argc, out);
+	else if (strcmp(cmd, "rm") == 0)
+		cmd_rm(o, argv, argc, out);
+	else if (strcmp(cmd, "count") == 0) {
+		no_arguments(cmd, argc);
+		cmd_count(o, out);
+	} else if (strcmp(cmd, "init") == 0) {
+		no_arguments(cmd, argc);
+		cmd_init(o);
+	} else if (strcmp(cmd, "mirror") == 0) {
+		no_arguments(cmd, argc);
+		cmd_mirror(o, out);
+	} else
+		fatal_usage(NULL, "%s: unknown command", cmd);
+	if (jl_writer_free(out) != 0)
+		log_error("stdout", "write error: %s", strerror(errno));
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "by",		required_argument, NULL, 'b' },
+		{ "from",	required_argument, NULL, 'f' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "older-than",	required_argument, NULL, 'o' },
+		{ "profile",	required_argument, NULL, 'P' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "region",	required_argument, NULL, 'R' },
+		{ "rejects",	required_argument, NULL, 'r' },
+		{ "store",	required_argument, NULL, 's' },
+		{ "to",		required_argument, NULL, 't' },
+		{ "ttl",	required_argument, NULL, 'T' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{ NULL,		0,		   NULL, 0 }
+	};
+	struct opts	 o;
+	char		*cause;
+	int		 ch;
+
+	log_init("ipstore");
+	memset(&o, 0, sizeof(o));
+	opterr = 0;	/* our messages, through the funnel */
+	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			o.by = optarg;
+			break;
+		case 'f':
+			o.from = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'o':
+			o.older_than = optarg;
+			break;
+		case 'P':
+			aws_opts.profile = optarg;
+			break;
+		case 'R':
+			aws_opts.region = optarg;
+			break;
+		case 'q':
+			log_set_quiet(1);
+			break;
+		case 'r':
+			o.rejects = optarg;
+			break;
+		case 's':
+			o.store_url = optarg;
+			break;
+		case 't':
+			o.to = optarg;
+			break;
+		case 'T':
+			o.ttl = optarg;
+			break;
+		case 'v':
+			log_set_verbose(1);
+			break;
+		case 'V':
+			puts(SECHUB_VERSION_LINE("ipstore"));
+			return 0;
+		case ':':
+			log_msg(LOG_USAGE, argv[optind - 1],
+			    "missing argument");
+			usage(EXIT_USAGE);
+			break;
+		default:
+			if (optopt != 0)
+				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
+				    optopt);
+			else
+				log_msg(LOG_USAGE, argv[optind - 1],
+				    "unknown option");
+			usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage(EXIT_USAGE);
+	if (clk_init(&cause) != 0)
+		fatal_usage(NULL, "%s", cause);
+	run(argv[0], &o, argv + 1, argc - 1);
+	log_close_stdout();
+	return log_exit_status();
+}

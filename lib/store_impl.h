@@ -1,0 +1,83 @@
+/*
+ * store_impl.h: the interface between the store front end (store.c) and
+ * its backends (store_sqlite.c, store_ddb.c). Programs include store.h
+ * only; this header is for backends.
+ *
+ * store.c parses the URL, picks the backend by scheme and calls through
+ * this table. It checks arguments (non-NULL entry, canonical HostIp) before
+ * calling, NULLs *cause on entry, and zeroes out-entries, so backends need
+ * not. Each operation has the meaning its store_* counterpart documents in
+ * store.h; every function returns -1 and sets *cause (caller frees) on
+ * failure.
+ */
+#ifndef SECHUB_STORE_IMPL_H
+#define SECHUB_STORE_IMPL_H
+
+#include "store.h"
+
+struct store_backend {
+	const char	*scheme;	/* "sqlite", "dynamodb" (before ':') */
+
+	/*
+	 * Open the store named by target (the URL after "scheme:"; for sqlite
+	 * an absolute or relative path, for dynamodb a table name). create:
+	 * make it if absent (sqlite: file and schema). Set st->state.
+	 */
+	int	(*open)(struct store *, const char *, int,
+		    const struct aws_options *, char **);
+	/* Roll back anything not committed and free st->state. */
+	void	(*close)(struct store *);
+
+	int	(*init)(struct store *, char **);
+	int	(*add)(struct store *, struct store_entry *, int *, char **);
+	int	(*merge)(struct store *, struct store_entry *, int *, char **);
+	int	(*commit)(struct store *, char **);
+	int	(*get)(struct store *, const char *, struct store_entry *,
+		    char **);
+	/* m NULL: remove unconditionally. out (may be NULL): the old entry. */
+	int	(*remove)(struct store *, const char *,
+		    const struct store_match *, struct store_entry *, char **);
+	/* m NULL: every entry. */
+	int	(*scan)(struct store *, const struct store_match *, store_cb,
+		    void *, char **);
+	int	(*count)(struct store *, uint64_t *, char **);
+
+	/*
+	 * Optional (may be NULL): remove every entry matching m in batches,
+	 * reporting each after its batch committed. When NULL, store.c does
+	 * it with scan (collecting keys) then remove(m) + commit per batch.
+	 */
+	int	(*prune)(struct store *, const struct store_match *, store_cb,
+		    void *, uint64_t *, char **);
+
+	/*
+	 * Optional (may be NULL): something the user should know after the
+	 * last operation that still succeeded (e.g. init could not enable
+	 * TTL on this endpoint), or NULL. Borrowed.
+	 */
+	const char *(*notice)(struct store *);
+};
+
+struct store {
+	const struct store_backend *backend;
+	char		*url;		/* "scheme:target", default expanded */
+	void		*state;		/* the backend's own */
+};
+
+extern const struct store_backend store_sqlite_backend;
+/*
+ * Defined by store_ddb.c. store.c lists it only when HAVE_STORE_DDB is
+ * defined, so that a tree without store_ddb.c still links; the AWS
+ * section of Makefile.am defines it (AM_CPPFLAGS += -DHAVE_STORE_DDB).
+ */
+extern const struct store_backend store_ddb_backend;
+
+/* Helpers backends may use. */
+
+/* Entries per transaction or batch for bulk operations. */
+#define STORE_BATCH	5000
+
+/* "what: why" into a fresh string for *cause. */
+char	*store_cause(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

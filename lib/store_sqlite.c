@@ -1,0 +1,833 @@
+/*
+ * store_sqlite.c: the SQLite backend of the blocklist store: one file, WAL
+ * journal, a versioned schema with forward migrations, and write
+ * transactions that batch many changes under one write lock.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "clk.h"
+#include "store.h"
+#include "store_impl.h"
+#include "util.h"
+
+/* The schema this code writes; older files are migrated forward. */
+#define SQ_SCHEMA_VERSION	2
+/* How long to wait for another process's write lock, in milliseconds. */
+#define SQ_BUSY_MS		120000
+/* Rows per prune transaction: keeps other writers' waits short. */
+#define SQ_PRUNE_BATCH		STORE_BATCH
+
+enum sq_stmt {
+	SQ_INSERT,
+	SQ_TOUCH,
+	SQ_WIDEN,
+	SQ_TIMES,
+	SQ_GET,
+	SQ_DELETE,
+	SQ_COUNT,
+	SQ_NSTMT
+};
+
+static const char *const sq_sql[SQ_NSTMT] = {
+	/* SQ_INSERT */
+	"INSERT INTO blocklist (host_ip, created_at, last_seen_at,"
+	" expires_at, finding_id, finding_type, severity, account_id,"
+	" region, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" ON CONFLICT (host_ip) DO NOTHING",
+	/* SQ_TOUCH: re-seen; a TTL never shortens a block */
+	"UPDATE blocklist SET last_seen_at = max(last_seen_at, ?2),"
+	" expires_at = CASE WHEN expires_at IS NULL OR ?3 IS NULL"
+	" THEN expires_at ELSE max(expires_at, ?3) END"
+	" WHERE host_ip = ?1",
+	/* SQ_WIDEN: merge an entry with its own times */
+	"UPDATE blocklist SET created_at = min(created_at, ?2),"
+	" last_seen_at = max(last_seen_at, ?3),"
+	" expires_at = CASE WHEN expires_at IS NULL OR ?4 IS NULL"
+	" THEN NULL ELSE max(expires_at, ?4) END"
+	" WHERE host_ip = ?1",
+	/* SQ_TIMES */
+	"SELECT created_at, last_seen_at, expires_at FROM blocklist"
+	" WHERE host_ip = ?1",
+	/* SQ_GET */
+	"SELECT host_ip, created_at, last_seen_at, expires_at, finding_id,"
+	" finding_type, severity, account_id, region, record"
+	" FROM blocklist WHERE host_ip = ?1",
+	/* SQ_DELETE */
+	"DELETE FROM blocklist WHERE host_ip = ?1",
+	/* SQ_COUNT */
+	"SELECT count(*) FROM blocklist",
+};
+
+#define SQ_COLUMNS \
+	"host_ip, created_at, last_seen_at, expires_at, finding_id," \
+	" finding_type, severity, account_id, region, record"
+
+/*
+ * The migrations: entry i takes a file from version i to i + 1. Version 0
+ * is an empty file. Version 1 was the first layout (HostIp, CreatedAt and
+ * the rest of the record as JSON); version 2 adds LastSeenAt, ExpiresAt,
+ * the finding columns and the indexes prune needs.
+ */
+static const char *const sq_migrations[SQ_SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE blocklist ("
+	" host_ip TEXT PRIMARY KEY NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" record TEXT"
+	") WITHOUT ROWID;",
+	/* 1 -> 2 */
+	"CREATE TABLE blocklist_v2 ("
+	" host_ip TEXT PRIMARY KEY NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" last_seen_at INTEGER NOT NULL,"
+	" expires_at INTEGER,"
+	" finding_id TEXT,"
+	" finding_type TEXT,"
+	" severity TEXT,"
+	" account_id TEXT,"
+	" region TEXT,"
+	" record TEXT"
+	") WITHOUT ROWID;"
+	"INSERT INTO blocklist_v2 SELECT host_ip, created_at, created_at,"
+	" NULL,"
+	" json_extract(record, '$.FindingId'),"
+	" json_extract(record, '$.FindingType'),"
+	" json_extract(record, '$.Severity'),"
+	" json_extract(record, '$.AccountId'),"
+	" json_extract(record, '$.Region'),"
+	" nullif(json_remove(record, '$.FindingId', '$.FindingType',"
+	"  '$.Severity', '$.AccountId', '$.Region'), '{}')"
+	" FROM blocklist;"
+	"DROP TABLE blocklist;"
+	"ALTER TABLE blocklist_v2 RENAME TO blocklist;"
+	"CREATE INDEX blocklist_last_seen ON blocklist (last_seen_at);"
+	"CREATE INDEX blocklist_created ON blocklist (created_at);"
+	"CREATE INDEX blocklist_expires ON blocklist (expires_at)"
+	" WHERE expires_at IS NOT NULL;",
+};
+
+struct sq {
+	sqlite3		*db;
+	char		*path;
+	int		 in_tx;
+	sqlite3_stmt	*stmt[SQ_NSTMT];
+};
+
+static char *
+sq_cause(struct sq *sq, const char *what, int rc)
+{
+	int	 code = rc & 0xff;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return store_cause("%s: the store is locked by another process "
+		    "(gave up after %d s)", what, SQ_BUSY_MS / 1000);
+	if (code == SQLITE_READONLY)
+		return store_cause("%s: the store is read-only (check the "
+		    "permissions of the file)", what);
+	if (code == SQLITE_CANTOPEN)
+		return store_cause("%s: cannot open the store or its journal "
+		    "(%s-wal, %s-shm)", what, sq->path, sq->path);
+	return store_cause("%s: %s", what,
+	    sq->db != NULL ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
+}
+
+static int
+sq_exec(struct sq *sq, const char *sql, const char *what, char **cause)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_exec(sq->db, sql, NULL, NULL, NULL)) != SQLITE_OK) {
+		*cause = sq_cause(sq, what, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start the write transaction if none is open: changes are batched. */
+static int
+sq_begin(struct sq *sq, char **cause)
+{
+	if (sq->in_tx)
+		return 0;
+	if (sq_exec(sq, "BEGIN IMMEDIATE", "begin", cause) != 0)
+		return -1;
+	sq->in_tx = 1;
+	return 0;
+}
+
+static void
+sq_rollback(struct sq *sq)
+{
+	if (sq->in_tx)
+		sqlite3_exec(sq->db, "ROLLBACK", NULL, NULL, NULL);
+	sq->in_tx = 0;
+}
+
+static int
+sq_commit_tx(struct sq *sq, char **cause)
+{
+	if (!sq->in_tx)
+		return 0;
+	if (sq_exec(sq, "COMMIT", "commit", cause) != 0) {
+		sq_rollback(sq);
+		return -1;
+	}
+	sq->in_tx = 0;
+	return 0;
+}
+
+static int
+sq_user_version(struct sq *sq, int *version, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		*cause = sq_cause(sq, "read schema version", rc);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		*cause = sq_cause(sq, "read schema version", rc);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* A version-0 file must be empty: never take over someone else's file. */
+static int
+sq_is_empty(struct sq *sq, int *empty, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(sq->db,
+	    "SELECT count(*) FROM sqlite_schema", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*empty = sqlite3_column_int(s, 0) == 0;
+		sqlite3_finalize(s);
+		return 0;
+	}
+	*cause = sq_cause(sq, "read schema", rc);
+	sqlite3_finalize(s);
+	return -1;
+}
+
+/*
+ * Bring the schema to SQ_SCHEMA_VERSION inside one write transaction, so
+ * that concurrent openers migrate exactly once and a crash leaves the old
+ * version intact.
+ */
+static int
+sq_migrate(struct sq *sq, int create, char **cause)
+{
+	int	 version, empty, v;
+	char	*sql;
+
+	if (sq_user_version(sq, &version, cause) != 0)
+		return -1;
+	if (version == SQ_SCHEMA_VERSION)
+		return 0;
+	if (version > SQ_SCHEMA_VERSION) {
+		*cause = store_cause("%s: schema version %d is newer than this "
+		    "program knows (%d): upgrade sechub-tools", sq->path,
+		    version, SQ_SCHEMA_VERSION);
+		return -1;
+	}
+	if (sq_begin(sq, cause) != 0)
+		return -1;
+	if (sq_user_version(sq, &version, cause) != 0)
+		goto fail;
+	if (version == 0) {
+		if (sq_is_empty(sq, &empty, cause) != 0)
+			goto fail;
+		if (!empty) {
+			*cause = store_cause("%s: not a sechub-tools store "
+			    "(it has tables but no schema version)", sq->path);
+			goto fail;
+		}
+		if (!create) {
+			*cause = store_cause("%s: the store is not initialised "
+			    "(ipstore init creates it)", sq->path);
+			goto fail;
+		}
+	}
+	for (v = version; v < SQ_SCHEMA_VERSION; v++) {
+		if (sq_exec(sq, sq_migrations[v], "migrate schema", cause) != 0)
+			goto fail;
+	}
+	xasprintf(&sql, "PRAGMA user_version = %d", SQ_SCHEMA_VERSION);
+	v = sq_exec(sq, sql, "set schema version", cause);
+	free(sql);
+	if (v != 0)
+		goto fail;
+	return sq_commit_tx(sq, cause);
+fail:
+	sq_rollback(sq);
+	return -1;
+}
+
+/* Make sure the file exists (created 0600 when asked to) and is usable. */
+static int
+sq_check_file(const char *path, int create, char **cause)
+{
+	struct stat	 sb;
+	char		*copy, *dir;
+	int		 fd, r = -1;
+
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (stat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode)) {
+			*cause = store_cause("%s: not a regular file", path);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		*cause = store_cause("%s: %s", path, strerror(errno));
+		goto out;
+	} else if (!create) {
+		*cause = store_cause("%s: no such store (ipstore init "
+		    "creates it)", path);
+		goto out;
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd == -1 && errno == ENOENT) {
+			*cause = store_cause("cannot create %s: directory %s "
+			    "does not exist", path, dir);
+			goto out;
+		}
+		if (fd == -1 && errno != EEXIST) {
+			*cause = store_cause("cannot create %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	/* WAL keeps PATH-wal and PATH-shm beside the file. */
+	if (access(dir, W_OK | X_OK) != 0) {
+		*cause = store_cause("%s: directory %s is not writable (%s): "
+		    "the store keeps its journal beside the file", path, dir,
+		    strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	free(copy);
+	return r;
+}
+
+static int
+sq_pragma(struct sq *sq, const char *sql, const char *want, char **cause)
+{
+	sqlite3_stmt	*s;
+	const char	*got;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(sq->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	if (want != NULL) {
+		got = rc == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(s, 0) : NULL;
+		if (got == NULL || strcmp(got, want) != 0) {
+			*cause = store_cause("%s: cannot switch to %s mode",
+			    sq->path, want);
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+fail:
+	*cause = sq_cause(sq, "open", rc);
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static void
+sq_free(struct sq *sq)
+{
+	int	 i;
+
+	if (sq == NULL)
+		return;
+	sq_rollback(sq);
+	for (i = 0; i < SQ_NSTMT; i++)
+		sqlite3_finalize(sq->stmt[i]);
+	sqlite3_close(sq->db);
+	free(sq->path);
+	free(sq);
+}
+
+static int
+sq_open(struct store *st, const char *path, int create,
+    const struct aws_options *aws, char **cause)
+{
+	struct sq	*sq;
+	int		 rc, i;
+
+	if (sq_check_file(path, create, cause) != 0)
+		return -1;
+	sq = xcalloc(1, sizeof(*sq));
+	sq->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &sq->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		*cause = sq_cause(sq, "open", rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(sq->db, 1);
+	sqlite3_busy_timeout(sq->db, SQ_BUSY_MS);
+	if (sq_pragma(sq, "PRAGMA journal_mode = WAL", "wal", cause) != 0 ||
+	    sq_pragma(sq, "PRAGMA synchronous = FULL", NULL, cause) != 0 ||
+	    sq_migrate(sq, create, cause) != 0)
+		goto fail;
+	for (i = 0; i < SQ_NSTMT; i++) {
+		rc = sqlite3_prepare_v3(sq->db, sq_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &sq->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			*cause = sq_cause(sq, "prepare", rc);
+			goto fail;
+		}
+	}
+	st->state = sq;
+	return 0;
+fail:
+	/* Programs print open failures without the URL: name the file. */
+	if (strncmp(*cause, path, strlen(path)) != 0) {
+		char *c = *cause;
+
+		*cause = store_cause("%s: %s", path, c);
+		free(c);
+	}
+	sq_free(sq);
+	return -1;
+}
+
+static void
+sq_close(struct store *st)
+{
+	sq_free(st->state);
+	st->state = NULL;
+}
+
+static int
+sq_init(struct store *st, char **cause)
+{
+	/* Opening with create made the file and its schema. */
+	return 0;
+}
+
+static sqlite3_stmt *
+sq_stmt(struct sq *sq, enum sq_stmt which)
+{
+	sqlite3_stmt	*s = sq->stmt[which];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* 0 means "no TTL" and is stored as NULL. */
+static void
+bind_expiry(sqlite3_stmt *s, int i, time_t t)
+{
+	if (t == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, (sqlite3_int64)t);
+}
+
+static char *
+column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*v = sqlite3_column_text(s, i);
+
+	return v == NULL ? NULL : xstrdup((const char *)v);
+}
+
+/* A row in SQ_COLUMNS order into an entry. */
+static void
+column_entry(sqlite3_stmt *s, struct store_entry *e)
+{
+	const char	*rec;
+
+	e->host_ip = column_dup(s, 0);
+	e->created_at = (time_t)sqlite3_column_int64(s, 1);
+	e->last_seen_at = (time_t)sqlite3_column_int64(s, 2);
+	e->expires_at = (time_t)sqlite3_column_int64(s, 3);
+	e->finding_id = column_dup(s, 4);
+	e->finding_type = column_dup(s, 5);
+	e->severity = column_dup(s, 6);
+	e->account_id = column_dup(s, 7);
+	e->region = column_dup(s, 8);
+	rec = (const char *)sqlite3_column_text(s, 9);
+	e->record = rec == NULL ? NULL : json_loads(rec, JSON_ALLOW_NUL, NULL);
+}
+
+/* Insert the entry with the given times; *inserted says if it was new. */
+static int
+sq_insert(struct sq *sq, const struct store_entry *e, time_t created,
+    time_t seen, int *inserted, char **cause)
+{
+	sqlite3_stmt	*s = sq_stmt(sq, SQ_INSERT);
+	char		*rec = NULL;
+	int		 rc;
+
+	if (e->record != NULL)
+		rec = json_dumps(e->record, JSON_COMPACT);
+	bind_text(s, 1, e->host_ip);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)created);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seen);
+	bind_expiry(s, 4, e->expires_at);
+	bind_text(s, 5, e->finding_id);
+	bind_text(s, 6, e->finding_type);
+	bind_text(s, 7, e->severity);
+	bind_text(s, 8, e->account_id);
+	bind_text(s, 9, e->region);
+	bind_text(s, 10, rec);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	free(rec);
+	if (rc != SQLITE_DONE) {
+		*cause = sq_cause(sq, "add", rc);
+		return -1;
+	}
+	*inserted = sqlite3_changes(sq->db) == 1;
+	return 0;
+}
+
+static int
+sq_run(struct sq *sq, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int	 rc;
+
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*cause = sq_cause(sq, what, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read back the stored times of an entry. */
+static int
+sq_times(struct sq *sq, struct store_entry *e, char **cause)
+{
+	sqlite3_stmt	*s = sq_stmt(sq, SQ_TIMES);
+	int		 rc;
+
+	bind_text(s, 1, e->host_ip);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		*cause = sq_cause(sq, "read back", rc == SQLITE_DONE ?
+		    SQLITE_INTERNAL : rc);
+		sqlite3_reset(s);
+		return -1;
+	}
+	e->created_at = (time_t)sqlite3_column_int64(s, 0);
+	e->last_seen_at = (time_t)sqlite3_column_int64(s, 1);
+	e->expires_at = (time_t)sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int
+sq_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
+{
+	struct sq	*sq = st->state;
+	sqlite3_stmt	*s;
+	time_t		 now = clk_now();
+
+	if (sq_begin(sq, cause) != 0)
+		return -1;
+	if (sq_insert(sq, e, now, now, is_new, cause) != 0)
+		return -1;
+	if (*is_new) {
+		e->created_at = e->last_seen_at = now;
+		return 0;
+	}
+	s = sq_stmt(sq, SQ_TOUCH);
+	bind_text(s, 1, e->host_ip);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	bind_expiry(s, 3, e->expires_at);
+	if (sq_run(sq, s, "add", cause) != 0)
+		return -1;
+	return sq_times(sq, e, cause);
+}
+
+static int
+sq_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
+{
+	struct sq	*sq = st->state;
+	sqlite3_stmt	*s;
+
+	if (sq_begin(sq, cause) != 0)
+		return -1;
+	if (sq_insert(sq, e, e->created_at, e->last_seen_at, is_new,
+	    cause) != 0)
+		return -1;
+	if (*is_new)
+		return 0;
+	s = sq_stmt(sq, SQ_WIDEN);
+	bind_text(s, 1, e->host_ip);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)e->created_at);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->last_seen_at);
+	bind_expiry(s, 4, e->expires_at);
+	if (sq_run(sq, s, "merge", cause) != 0)
+		return -1;
+	return sq_times(sq, e, cause);
+}
+
+static int
+sq_commit(struct store *st, char **cause)
+{
+	return sq_commit_tx(st->state, cause);
+}
+
+static int
+sq_get_entry(struct sq *sq, const char *ip, struct store_entry *e,
+    char **cause)
+{
+	sqlite3_stmt	*s = sq_stmt(sq, SQ_GET);
+	int		 rc;
+
+	bind_text(s, 1, ip);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		column_entry(s, e);
+		sqlite3_reset(s);
+		return 1;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	*cause = sq_cause(sq, "get", rc);
+	return -1;
+}
+
+static int
+sq_get(struct store *st, const char *ip, struct store_entry *e,
+    char **cause)
+{
+	return sq_get_entry(st->state, ip, e, cause);
+}
+
+/* Read and delete under the write lock: the match cannot go stale. */
+static int
+sq_remove(struct store *st, const char *ip, const struct store_match *m,
+    struct store_entry *out, char **cause)
+{
+	struct sq		*sq = st->state;
+	struct store_entry	 e;
+	sqlite3_stmt		*s;
+	int			 found;
+
+	memset(&e, 0, sizeof(e));
+	if (sq_begin(sq, cause) != 0)
+		return -1;
+	if ((found = sq_get_entry(sq, ip, &e, cause)) <= 0)
+		return found;
+	if (!store_match_entry(m, &e)) {
+		store_entry_clear(&e);
+		return 0;
+	}
+	s = sq_stmt(sq, SQ_DELETE);
+	bind_text(s, 1, ip);
+	if (sq_run(sq, s, "remove", cause) != 0) {
+		store_entry_clear(&e);
+		return -1;
+	}
+	if (out != NULL)
+		*out = e;
+	else
+		store_entry_clear(&e);
+	return 1;
+}
+
+/* The WHERE clause of a match (?1 before, ?2 expired_at), or "". */
+static const char *
+sq_where(const struct store_match *m)
+{
+	if (m == NULL || (m->before == 0 && m->expired_at == 0))
+		return "";
+	if (m->expired_at == 0)
+		return m->by == STORE_BY_CREATED ?
+		    " WHERE created_at < ?1" : " WHERE last_seen_at < ?1";
+	if (m->before == 0)
+		return " WHERE expires_at <= ?2";
+	return m->by == STORE_BY_CREATED ?
+	    " WHERE (created_at < ?1 OR expires_at <= ?2)" :
+	    " WHERE (last_seen_at < ?1 OR expires_at <= ?2)";
+}
+
+static int
+sq_prepare_match(struct sq *sq, const struct store_match *m,
+    const char *tail, sqlite3_stmt **s, char **cause)
+{
+	char	*sql;
+	int	 rc;
+
+	xasprintf(&sql, "SELECT " SQ_COLUMNS " FROM blocklist%s%s",
+	    sq_where(m), tail);
+	rc = sqlite3_prepare_v2(sq->db, sql, -1, s, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		*cause = sq_cause(sq, "scan", rc);
+		return -1;
+	}
+	if (m != NULL && m->before != 0)
+		sqlite3_bind_int64(*s, 1, (sqlite3_int64)m->before);
+	if (m != NULL && m->expired_at != 0)
+		sqlite3_bind_int64(*s, 2, (sqlite3_int64)m->expired_at);
+	return 0;
+}
+
+static int
+sq_scan(struct store *st, const struct store_match *m, store_cb cb,
+    void *arg, char **cause)
+{
+	struct sq		*sq = st->state;
+	struct store_entry	 e;
+	sqlite3_stmt		*s;
+	int			 rc, stop = 0;
+
+	if (sq_prepare_match(sq, m, " ORDER BY host_ip", &s, cause) != 0)
+		return -1;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		column_entry(s, &e);
+		stop = cb(&e, arg) != 0;
+		store_entry_clear(&e);
+	}
+	sqlite3_finalize(s);
+	if (!stop && rc != SQLITE_DONE) {
+		*cause = sq_cause(sq, "scan", rc);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_count(struct store *st, uint64_t *n, char **cause)
+{
+	struct sq	*sq = st->state;
+	sqlite3_stmt	*s = sq_stmt(sq, SQ_COUNT);
+	int		 rc;
+
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		*cause = sq_cause(sq, "count", rc);
+		sqlite3_reset(s);
+		return -1;
+	}
+	*n = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* One batch: select up to SQ_PRUNE_BATCH matching rows and delete them. */
+static int
+sq_prune_batch(struct sq *sq, const struct store_match *m,
+    struct store_entry *batch, size_t *nb, char **cause)
+{
+	sqlite3_stmt	*sel, *del;
+	size_t		 i;
+	int		 rc;
+	char		 tail[32];
+
+	*nb = 0;
+	if (sq_begin(sq, cause) != 0)
+		return -1;
+	snprintf(tail, sizeof(tail), " LIMIT %d", SQ_PRUNE_BATCH);
+	if (sq_prepare_match(sq, m, tail, &sel, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
+		column_entry(sel, &batch[(*nb)++]);
+	sqlite3_finalize(sel);
+	if (rc != SQLITE_DONE) {
+		*cause = sq_cause(sq, "prune", rc);
+		return -1;
+	}
+	for (i = 0; i < *nb; i++) {
+		del = sq_stmt(sq, SQ_DELETE);
+		bind_text(del, 1, batch[i].host_ip);
+		if (sq_run(sq, del, "prune", cause) != 0)
+			return -1;
+	}
+	return sq_commit_tx(sq, cause);
+}
+
+static int
+sq_prune(struct store *st, const struct store_match *m, store_cb cb,
+    void *arg, uint64_t *n, char **cause)
+{
+	struct sq		*sq = st->state;
+	struct store_entry	*batch;
+	size_t			 nb = 0, i;
+	int			 r = -1, stop = 0;
+
+	if (sq_commit_tx(sq, cause) != 0)
+		return -1;
+	batch = xcalloc(SQ_PRUNE_BATCH, sizeof(*batch));
+	do {
+		if (sq_prune_batch(sq, m, batch, &nb, cause) != 0) {
+			sq_rollback(sq);
+			goto out;
+		}
+		for (i = 0; i < nb; i++) {
+			(*n)++;
+			if (cb != NULL && !stop && cb(&batch[i], arg) != 0)
+				stop = 1;
+			store_entry_clear(&batch[i]);
+		}
+	} while (nb == SQ_PRUNE_BATCH && !stop);
+	nb = 0;
+	r = 0;
+out:
+	for (i = 0; i < nb; i++)
+		store_entry_clear(&batch[i]);
+	free(batch);
+	return r;
+}
+
+const struct store_backend store_sqlite_backend = {
+	.scheme = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.init = sq_init,
+	.add = sq_add,
+	.merge = sq_merge,
+	.commit = sq_commit,
+	.get = sq_get,
+	.remove = sq_remove,
+	.scan = sq_scan,
+	.count = sq_count,
+	.prune = sq_prune,
+};

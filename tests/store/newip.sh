@@ -1,0 +1,33 @@
+#!/bin/sh
+# newip.sh: NewIP is true exactly when a call inserted the address: once
+# per address, whatever the spelling, also with two add processes racing on
+# overlapping sets.
+. "$top_srcdir/tests/store/common.sh"
+plan 10
+reset_store
+
+out=$(printf '%s\n' '{"HostIp":"2001:DB8:0:0::1"}' '{"HostIp":"2001:db8::1"}' \
+    '{"HostIp":"198.51.100.7"}' | ipstore add | field NewIP | tr '\n' ' ')
+is "$out" "true false true " "new once, then known (any spelling of an IPv6 address)"
+out=$(echo '{"HostIp":"198.51.100.7"}' | ipstore add | field NewIP)
+is "$out" "false" "a second run knows it"
+is "$(ipstore count)" 2 "two entries"
+reset_store
+
+# Two writers, overlapping halves: 0..2999 and 1500..4499.
+trickle 0 3000 300 | ipstore add > "$TMP/a.out" 2> "$TMP/a.err" &
+pa=$!
+trickle 1500 4500 300 | ipstore add > "$TMP/b.out" 2> "$TMP/b.err" &
+pb=$!
+wait $pa; sa=$?
+wait $pb; sb=$?
+is "$sa $sb" "0 0" "both writers succeed"
+is "$(cat "$TMP/a.err" "$TMP/b.err")" "" "no diagnostics (no 'database is locked')"
+is "$(wc -l < "$TMP/a.out") $(wc -l < "$TMP/b.out")" "3000 3000" \
+    "every record written back"
+new=$(cat "$TMP/a.out" "$TMP/b.out" | grep '"NewIP":true' | field HostIp | sort)
+is "$(printf '%s\n' "$new" | wc -l)" 4500 "4500 NewIP:true in all"
+is "$(printf '%s\n' "$new" | uniq -d)" "" "no address new twice"
+is "$(printf '%s\n' "$new")" "$(ips 0 4500 | field HostIp | sort)" \
+    "every address new exactly once"
+is "$(ipstore count)" 4500 "store holds the union"
