@@ -377,8 +377,11 @@ store_open(const char *url, int create, const struct aws_options *aws,
 	st = xcalloc(1, sizeof(*st));
 	st->backend = be;
 	st->url = xstrdup(url);
-	if (be->open(st, target, create, aws, cause) != 0)
+	if (be->open(st, target, create, aws, cause) != 0) {
+		if (*cause != NULL && strncmp(*cause, "bad store URL", 13) == 0)
+			open_config_error = 1;
 		goto fail;
+	}
 	free(dir);
 	free(owned);
 	return st;
