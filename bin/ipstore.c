@@ -767,18 +767,8 @@ main(int argc, char *argv[])
 		case 'V':
 			puts(SECHUB_VERSION_LINE("ipstore"));
 			return 0;
-		case ':':
-			log_msg(LOG_USAGE, argv[optind - 1],
-			    "missing argument");
-			usage(EXIT_USAGE);
-			break;
-		default:
-			if (optopt != 0)
-				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
-				    optopt);
-			else
-				log_msg(LOG_USAGE, argv[optind - 1],
-				    "unknown option");
+		default:	/* ':' or '?' */
+			log_getopt_error(ch, argv);
 			usage(EXIT_USAGE);
 		}
 	}
