@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws.h"
 #include "clk.h"
 #include "jl.h"
 #include "log.h"
@@ -39,7 +40,8 @@ usage(int status)
 
 	fprintf(f, "usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
 	    "[--older-than DURATION]\n"
-	    "                     [--by created|last-seen] [--removed]\n");
+	    "                     [--by created|last-seen] [--removed]\n"
+	    "                     [--profile NAME] [--region REGION]\n");
 	exit(status);
 }
 
@@ -138,7 +140,9 @@ main(int argc, char *argv[])
 		{ "dry-run",	no_argument,	   NULL, 'n' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "older-than",	required_argument, NULL, 'o' },
+		{ "profile",	required_argument, NULL, 'P' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "region",	required_argument, NULL, 'G' },
 		{ "removed",	no_argument,	   NULL, 'R' },
 		{ "store",	required_argument, NULL, 's' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
@@ -146,6 +150,7 @@ main(int argc, char *argv[])
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct prune	 p;
+	struct aws_options aws_opts = { NULL, NULL };
 	const char	*url = NULL, *older_than = DEFAULT_OLDER_THAN;
 	const char	*by = "last-seen";
 	char		*cause;
@@ -171,6 +176,12 @@ main(int argc, char *argv[])
 		case 'o':
 			older_than = optarg;
 			break;
+		case 'P':
+			aws_opts.profile = optarg;
+			break;
+		case 'G':
+			aws_opts.region = optarg;
+			break;
 		case 'q':
 			log_set_quiet(1);
 			break;
@@ -186,18 +197,8 @@ main(int argc, char *argv[])
 		case 'V':
 			puts(SECHUB_VERSION_LINE("ipstore-prune"));
 			return 0;
-		case ':':
-			log_msg(LOG_USAGE, argv[optind - 1],
-			    "missing argument");
-			usage(EXIT_USAGE);
-			break;
-		default:
-			if (optopt != 0)
-				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
-				    optopt);
-			else
-				log_msg(LOG_USAGE, argv[optind - 1],
-				    "unknown option");
+		default:	/* ':' or '?' */
+			log_getopt_error(ch, argv);
 			usage(EXIT_USAGE);
 		}
 	}
@@ -218,8 +219,8 @@ main(int argc, char *argv[])
 	p.m.before = now - age;
 	p.m.expired_at = now;
 
-	if ((p.st = store_open(url, 0, NULL, &cause)) == NULL) {
-		if (strncmp(cause, "bad store URL", 13) == 0)
+	if ((p.st = store_open(url, 0, &aws_opts, &cause)) == NULL) {
+		if (store_config_error())
 			fatal_usage(NULL, "%s", cause);
 		fatal(NULL, "%s", cause);
 	}

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws.h"
 #include "clk.h"
 #include "input.h"
 #include "ip.h"
@@ -71,7 +72,9 @@ usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: ipstore [-qV] [--verbose] [-s URL] command [argument ...]\n"
+	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	    "[--region REGION]\n"
+	    "               command [argument ...]\n"
 	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
 	    "       ipstore list [--older-than DURATION] "
 	    "[--by created|last-seen]\n"
@@ -255,15 +258,18 @@ set_time(json_t *o, const char *key, time_t t)
 	json_object_set_new(o, key, json_string(clk_format(t, buf)));
 }
 
+/* --profile and --region, for a dynamodb: store */
+static struct aws_options aws_opts;
+
 static struct store *
 open_store(const char *url, int create)
 {
 	struct store	*st;
 	char		*cause;
 
-	if ((st = store_open(url, create, NULL, &cause)) != NULL)
+	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
 		return st;
-	if (strncmp(cause, "bad store URL", 13) == 0)
+	if (store_config_error())
 		fatal_usage(NULL, "%s", cause);
 	fatal(NULL, "%s", cause);
 }
@@ -565,8 +571,11 @@ cmd_init(const struct opts *o)
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
-	} else
+	} else {
+		if (store_notice(st) != NULL)
+			log_warn(store_url(st), "%s", store_notice(st));
 		log_info(store_url(st), "ready");
+	}
 	store_close(st);
 }
 
@@ -698,7 +707,9 @@ main(int argc, char *argv[])
 		{ "from",	required_argument, NULL, 'f' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "older-than",	required_argument, NULL, 'o' },
+		{ "profile",	required_argument, NULL, 'P' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "region",	required_argument, NULL, 'R' },
 		{ "rejects",	required_argument, NULL, 'r' },
 		{ "store",	required_argument, NULL, 's' },
 		{ "to",		required_argument, NULL, 't' },
@@ -729,6 +740,12 @@ main(int argc, char *argv[])
 		case 'o':
 			o.older_than = optarg;
 			break;
+		case 'P':
+			aws_opts.profile = optarg;
+			break;
+		case 'R':
+			aws_opts.region = optarg;
+			break;
 		case 'q':
 			log_set_quiet(1);
 			break;
@@ -750,18 +767,8 @@ main(int argc, char *argv[])
 		case 'V':
 			puts(SECHUB_VERSION_LINE("ipstore"));
 			return 0;
-		case ':':
-			log_msg(LOG_USAGE, argv[optind - 1],
-			    "missing argument");
-			usage(EXIT_USAGE);
-			break;
-		default:
-			if (optopt != 0)
-				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
-				    optopt);
-			else
-				log_msg(LOG_USAGE, argv[optind - 1],
-				    "unknown option");
+		default:	/* ':' or '?' */
+			log_getopt_error(ch, argv);
 			usage(EXIT_USAGE);
 		}
 	}

@@ -297,17 +297,8 @@ parse_options(struct extract *x, int argc, char **argv)
 			printf("%s\n", SECHUB_VERSION_LINE("sh-extract-ip"));
 			log_close_stdout();
 			exit(log_exit_status());
-		case ':':
-			log_msg(LOG_USAGE, argv[optind - 1],
-			    "missing argument");
-			usage(EXIT_USAGE);
-		default:
-			if (optopt != 0)
-				log_msg(LOG_USAGE, NULL, "-%c: unknown option",
-				    optopt);
-			else
-				log_msg(LOG_USAGE, argv[optind - 1],
-				    "unknown option");
+		default:	/* ':' or '?' */
+			log_getopt_error(ch, argv);
 			usage(EXIT_USAGE);
 		}
 	}

@@ -301,11 +301,14 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 	struct jl_writer *w = NULL;
 	struct jl_record rec;
 	struct ev_event	 ev;
+	struct ev_paths	*paths = NULL;
 	struct buf	 tagged;
 	uint8_t		*matched;
 	unsigned long	 selected = 0;
-	size_t		 i, nmatch;
+	size_t		 i, nmatch, linelen, vlen, plen;
+	const char	*line, *p;
 	char		*cause;
+	int		 fast;
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
@@ -314,7 +317,32 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 	matched = xcalloc(pat_set_count(set) + 1, 1);
 	ev_init(&ev);
 	buf_init(&tagged);
-	while (input_next(in, &rec)) {
+	/*
+	 * The fast path validates and flattens a line in one pass, keeping
+	 * only the fields some rule looks at; anything it does not take
+	 * (pretty-printed or malformed input, duplicate keys on used paths,
+	 * not an object) goes the slow way below, which decides as before.
+	 */
+	fast = !o->reference && !o->explain;
+	if (fast) {
+		paths = ev_paths_new();
+		for (i = 0; i < pat_set_npaths(set); i++) {
+			p = pat_set_path(set, i, &plen);
+			ev_paths_add(paths, p, plen);
+		}
+	}
+	for (;;) {
+		if (fast) {
+			if (!input_peek_line(in, &line, &linelen))
+				break;
+			if ((vlen = ev_scan(&ev, paths, line, linelen)) > 0) {
+				input_take_line(in, &rec, vlen);
+				nmatch = pat_set_match(set, &ev, matched);
+				goto decided;
+			}
+		}
+		if (!input_next(in, &rec))
+			break;
 		if (ev_parse(&ev, rec.text, rec.len, &cause) != 0) {
 			input_reject(in, &rec, "%s", cause);
 			free(cause);
@@ -332,6 +360,7 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 			nmatch = pat_set_match(set, &ev, matched);
 		if (nmatch == 0 && o->explain)
 			explain(set, &ev, &rec);
+decided:
 		if ((nmatch > 0) == o->invert)
 			continue;
 		selected++;
@@ -347,6 +376,7 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 	if (w != NULL && jl_writer_free(w) != 0)
 		log_error("<stdout>", "%s", strerror(errno));
 	buf_free(&tagged);
+	ev_paths_free(paths);
 	ev_free(&ev);
 	free(matched);
 	input_free(in);

@@ -47,7 +47,7 @@ void	 aws_creds_clear(struct aws_creds *);
 
 struct aws_ctx {
 	char		*profile;
-	int		 profile_explicit;	/* --profile (not AWS_PROFILE) */
+	int		 profile_explicit;	/* --profile, not AWS_PROFILE */
 	char		*region;
 	struct aws_ini	 config;
 	struct aws_ini	 credentials;
@@ -56,7 +56,7 @@ struct aws_ctx {
 	char		*ca_bundle;		/* profile ca_bundle, if no
 						   AWS_CA_BUNDLE */
 	struct http_retry retry;
-	int		 retry_tokens;		/* standard mode's retry quota */
+	int		 retry_tokens;		/* standard mode's quota */
 	aws_trace_fn	 trace;
 	void		*trace_arg;
 };

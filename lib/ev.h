@@ -98,6 +98,8 @@ struct ev_event {
 	struct ev_step	*steps;		/* trail steps of all fields */
 	size_t		 nsteps;
 	size_t		 stepscap;
+	struct ev_step	*scantrail;	/* ev_scan(): the current trail */
+	size_t		 scantrailcap;
 };
 
 void	 ev_init(struct ev_event *);
@@ -110,5 +112,28 @@ void	 ev_free(struct ev_event *);
 
 /* Do two fields come from compatible array elements (array consistency)? */
 int	 ev_trail_compatible(const struct ev_field *, const struct ev_field *);
+
+/*
+ * The fast path: the field paths some rule uses, as a trie over their bytes,
+ * and a scanner that validates an event line and flattens only the fields
+ * on those paths (all that matching looks at), skipping the rest.
+ */
+struct ev_paths;
+
+struct ev_paths *ev_paths_new(void);
+void	 ev_paths_add(struct ev_paths *, const char *, size_t);
+void	 ev_paths_free(struct ev_paths *);
+
+/*
+ * Scan one line of input (no line terminator): if it is exactly one JSON
+ * object, valid as lib/jl.c validates (grammar, UTF-8, escapes, depth),
+ * followed by blanks only, flatten into ev the fields whose paths are in
+ * paths, as ev_parse() would (same order and values, equivalent trails), and
+ * return the object's length. Return 0 in every other case (invalid, not an
+ * object, a duplicate key on a used path, ...): the caller then takes the
+ * slow path, jl_next() and ev_parse(). ev->doc is not filled.
+ */
+size_t	 ev_scan(struct ev_event *, struct ev_paths *, const char *,
+	    size_t);
 
 #endif

@@ -215,21 +215,27 @@ fail:
 	return NULL;
 }
 
-/* A transport error's text, unless it would reveal the URL's path. */
+/* A transport error's text, unless it would reveal the URL's path; lower
+ * case first, as the toolkit's messages are. */
 static char *
 http_error_text(const struct http_request *req, CURLcode code,
     const char *errbuf)
 {
 	const char *path, *p;
+	char *text = NULL;
 
 	if (*errbuf != '\0') {
 		p = strstr(req->url, "://");
 		path = p != NULL ? strchr(p + 3, '/') : NULL;
 		if (path == NULL || strlen(path) <= 1 ||
 		    strstr(errbuf, path) == NULL)
-			return xstrdup(errbuf);
+			text = xstrdup(errbuf);
 	}
-	return xstrdup(curl_easy_strerror(code));
+	if (text == NULL)
+		text = xstrdup(curl_easy_strerror(code));
+	if (isupper((unsigned char)text[0]) && islower((unsigned char)text[1]))
+		text[0] = tolower((unsigned char)text[0]);
+	return text;
 }
 
 static void

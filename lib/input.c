@@ -130,6 +130,41 @@ input_next(struct input *in, struct jl_record *rec)
 	}
 }
 
+int
+input_peek_line(struct input *in, const char **text, size_t *len)
+{
+	char	*cause;
+	int	 r;
+
+	for (;;) {
+		if (in->reader == NULL) {
+			if (in->next_file >= in->nfiles)
+				return 0;
+			in->reader = jl_open(in->files[in->next_file++],
+			    &cause);
+			if (in->reader == NULL) {
+				log_error(NULL, "%s", cause);
+				free(cause);
+				continue;
+			}
+		}
+		if ((r = jl_peek_line(in->reader, text, len)) == JL_RECORD)
+			return 1;
+		if (r == JL_IOERR)
+			log_error(in->files[in->next_file - 1], "%s",
+			    strerror(errno));
+		jl_close(in->reader);
+		in->reader = NULL;
+	}
+}
+
+void
+input_take_line(struct input *in, struct jl_record *rec, size_t len)
+{
+	jl_take_line(in->reader, rec, len);
+	in->nrecords++;
+}
+
 void
 input_reject(struct input *in, const struct jl_record *rec, const char *fmt,
     ...)

@@ -25,6 +25,14 @@ struct input;
 struct input *input_new(char **, int, const char *, char **);
 /* 1 and a record, or 0 at the end of all input. */
 int	 input_next(struct input *, struct jl_record *);
+/*
+ * The fast path (see jl_peek_line()): 1 and the next line of input,
+ * unvalidated, or 0 at the end of all input. The caller then either takes
+ * the line as a record of len bytes it has validated itself with
+ * input_take_line(), or calls input_next() as usual.
+ */
+int	 input_peek_line(struct input *, const char **, size_t *);
+void	 input_take_line(struct input *, struct jl_record *, size_t);
 /* Reject a valid record with a reason; "why" is printed after file:line. */
 void	 input_reject(struct input *, const struct jl_record *, const char *,
 	    ...) __attribute__((format(printf, 3, 4)));

@@ -587,6 +587,8 @@ struct jl_reader {
 	int		 mem;		/* buf is the caller's memory */
 	unsigned long	 line;		/* line of buf[start] */
 	size_t		 col0;		/* bytes before buf[start] on its line */
+	size_t		 peeklen;	/* jl_peek_line(): line length */
+	int		 peeknl;	/* and whether a '\n' ends it */
 	struct scanner	 sc;
 };
 
@@ -787,13 +789,15 @@ malformed(struct jl_reader *r, struct jl_error *err)
 	return JL_MALFORMED;
 }
 
-int
-jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
+/*
+ * Skip blanks between records, counting lines, and a byte order mark at the
+ * start of input: JL_RECORD when a record starts at buf[start].
+ */
+static int
+skip_between(struct jl_reader *r)
 {
-	struct scanner	*sc = &r->sc;
-	int		 rv;
+	int	 rv;
 
-	/* skip blanks between records, counting lines */
 	for (;;) {
 		while (r->start < r->end) {
 			char	 c = r->buf[r->start];
@@ -807,25 +811,72 @@ jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
 				r->col0++;
 			r->start++;
 		}
-		if (r->start < r->end)
-			break;
+		if (r->start < r->end) {
+			if (!r->at_start)
+				return JL_RECORD;
+			r->at_start = 0;
+			while (r->end - r->start < 3 && !r->eof)
+				if (refill(r) == -1)
+					return JL_IOERR;
+			if (r->end - r->start >= 3 &&
+			    memcmp(r->buf + r->start, "\xef\xbb\xbf", 3) == 0)
+				r->start += 3;
+			continue;
+		}
 		if ((rv = refill(r)) == -1)
 			return JL_IOERR;
 		if (rv == 0)
 			return JL_EOF;
 	}
-	if (r->at_start) {
-		r->at_start = 0;
-		while (r->end - r->start < 3 && !r->eof)
-			if (refill(r) == -1)
-				return JL_IOERR;
-		if (r->end - r->start >= 3 &&
-		    memcmp(r->buf + r->start, "\xef\xbb\xbf", 3) == 0) {
-			r->start += 3;
-			return jl_next(r, rec, err);
-		}
-	}
+}
 
+int
+jl_peek_line(struct jl_reader *r, const char **text, size_t *len)
+{
+	size_t	 stop;
+	int	 rv;
+
+	if ((rv = skip_between(r)) != JL_RECORD)
+		return rv;
+	if (line_end(r, 0, &stop) == -1) {
+		/* no line: jl_next() reads on and reports the error */
+		r->peeknl = 0;
+		r->peeklen = 0;
+		*text = r->buf + r->start;
+		*len = 0;
+		return JL_RECORD;
+	}
+	r->peeknl = stop > 0 && r->buf[r->start + stop - 1] == '\n';
+	r->peeklen = stop - (r->peeknl ? 1 : 0);
+	*text = r->buf + r->start;
+	*len = r->peeklen;
+	return JL_RECORD;
+}
+
+void
+jl_take_line(struct jl_reader *r, struct jl_record *rec, size_t len)
+{
+	rec->text = r->buf + r->start;
+	rec->len = len;
+	rec->file = r->name;
+	rec->line = r->line;
+	r->start += r->peeklen;
+	if (r->peeknl) {
+		r->start++;
+		r->line++;
+		r->col0 = 0;
+	} else
+		r->col0 += r->peeklen;
+}
+
+int
+jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
+{
+	struct scanner	*sc = &r->sc;
+	int		 rv;
+
+	if ((rv = skip_between(r)) != JL_RECORD)
+		return rv;
 	scan_reset(sc);
 	sc->line_records = r->col0 == 0 && r->buf[r->start] == '{';
 	for (;;) {

@@ -53,6 +53,22 @@ void	 jl_close(struct jl_reader *);
 int	 jl_next(struct jl_reader *, struct jl_record *, struct jl_error *);
 
 /*
+ * A fast path for a program that validates records itself (sh-match).
+ * jl_peek_line() skips blanks between records as jl_next() does and hands
+ * back the rest of the current line, line terminator excluded, unvalidated:
+ * JL_RECORD, JL_EOF or JL_IOERR (a read error inside the line gives an
+ * empty line instead: jl_next() then meets and reports it). If the caller
+ * finds that the line holds exactly one valid JSON text of len bytes
+ * followed by blanks only, jl_take_line() consumes the line and fills the
+ * record as jl_next() would have; in every other case the caller calls
+ * jl_next(), which validates from the same place, so records, rejects and
+ * messages stay the same. The line is read whole before it is handed
+ * back: a record's last byte is seen once its line ends (or input ends).
+ */
+int	 jl_peek_line(struct jl_reader *, const char **, size_t *);
+void	 jl_take_line(struct jl_reader *, struct jl_record *, size_t);
+
+/*
  * Validate one complete JSON text in buf. Returns the number of bytes the
  * value occupies (leading blanks included, trailing not), or 0 with reason
  * filled (and *errpos the offset of the problem) if it is not valid. Used

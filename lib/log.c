@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -131,6 +132,17 @@ fatal(const char *where, const char *fmt, ...)
 	log_vmsg(LOG_ERROR, where, fmt, ap);
 	va_end(ap);
 	exit(EXIT_RUNTIME);
+}
+
+void
+log_getopt_error(int ch, char **argv)
+{
+	if (ch == ':')
+		log_msg(LOG_USAGE, argv[optind - 1], "missing argument");
+	else if (optopt != 0)
+		log_msg(LOG_USAGE, NULL, "-%c: unknown option", optopt);
+	else
+		log_msg(LOG_USAGE, argv[optind - 1], "unknown option");
 }
 
 unsigned long

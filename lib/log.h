@@ -50,6 +50,14 @@ void	 fatal_usage(const char *, const char *, ...)
 void	 fatal(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * Report what getopt_long() complained about (with opterr = 0), given the
+ * character it returned (':' missing argument, '?' unknown option), in the
+ * funnel's shape: "prog: --store: missing argument", "prog: -x: unknown
+ * option". The caller then prints its usage and exits 2.
+ */
+void	 log_getopt_error(int, char **);
+
 /* Raise the recorded status without printing (e.g. after a child failed). */
 void	 log_raise(enum log_level);
 /* Counts of what went through the funnel. */

@@ -110,11 +110,26 @@ struct pat_exact {
 	size_t		 ncond;
 };
 
+/*
+ * Conditions with the same path and the same value array, whatever rule
+ * they come from, are one class: tested once per event field. The sub-rules
+ * that need a class to hold (it is their rarest condition that cannot hold
+ * by absence) are anchored on it, so an event looks only at the sub-rules
+ * whose anchor it hit.
+ */
+struct pat_cls {
+	const struct pat_leaf *leaf;
+	uint32_t	 path;
+	uint32_t	 users;		/* sub-rules with this condition */
+	uint32_t	*anchored;	/* sub-rules anchored here */
+	size_t		 nanchored;
+};
+
 /* A distinct field path used by some rule, with every condition on it. */
 struct pat_path {
 	char		*name;
 	size_t		 len;
-	uint32_t	*cond;		/* conditions tested one by one */
+	uint32_t	*cond;		/* classes tested one by one */
 	size_t		 ncond;
 	struct pat_exact *exact;	/* open addressing, power of 2 */
 	size_t		 nexact;
@@ -145,11 +160,21 @@ struct pat_set {
 	size_t		 npaths;
 	uint32_t	*table;		/* open addressing: path index + 1 */
 	size_t		 tablesize;
+	struct pat_cls	*cls;
+	size_t		 ncls;
+	uint32_t	*cond_cls;	/* condition -> class */
+	uint32_t	*clstable;	/* open addressing: class index + 1 */
+	size_t		 clstablesize;
+	uint32_t	*always;	/* sub-rules with no anchor */
+	size_t		 nalways;
+	int		 anchored;	/* anchors up to date */
 
-	/* scratch for pat_set_match */
+	/* scratch for pat_set_match, per class */
 	uint32_t	 gen;
 	uint32_t	*cond_gen;
 	uint32_t	*cond_head;
+	uint32_t	*hitcls;	/* classes hit by this event */
+	size_t		 nhitcls;
 	struct pat_hit	*hits;
 	size_t		 nhits;
 	size_t		 hitscap;
@@ -1296,6 +1321,18 @@ hash_path(const char *s, size_t len)
 	return h;
 }
 
+/*
+ * Room for one more element in an array of n that grows by doubling (its
+ * capacity is the next power of two): thousands of rules stay linear.
+ */
+static void *
+grow(void *p, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		return xreallocarray(p, n == 0 ? 1 : n * 2, size);
+	return p;
+}
+
 static uint32_t
 lookup_path(const struct pat_set *set, const char *s, size_t len)
 {
@@ -1340,8 +1377,7 @@ intern_path(struct pat_set *set, const char *s, size_t len)
 		for (i = 0; i < set->npaths; i++)
 			table_insert(set, i);
 	}
-	set->paths = xreallocarray(set->paths, set->npaths + 1,
-	    sizeof(*set->paths));
+	set->paths = grow(set->paths, set->npaths, sizeof(*set->paths));
 	idx = (uint32_t)set->npaths++;
 	memset(&set->paths[idx], 0, sizeof(set->paths[idx]));
 	set->paths[idx].name = xstrndup(s, len);
@@ -1420,6 +1456,13 @@ pat_set_free(struct pat_set *set)
 	free(set->table);
 	free(set->cond_gen);
 	free(set->cond_head);
+	free(set->hitcls);
+	for (i = 0; i < set->ncls; i++)
+		free(set->cls[i].anchored);
+	free(set->cls);
+	free(set->cond_cls);
+	free(set->clstable);
+	free(set->always);
 	free(set->hits);
 	free(set->cands);
 	free(set->pool);
@@ -1438,6 +1481,19 @@ pat_set_name(const struct pat_set *set, size_t i)
 	return set->rules[i].name;
 }
 
+size_t
+pat_set_npaths(const struct pat_set *set)
+{
+	return set->npaths;
+}
+
+const char *
+pat_set_path(const struct pat_set *set, size_t i, size_t *len)
+{
+	*len = set->paths[i].len;
+	return set->paths[i].name;
+}
+
 /*
  * Turn one expansion into a sub-rule: the same path twice (written inside
  * and outside an $or, or as "a.b" and a:{b}) keeps the leaf written last.
@@ -1451,8 +1507,7 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 	size_t		 i, j;
 	int		 keep;
 
-	set->subs = xreallocarray(set->subs, set->nsubs + 1,
-	    sizeof(*set->subs));
+	set->subs = grow(set->subs, set->nsubs, sizeof(*set->subs));
 	s = &set->subs[set->nsubs];
 	s->rule = rule;
 	s->cond = xreallocarray(NULL, cb->n + 1, sizeof(*s->cond));
@@ -1469,7 +1524,7 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 		}
 		if (!keep)
 			continue;
-		set->conds = xreallocarray(set->conds, set->nconds + 1,
+		set->conds = grow(set->conds, set->nconds,
 		    sizeof(*set->conds));
 		cd = &set->conds[set->nconds];
 		cd->leaf = l;
@@ -1519,7 +1574,7 @@ exact_add(struct pat_path *p, const struct pat_str *v, uint32_t cond)
 		p->nexact++;
 	} else if (e->ncond > 0 && e->cond[e->ncond - 1] == cond)
 		return;		/* ["x", "x"] */
-	e->cond = xreallocarray(e->cond, e->ncond + 1, sizeof(*e->cond));
+	e->cond = grow(e->cond, e->ncond, sizeof(*e->cond));
 	e->cond[e->ncond++] = cond;
 }
 
@@ -1534,32 +1589,143 @@ all_exact_strings(const struct pat_leaf *l)
 	return l->nalt > 0;
 }
 
+static uint32_t
+cls_hash(uint32_t path, const char *src)
+{
+	return hash_path(src, strlen(src)) ^ (path * 0x9e3779b9u);
+}
+
+static void
+clstable_insert(struct pat_set *set, uint32_t k)
+{
+	size_t	 i, mask = set->clstablesize - 1;
+
+	for (i = cls_hash(set->cls[k].path, set->cls[k].leaf->src) & mask;
+	    set->clstable[i] != 0; i = (i + 1) & mask)
+		;
+	set->clstable[i] = k + 1;
+}
+
+/* The class of condition i: found, or new (then 1 in *fresh). */
+static uint32_t
+intern_cls(struct pat_set *set, size_t i, int *fresh)
+{
+	const struct pat_cond *cd = &set->conds[i];
+	size_t		 j, mask = set->clstablesize - 1;
+	uint32_t	 v, k;
+
+	*fresh = 0;
+	for (j = set->clstablesize == 0 ? 0 :
+	    cls_hash(cd->path, cd->leaf->src) & mask;
+	    set->clstablesize > 0 && (v = set->clstable[j]) != 0;
+	    j = (j + 1) & mask) {
+		const struct pat_cls *c = &set->cls[v - 1];
+
+		if (c->path == cd->path &&
+		    strcmp(c->leaf->src, cd->leaf->src) == 0)
+			return v - 1;
+	}
+	if ((set->ncls + 1) * 2 > set->clstablesize) {
+		set->clstablesize = set->clstablesize ?
+		    set->clstablesize * 2 : 64;
+		free(set->clstable);
+		set->clstable = xcalloc(set->clstablesize,
+		    sizeof(*set->clstable));
+		for (k = 0; k < set->ncls; k++)
+			clstable_insert(set, k);
+	}
+	set->cls = grow(set->cls, set->ncls, sizeof(*set->cls));
+	k = (uint32_t)set->ncls++;
+	memset(&set->cls[k], 0, sizeof(set->cls[k]));
+	set->cls[k].leaf = cd->leaf;
+	set->cls[k].path = cd->path;
+	clstable_insert(set, k);
+	*fresh = 1;
+	return k;
+}
+
 static void
 index_conds(struct pat_set *set, size_t from)
 {
 	size_t	 i, j;
+	uint32_t k;
+	int	 fresh;
 
 	for (i = from; i < set->nconds; i++) {
 		struct pat_path *p = &set->paths[set->conds[i].path];
 		const struct pat_leaf *l = set->conds[i].leaf;
 
+		set->cond_cls = grow(set->cond_cls, i, sizeof(*set->cond_cls));
+		set->cond_cls[i] = k = intern_cls(set, i, &fresh);
+		if (!fresh)
+			continue;
 		if (all_exact_strings(l)) {
 			for (j = 0; j < l->nalt; j++)
-				exact_add(p, &l->alt[j].op[0], (uint32_t)i);
+				exact_add(p, &l->alt[j].op[0], k);
 			continue;
 		}
-		p->cond = xreallocarray(p->cond, p->ncond + 1,
-		    sizeof(*p->cond));
-		p->cond[p->ncond++] = (uint32_t)i;
+		p->cond = grow(p->cond, p->ncond, sizeof(*p->cond));
+		p->cond[p->ncond++] = k;
 	}
-	set->cond_gen = xreallocarray(set->cond_gen, set->nconds + 1,
+	set->anchored = 0;
+}
+
+/*
+ * Anchor every sub-rule on its condition that the fewest sub-rules share,
+ * among those that cannot hold by absence ({"exists": false}); sub-rules
+ * without one are looked at for every event.
+ */
+static void
+anchor_subs(struct pat_set *set)
+{
+	size_t		 i, j;
+	uint32_t	 k, best;
+
+	for (k = 0; k < set->ncls; k++) {
+		set->cls[k].users = 0;
+		free(set->cls[k].anchored);	/* grow() starts again */
+		set->cls[k].anchored = NULL;
+		set->cls[k].nanchored = 0;
+	}
+	for (i = 0; i < set->nsubs; i++)
+		for (j = 0; j < set->subs[i].ncond; j++)
+			set->cls[set->cond_cls[set->subs[i].cond[j]]].users++;
+	set->always = xreallocarray(set->always, set->nsubs + 1,
+	    sizeof(*set->always));
+	set->nalways = 0;
+	for (i = 0; i < set->nsubs; i++) {
+		best = EV_NONE;
+		for (j = 0; j < set->subs[i].ncond; j++) {
+			uint32_t cd = set->subs[i].cond[j];
+
+			k = set->cond_cls[cd];
+			if (set->conds[cd].leaf->exists_false)
+				continue;
+			if (best == EV_NONE ||
+			    set->cls[k].users < set->cls[best].users)
+				best = k;
+		}
+		if (best == EV_NONE) {
+			set->always[set->nalways++] = (uint32_t)i;
+			continue;
+		}
+		set->cls[best].anchored = grow(set->cls[best].anchored,
+		    set->cls[best].nanchored,
+		    sizeof(*set->cls[best].anchored));
+		set->cls[best].anchored[set->cls[best].nanchored++] =
+		    (uint32_t)i;
+	}
+	/* scratch of pat_set_match, per class; stamps of 0 are never current */
+	set->cond_gen = xreallocarray(set->cond_gen, set->ncls + 1,
 	    sizeof(*set->cond_gen));
-	set->cond_head = xreallocarray(set->cond_head, set->nconds + 1,
+	set->cond_head = xreallocarray(set->cond_head, set->ncls + 1,
 	    sizeof(*set->cond_head));
-	for (i = from; i < set->nconds; i++)
-		set->cond_gen[i] = 0;
+	set->hitcls = xreallocarray(set->hitcls, set->ncls + 1,
+	    sizeof(*set->hitcls));
+	memset(set->cond_gen, 0, (set->ncls + 1) * sizeof(*set->cond_gen));
 	set->cands = xreallocarray(set->cands, set->maxcond + 1,
 	    sizeof(*set->cands));
+	set->anchored = 1;
 }
 
 int
@@ -1598,8 +1764,7 @@ pat_set_add(struct pat_set *set, const char *name, const char *text,
 		goto out;
 	}
 	expand(&top, &cs);
-	set->rules = xreallocarray(set->rules, set->nrules + 1,
-	    sizeof(*set->rules));
+	set->rules = grow(set->rules, set->nrules, sizeof(*set->rules));
 	r = &set->rules[set->nrules];
 	r->name = xstrdup(name);
 	r->leaf = c.leaf;
@@ -1719,6 +1884,7 @@ add_hit(struct pat_set *set, uint32_t cond, uint32_t field)
 	if (set->cond_gen[cond] != set->gen) {
 		set->cond_gen[cond] = set->gen;
 		set->cond_head[cond] = EV_NONE;
+		set->hitcls[set->nhitcls++] = cond;
 	}
 	set->hits[set->nhits].field = field;
 	set->hits[set->nhits].next = set->cond_head[cond];
@@ -1734,11 +1900,12 @@ sub_matches(struct pat_set *set, const struct pat_sub *s,
 
 	for (i = 0; i < s->ncond; i++) {
 		const struct pat_cond *cd = &set->conds[s->cond[i]];
+		uint32_t	 k = set->cond_cls[s->cond[i]];
 
-		if (set->cond_gen[s->cond[i]] == set->gen) {
+		if (set->cond_gen[k] == set->gen) {
 			c[n].field = pool + used;
 			c[n].n = 0;
-			for (h = set->cond_head[s->cond[i]]; h != EV_NONE;
+			for (h = set->cond_head[k]; h != EV_NONE;
 			    h = set->hits[h].next)
 				pool[used + c[n].n++] = set->hits[h].field;
 			used += c[n++].n;
@@ -1758,13 +1925,16 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 	size_t		 i, j, nmatch = 0;
 
 	memset(matched, 0, set->nrules);
+	if (!set->anchored)
+		anchor_subs(set);
 	if (++set->gen == 0) {		/* wrapped: forget old stamps */
-		memset(set->cond_gen, 0, set->nconds * sizeof(*set->cond_gen));
+		memset(set->cond_gen, 0, set->ncls * sizeof(*set->cond_gen));
 		for (i = 0; i < set->npaths; i++)
 			set->paths[i].seen = 0;
 		set->gen = 1;
 	}
 	set->nhits = 0;
+	set->nhitcls = 0;
 	for (i = 0; i < ev->nfields; i++) {
 		const struct ev_field *f = &ev->fields[i];
 
@@ -1781,20 +1951,33 @@ pat_set_match(struct pat_set *set, const struct ev_event *ev,
 		for (j = 0; j < set->paths[pid].ncond; j++) {
 			uint32_t cd = set->paths[pid].cond[j];
 
-			if (test_leaf(set->conds[cd].leaf, f))
+			if (test_leaf(set->cls[cd].leaf, f))
 				add_hit(set, cd, (uint32_t)i);
 		}
 	}
 	c = set->cands;
 	pool = set->pool;
-	for (i = 0; i < set->nsubs; i++) {
-		const struct pat_sub *s = &set->subs[i];
+	/* only sub-rules whose anchor was hit, and those without one */
+	for (i = 0; i <= set->nhitcls; i++) {
+		const uint32_t *sub;
+		size_t		 nsub;
 
-		if (matched[s->rule])
-			continue;
-		if (sub_matches(set, s, ev, c, pool)) {
-			matched[s->rule] = 1;
-			nmatch++;
+		if (i < set->nhitcls) {
+			sub = set->cls[set->hitcls[i]].anchored;
+			nsub = set->cls[set->hitcls[i]].nanchored;
+		} else {
+			sub = set->always;
+			nsub = set->nalways;
+		}
+		for (j = 0; j < nsub; j++) {
+			const struct pat_sub *s = &set->subs[sub[j]];
+
+			if (matched[s->rule])
+				continue;
+			if (sub_matches(set, s, ev, c, pool)) {
+				matched[s->rule] = 1;
+				nmatch++;
+			}
 		}
 	}
 	return nmatch;

@@ -45,6 +45,13 @@ size_t	 pat_set_count(const struct pat_set *);
 const char *pat_set_name(const struct pat_set *, size_t);
 
 /*
+ * The distinct field paths the rules use (what an event scanner needs to
+ * keep, see ev_scan()): how many, and path i with its length.
+ */
+size_t	 pat_set_npaths(const struct pat_set *);
+const char *pat_set_path(const struct pat_set *, size_t, size_t *);
+
+/*
  * Match an event against every rule. matched (pat_set_count() bytes) gets
  * 1 for each rule that matches. Returns the number of matching rules. Uses
  * scratch space in the set: one caller at a time.

@@ -25,9 +25,9 @@ struct sigv4_credentials {
 
 struct sigv4_input {
 	const char	*method;
-	const char	*path;		/* as sent (raw or %-encoded); "" is "/" */
+	const char	*path;		/* as sent, raw or %-encoded; "": "/" */
 	const char	*query;		/* after '?', as sent; NULL: none */
-	const struct http_header *headers; /* must include Host; no X-Amz-Date */
+	const struct http_header *headers; /* with Host, no X-Amz-Date */
 	size_t		 nheaders;
 	const void	*body;
 	size_t		 bodylen;
@@ -43,13 +43,13 @@ struct sigv4_output {
 	char		 signature[65];	/* lower-case hex */
 	char		*canonical_request; /* may hold the token: wiped */
 	char		*string_to_sign;
-	char		*signed_headers;	/* "content-type;host;x-amz-date" */
+	char		*signed_headers;	/* "content-type;host;..." */
 	char		*authorization;	/* the Authorization header's value */
 };
 
 /* Sign. 0 and out filled (sigv4_output_free), or -1 and *cause. */
-int	 sigv4_sign(const struct sigv4_input *, const struct sigv4_credentials *,
-	    struct sigv4_output *, char **);
+int	 sigv4_sign(const struct sigv4_input *,
+	    const struct sigv4_credentials *, struct sigv4_output *, char **);
 void	 sigv4_output_free(struct sigv4_output *);
 
 /* UriEncode(): every byte but A-Z a-z 0-9 - . _ ~ (and '/' if keep_slash)

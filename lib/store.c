@@ -329,6 +329,20 @@ find_backend(const char *url, const char **target, char **cause)
 	return NULL;
 }
 
+static int	 open_config_error;
+
+int
+store_config_error(void)
+{
+	return open_config_error;
+}
+
+void
+store_set_config_error(void)
+{
+	open_config_error = 1;
+}
+
 struct store *
 store_open(const char *url, int create, const struct aws_options *aws,
     char **cause)
@@ -340,6 +354,7 @@ store_open(const char *url, int create, const struct aws_options *aws,
 	const char			*env;
 
 	*cause = NULL;
+	open_config_error = 0;
 	if (url == NULL) {
 		env = getenv("SECHUB_STORE");
 		if (env != NULL && env[0] != '\0')
@@ -355,13 +370,18 @@ store_open(const char *url, int create, const struct aws_options *aws,
 			url = owned;
 		}
 	}
-	if ((be = find_backend(url, &target, cause)) == NULL)
+	if ((be = find_backend(url, &target, cause)) == NULL) {
+		open_config_error = 1;
 		goto fail;
+	}
 	st = xcalloc(1, sizeof(*st));
 	st->backend = be;
 	st->url = xstrdup(url);
-	if (be->open(st, target, create, aws, cause) != 0)
+	if (be->open(st, target, create, aws, cause) != 0) {
+		if (*cause != NULL && strncmp(*cause, "bad store URL", 13) == 0)
+			open_config_error = 1;
 		goto fail;
+	}
 	free(dir);
 	free(owned);
 	return st;
@@ -396,6 +416,14 @@ store_init(struct store *st, char **cause)
 {
 	*cause = NULL;
 	return st->backend->init(st, cause);
+}
+
+const char *
+store_notice(struct store *st)
+{
+	if (st->backend->notice == NULL)
+		return NULL;
+	return st->backend->notice(st);
 }
 
 /* The entry's key must be canonical: programs build it through ip.h. */

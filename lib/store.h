@@ -63,6 +63,13 @@ json_t	*store_entry_to_json(const struct store_entry *);
  * SQLite file). create: make it if it does not exist. NULL and *cause.
  * A bad URL is reported with *cause starting "bad store URL".
  */
+/*
+ * Did the last store_open() fail because of configuration (a bad URL, no
+ * region, no credentials, a bad endpoint) rather than at run time? Programs
+ * exit 2 for the former, 3 for the latter.
+ */
+int	 store_config_error(void);
+void	 store_set_config_error(void);
 struct store *store_open(const char *, int, const struct aws_options *,
 	    char **);
 void	 store_close(struct store *);
@@ -73,6 +80,11 @@ char	*store_default_url(char **);
 
 /* Create the store explicitly (ipstore init). 0 or -1 and *cause. */
 int	 store_init(struct store *, char **);
+/*
+ * A warning about the last operation, which succeeded ("this DynamoDB
+ * endpoint has no TTL ..."), or NULL. Borrowed; programs print it.
+ */
+const char *store_notice(struct store *);
 
 /*
  * Add or refresh an entry, stamped with clk_now(). *is_new is 1 exactly

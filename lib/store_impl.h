@@ -49,6 +49,13 @@ struct store_backend {
 	 */
 	int	(*prune)(struct store *, const struct store_match *, store_cb,
 		    void *, uint64_t *, char **);
+
+	/*
+	 * Optional (may be NULL): something the user should know after the
+	 * last operation that still succeeded (e.g. init could not enable
+	 * TTL on this endpoint), or NULL. Borrowed.
+	 */
+	const char *(*notice)(struct store *);
 };
 
 struct store {

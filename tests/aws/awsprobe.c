@@ -59,6 +59,10 @@ do_http(int argc, char **argv)
 	}
 	if (getenv("PROBE_TIMEOUT_MS") != NULL)
 		req.timeout_ms = atol(getenv("PROBE_TIMEOUT_MS"));
+	/* TLS handshakes under valgrind take seconds. */
+	if (getenv("PROBE_CONNECT_TIMEOUT_MS") != NULL)
+		req.connect_timeout_ms =
+		    atol(getenv("PROBE_CONNECT_TIMEOUT_MS"));
 	if (http_do(&req, &resp, &cause) == -1) {
 		fprintf(stderr, "awsprobe: %s\n", cause);
 		free(cause);

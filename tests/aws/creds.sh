@@ -244,6 +244,8 @@ is "$?:$(cat "$TMP/err")" "2:awsprobe: credentials: AWS_CONTAINER_CREDENTIALS_FU
     "plain http to any other host is refused"
 
 # --- EC2 instance metadata ------------------------------------------------------------
+# (a generous timeout: the default second is short under valgrind)
+export AWS_METADATA_SERVICE_TIMEOUT=10
 : > "$TMP/meta.log"
 out=$(AWS_EC2_METADATA_DISABLED=false \
     AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$META probe creds 2>&1)

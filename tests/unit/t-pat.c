@@ -36,6 +36,40 @@ member(const struct ev_doc *d, const char *key)
 	return EV_NONE;
 }
 
+static unsigned long	 nfast;	/* events the fast path took */
+static unsigned long	 nevents;	/* events matched */
+
+/*
+ * What sh-match's fast path answers for an event: ev_scan() and the indexed
+ * matcher, or slow (what the slow path answered) if the scanner leaves the
+ * event to the slow path.
+ */
+static int
+fast_match(struct pat_set *set, const char *text, size_t len, int slow)
+{
+	struct ev_paths	*paths = ev_paths_new();
+	struct ev_event	 ev;
+	const char	*p;
+	size_t		 i, plen;
+	uint8_t		 got = 0;
+	int		 r = slow;
+
+	for (i = 0; i < pat_set_npaths(set); i++) {
+		p = pat_set_path(set, i, &plen);
+		ev_paths_add(paths, p, plen);
+	}
+	ev_init(&ev);
+	if (memchr(text, '\n', len) == NULL &&
+	    ev_scan(&ev, paths, text, len) == len) {
+		pat_set_match(set, &ev, &got);
+		r = got;
+		nfast++;
+	}
+	ev_free(&ev);
+	ev_paths_free(paths);
+	return r;
+}
+
 static void
 run_case(const char *file, unsigned long lineno, const char *line,
     size_t len)
@@ -48,7 +82,7 @@ run_case(const char *file, unsigned long lineno, const char *line,
 	const char	*ptext;
 	size_t		 plen;
 	uint8_t		 got;
-	int		 want, ref, r;
+	int		 want, ref, r, fast;
 
 	ev_doc_init(&d);
 	if (ev_doc_parse(&d, line, len, &cause) != 0) {
@@ -99,10 +133,16 @@ run_case(const char *file, unsigned long lineno, const char *line,
 			want = d.nodes[match].type == EV_TRUE;
 			pat_set_match(set, &ev, &got);
 			ref = pat_ref_match(set, 0, &ev);
-			ok(got == want && ref == want, "%s", title);
-			if (got != want || ref != want)
+			/* the fast path, where it takes the event */
+			nevents++;
+			fast = fast_match(set, line + d.nodes[event].src,
+			    d.nodes[event].srclen, got);
+			ok(got == want && ref == want && fast == want, "%s",
+			    title);
+			if (got != want || ref != want || fast != want)
 				printf("#   want %d, indexed %d, "
-				    "reference %d\n", want, got, ref);
+				    "reference %d, fast %d\n", want, got,
+				    ref, fast);
 		}
 		ev_free(&ev);
 	}
@@ -161,5 +201,8 @@ main(void)
 	free(list);
 	free(line);
 	free(dir);
+	/* not vacuous: pretty-printed events and duplicate keys aside */
+	ok(nfast * 10 >= nevents * 8, "the fast path took %lu of %lu events",
+	    nfast, nevents);
 	return done_testing();
 }

@@ -1,0 +1,88 @@
+# flows-lib.sh: the three flows end to end, through share/examples/sechub-pipeline,
+# against the local stand-ins: Network Firewall (tests/fakes/nfw_server.py),
+# Slack (tests/fakes/slack_server.py) and the store named by FLOW_STORE
+# (sqlite, or dynamodb on dynalite). Sourced by flows-sqlite.sh and
+# flows-dynamodb.sh, which set FLOW_STORE.
+. "$top_srcdir/tests/nfw/fake.sh"
+. "$top_srcdir/tests/slack/lib-slack.sh"
+. "$top_srcdir/tests/ddb/ddb-lib.sh"
+
+if [ "$FLOW_STORE" = dynamodb ]; then
+	need_dynalite
+	start_dynalite
+	export SECHUB_STORE=dynamodb:sechub-blocklist
+	ipstore init 2>/dev/null || { echo "Bail out! ipstore init failed"; exit 1; }
+else
+	export SECHUB_STORE=sqlite:$TMP/blocklist.db
+fi
+# the stand-ins check signatures with the fake's secret; dynalite does not
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=$NFW_SECRET
+export AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=2
+
+# a rule group holding no blocks of ours yet: the fixture without 30000/30100
+jq '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules
+    |= map(select(.Priority != 30000 and .Priority != 30100))' \
+    "$FIXTURES/nfw/group.json" > "$TMP/group.json"
+start_fake "$TMP/group.json"
+start_slack
+
+EVENTS=$top_srcdir/share/examples/demo/events.jsonl
+PIPELINE=$top_srcdir/share/examples/sechub-pipeline
+export SECHUB_RULE_GROUP=blocklist SECHUB_STATE_DIR=$TMP/state
+# the remote addresses the demo events' catch-ipv4 matches name
+WANT="198.51.100.13/32 198.51.100.16/32 198.51.100.18/32 198.51.100.2/32 198.51.100.29/32 198.51.100.33/32 198.51.100.35/32"
+
+sorted() { tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
+store_ips() { ipstore list | jq -r .HostIp | sort | tr '\n' ' ' | sed 's/ $//'; }
+want_ips() { echo "$WANT" | sed 's|/32||g' | sorted; }
+posts() { slack_q 'len(P)'; }
+posted() { slack_q "any('$1' in json.dumps(p) for p in P)"; }
+
+plan 22
+
+# --- record-ip ---------------------------------------------------------------
+SECHUB_NOW=2026-01-05T12:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
+ok $? "record-ip: the pipeline succeeds"
+is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
+    "record-ip: the Sources rule drops the seven remote addresses"
+is "$(blocked 30100 Destinations | sorted)" "$(echo "$WANT" | sorted)" \
+    "record-ip: the Destinations rule drops the same addresses"
+is "$(store_ips)" "$(want_ips)" "record-ip: the store holds them"
+is "$(ipstore get 198.51.100.13 | jq -r .CreatedAt)" "2026-01-05T12:00:00Z" \
+    "record-ip: CreatedAt comes from the clock"
+is "$(posted 198.51.100.13)" True "record-ip: Slack was told of the blocks"
+is "$(others)" "$(jq -cS '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules
+    |= map(select(.Priority != 30000 and .Priority != 30100))
+    | del(.UpdateToken, .RuleGroupResponse.ConsumedCapacity, .RuleGroupResponse.LastModifiedTime)' "$TMP/group.json")" \
+    "record-ip: every other part of the rule group is as it was"
+
+# --- send-findings -------------------------------------------------------------
+before=$(posts)
+"$PIPELINE" send "$EVENTS" 2>"$TMP/err"
+ok $? "send-findings: the pipeline succeeds"
+ok $(test "$(posts)" -gt "$before"; echo $?) "send-findings: a message was posted"
+is "$(posted CRITICAL)" True "send-findings: it names the CRITICAL findings"
+
+# --- prune-ip, 31 days later -----------------------------------------------------
+SECHUB_NOW=2026-02-05T12:00:00Z "$PIPELINE" prune 2>"$TMP/err"
+ok $? "prune-ip: the pipeline succeeds"
+is "$(store_ips)" "" "prune-ip: every expired address left the store"
+is "$(blocked 30000 Sources)$(blocked 30100 Destinations)" "" \
+    "prune-ip: the rule group blocks nothing of ours any more"
+
+# --- a failure in the middle stage, then a re-run ------------------------------------
+fake_control '{"faults":[{"op":"UpdateRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":2}]}'
+SECHUB_NOW=2026-03-01T00:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
+st=$?
+ok $(test $st -ne 0; echo $?) "record-ip with a failing firewall: the pipeline fails"
+is "$(grep -c 'stage 4 (nfw-sync) failed' "$TMP/err")" 1 \
+    "record-ip with a failing firewall: the failed stage is named"
+is "$(store_ips)" "$(want_ips)" "the store already holds the addresses"
+is "$(blocked 30000 Sources)" "" "the rule group does not (yet)"
+ok $(test -e "$TMP/state/needs-reconcile"; echo $?) "a reconcile is pending"
+SECHUB_NOW=2026-03-01T00:10:00Z "$PIPELINE" prune 2>"$TMP/err"
+ok $? "the next run (prune) succeeds"
+is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
+    "the next run made the rule group block what the store holds"
+ok $(test ! -e "$TMP/state/needs-reconcile"; echo $?) "nothing is pending any more"
+is "$(invalid)" "" "no request to the firewall was invalid"

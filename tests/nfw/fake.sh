@@ -1,0 +1,87 @@
+# fake.sh: sourced by tests/nfw/*.sh: start the local Network Firewall
+# stand-in (tests/fakes/nfw_server.py) on a free port with a rule group,
+# point nfw-sync at it with fake credentials, and read back what it holds.
+. "$top_srcdir/tests/lib.sh"
+
+/usr/bin/python3 -c 'import botocore' 2>/dev/null ||
+	skip_all "python3-botocore not installed (apt-get install python3-botocore)"
+command -v jq >/dev/null 2>&1 || skip_all "jq not installed"
+
+tmpdir
+cd "$TMP" || exit 99
+NFW_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEFAKEKEY
+GROUP_ARN=arn:aws:network-firewall:us-east-1:111122223333:stateless-rulegroup/blocklist
+
+# Everything AWS comes from here, nothing from the user's files or IMDS.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL \
+    AWS_CA_BUNDLE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+    AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_WEB_IDENTITY_TOKEN_FILE
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=$NFW_SECRET
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
+
+# start_fake [STATE-FILE]: the group defaults to tests/fixtures/nfw/group.json
+start_fake() {
+	NFW_PORT=$(free_port)
+	NFW_LOG=$TMP/nfw-requests.$NFW_PORT.jsonl
+	: > "$NFW_LOG"
+	/usr/bin/python3 "$top_srcdir/tests/fakes/nfw_server.py" \
+	    --port "$NFW_PORT" --state "${1:-$FIXTURES/nfw/group.json}" \
+	    --log "$NFW_LOG" --secret "$NFW_SECRET" &
+	NFW_PID=$!
+	at_exit "kill $NFW_PID 2>/dev/null"
+	wait_port "$NFW_PORT" || { echo "Bail out! fake did not start"; exit 1; }
+	NFW_URL=http://127.0.0.1:$NFW_PORT
+	export AWS_ENDPOINT_URL_NETWORK_FIREWALL=$NFW_URL
+}
+
+# fake_control JSON: inject faults, delays, rival writers
+fake_control() {
+	/usr/bin/python3 -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + "/_control", sys.argv[2].encode()).read()' \
+	    "$NFW_URL" "$1"
+}
+
+fake_state() {
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/_state").read().decode())' \
+	    "$NFW_URL"
+}
+
+# blocked PRIORITY KEY: the address list of a rule, space-separated
+blocked() {
+	fake_state | jq -r --argjson p "$1" --arg k "$2" '
+	    [.RuleGroup.RulesSource.StatelessRulesAndCustomActions
+	     .StatelessRules[] | select(.Priority == $p)
+	     | .RuleDefinition.MatchAttributes[$k][].AddressDefinition]
+	    | join(" ")'
+}
+
+# everything but our two rules, canonical
+others() {
+	fake_state | jq -cS '
+	    (.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules
+	     |= map(select(.Priority != 30000 and .Priority != 30100)))
+	    | del(.UpdateToken, .RuleGroupResponse.ConsumedCapacity,
+		  .RuleGroupResponse.LastModifiedTime)'
+}
+
+# calls OP: how many requests for OP reached the fake
+calls() {
+	jq -r --arg op "$1" 'select(.Op == $op) | .Op' "$NFW_LOG" | wc -l |
+	    tr -d ' '
+}
+
+# invalid: requests the fake found invalid (model or signature)
+invalid() {
+	jq -c 'select(.Valid == false or .Error == "InvalidSignatureException"
+	    or .Error == "MissingAuthenticationTokenException")' "$NFW_LOG"
+}
+
+# ips ADDR...: IP records on stdout
+ips() {
+	for a in "$@"; do
+		printf '{"HostIp":"%s","FindingId":"f-%s"}\n' "$a" "$a"
+	done
+}
