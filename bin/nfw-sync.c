@@ -262,7 +262,9 @@ read_input(const struct options *o, char **files, int nfiles,
 			json_decref(record);
 			continue;
 		}
-		if (ip_parse(host, strlen(host), &a) == -1) {
+		/* the string's own length: "203.0.113.1\u0000x" is no address */
+		if (ip_parse(host, json_string_length(json_object_get(record,
+		    "HostIp")), &a) == -1) {
 			input_reject(in, &rec, "HostIp %s: not an IP address",
 			    host);
 			json_decref(record);
