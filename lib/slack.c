@@ -836,8 +836,12 @@ render_ip(const struct slack_item *it)
 	} else if (type != NULL || sev != NULL) {
 		buf_adds(&fb, " (");
 		esc(&fb, type ? type : sev, 120);
-		if (type != NULL && sev != NULL)
-			buf_addf(&fb, ", %s", sev);
+		if (type != NULL && sev != NULL) {
+			/* the record's, so escaped (a '<' kept the message
+			 * from being posted) */
+			buf_adds(&fb, ", ");
+			esc(&fb, sev, 40);
+		}
 		buf_adds(&fb, ")");
 	}
 
