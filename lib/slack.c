@@ -775,7 +775,10 @@ render_finding(const struct slack_item *it)
 	buf_init(&cb);
 	/* only web links: a finding's own src_url of "!channel" would be a
 	 * mention, and one that is no URL failed the payload check */
-	if (F[SF_LINK] != NULL && (strncmp(F[SF_LINK], "https://", 8) == 0 ||
+	/* (and not a link so long that, escaped, it overflows the block: a
+	 * long finding Id made one and the alert was not posted) */
+	if (F[SF_LINK] != NULL && strlen(F[SF_LINK]) <= 500 &&
+	    (strncmp(F[SF_LINK], "https://", 8) == 0 ||
 	    strncmp(F[SF_LINK], "http://", 7) == 0)) {
 		add_link(&cb, F[SF_LINK], strstr(F[SF_LINK],
 		    "/securityhub/") ? "Open in Security Hub" :
@@ -786,7 +789,8 @@ render_finding(const struct slack_item *it)
 	}
 	if (F[SF_ID] != NULL) {
 		buf_addc(&cb, '`');
-		esc(&cb, F[SF_ID], SLACK_MAX_SECTION - cb.len - 10);
+		esc(&cb, F[SF_ID], cb.len + 10 < SLACK_MAX_SECTION ?
+		    SLACK_MAX_SECTION - cb.len - 10 : 0);
 		buf_addc(&cb, '`');
 	}
 	if (cb.len > 0)
