@@ -921,9 +921,9 @@ summary_value(const json_t *v)
 			    json_array_size(v) - 10);
 			break;
 		}
-		s = jtext(e);
+		s = jtext(e);	/* NULL for a null element: "Added":[null] */
 		buf_adds(&b, i == 0 ? ": " : ", ");
-		buf_adds(&b, s);
+		buf_adds(&b, s != NULL ? s : "null");
 		free(s);
 	}
 	s = xstrdup(buf_cstr(&b));
