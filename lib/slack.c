@@ -154,9 +154,17 @@ jtime(const json_t *root, const char *path)
 
 	if (json_is_integer(v) || json_is_real(v)) {
 		double	 d = json_number_value(v);
+		char	 n[64];
 
-		t = (time_t)(d > 1e11 ? d / 1000 : d);	/* ms or s */
-		return (xstrdup(clk_format(t, b)));
+		if (d > 1e11)
+			d /= 1000;	/* epoch milliseconds */
+		if (d >= 0 && d <= 253402300799.0) {	/* to 9999-12-31 */
+			t = (time_t)d;
+			return (xstrdup(clk_format(t, b)));
+		}
+		/* no time we can show (found by fuzz-slack): the number */
+		snprintf(n, sizeof(n), "%.17g", json_number_value(v));
+		return (xstrdup(n));
 	}
 	if ((s = js(root, path)) == NULL)
 		return (NULL);
