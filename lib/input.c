@@ -84,25 +84,34 @@ keep_rejected(struct input *in, const char *raw, size_t len, int newline)
 	buf_free(&b);
 }
 
+/*
+ * Make in->reader the next readable file's, reporting the ones that cannot
+ * be opened. 0 when no file is left.
+ */
+static int
+open_next(struct input *in)
+{
+	char	*cause;
+
+	while (in->next_file < in->nfiles) {
+		in->reader = jl_open(in->files[in->next_file++], &cause);
+		if (in->reader != NULL)
+			return 1;
+		log_error(NULL, "%s", cause);
+		free(cause);
+	}
+	return 0;
+}
+
 int
 input_next(struct input *in, struct jl_record *rec)
 {
 	struct jl_error	 err;
-	char		*cause;
 	int		 r;
 
 	for (;;) {
-		if (in->reader == NULL) {
-			if (in->next_file >= in->nfiles)
-				return 0;
-			in->reader = jl_open(in->files[in->next_file++],
-			    &cause);
-			if (in->reader == NULL) {
-				log_error(NULL, "%s", cause);
-				free(cause);
-				continue;
-			}
-		}
+		if (in->reader == NULL && !open_next(in))
+			return 0;
 		r = jl_next(in->reader, rec, &err);
 		switch (r) {
 		case JL_RECORD:
@@ -133,21 +142,11 @@ input_next(struct input *in, struct jl_record *rec)
 int
 input_peek_line(struct input *in, const char **text, size_t *len)
 {
-	char	*cause;
 	int	 r;
 
 	for (;;) {
-		if (in->reader == NULL) {
-			if (in->next_file >= in->nfiles)
-				return 0;
-			in->reader = jl_open(in->files[in->next_file++],
-			    &cause);
-			if (in->reader == NULL) {
-				log_error(NULL, "%s", cause);
-				free(cause);
-				continue;
-			}
-		}
+		if (in->reader == NULL && !open_next(in))
+			return 0;
 		if ((r = jl_peek_line(in->reader, text, len)) == JL_RECORD)
 			return 1;
 		if (r == JL_IOERR)
