@@ -937,7 +937,7 @@ trie_runs(struct ev_paths *t)
 }
 
 /* Walk key bytes k[0..len) from node nd: the node reached, or EV_NONE. */
-static uint32_t
+static inline uint32_t
 trie_walk(const struct ev_paths *t, uint32_t nd, const unsigned char *k,
     size_t len)
 {
@@ -945,8 +945,10 @@ trie_walk(const struct ev_paths *t, uint32_t nd, const unsigned char *k,
 		const struct ev_pnode *pn = &t->node[nd];
 
 		if (pn->run_len > 0) {
-			if (len < pn->run_len || memcmp(k,
-			    pn->below + pn->depth, pn->run_len) != 0)
+			/* most keys differ at once: no call for them */
+			if (len < pn->run_len ||
+			    *k != (unsigned char)pn->below[pn->depth] ||
+			    memcmp(k, pn->below + pn->depth, pn->run_len) != 0)
 				return EV_NONE;
 			k += pn->run_len;
 			len -= pn->run_len;
@@ -1052,14 +1054,15 @@ sc_utf8(const unsigned char *p, size_t avail)
 }
 
 /*
- * Validate a string at x->pos (on its quote) as lib/jl.c does; x->pos ends
- * after the closing quote. *esc tells whether it holds an escape.
+ * Validate a string at x->pos (on its quote) as lib/jl.c does, from s[i] on
+ * (the bytes before it are plain text); x->pos ends after the closing quote.
+ * *esc tells whether it holds an escape.
  */
 static int
-sc_string(struct scan *x, int *esc)
+sc_string_long(struct scan *x, int *esc, size_t i)
 {
 	const unsigned char *s = x->s;
-	size_t		 i = x->pos + 1, len = x->len, n;
+	size_t		 len = x->len, n;
 	uint32_t	 u, u2;
 
 	*esc = 0;
@@ -1124,6 +1127,39 @@ sc_string(struct scan *x, int *esc)
 			return -1;
 		i += n;
 	}
+}
+
+/*
+ * Most strings in a finding are keys and short values: when the closing
+ * quote is among the next 16 bytes and nothing before it needs a second
+ * look, it is found here without a call.
+ */
+static inline int
+sc_string(struct scan *x, int *esc)
+{
+#ifdef __SSE2__
+	const unsigned char *s = x->s;
+	size_t		 i = x->pos + 1;
+
+	if (i + 16 <= x->len) {
+		__m128i	 v = _mm_loadu_si128((const __m128i *)(s + i));
+		int	 m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+		    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+
+		if (m == 0)
+			return sc_string_long(x, esc, i + 16);
+		i += (size_t)__builtin_ctz((unsigned)m);
+		if (s[i] == '"') {
+			*esc = 0;
+			x->pos = i + 1;
+			return 0;
+		}
+		return sc_string_long(x, esc, i);
+	}
+#endif
+	return sc_string_long(x, esc, x->pos + 1);
 }
 
 static int
@@ -1219,7 +1255,11 @@ sc_skip(struct scan *x, int depth)
 			x->pos++;
 			sc_ws(x);
 		}
-		if (sc_skip(x, depth + 1) != 0)
+		/* strings, most of what is skipped, without a call */
+		if (x->pos < x->len && x->s[x->pos] == '"') {
+			if (sc_string(x, &esc) != 0)
+				return -1;
+		} else if (sc_skip(x, depth + 1) != 0)
 			return -1;
 		sc_ws(x);
 		if (x->pos >= x->len)
@@ -1402,7 +1442,10 @@ sc_object(struct scan *x, int depth, uint32_t from)
 			return -1;
 		x->pos++;
 		sc_ws(x);
-		if (sc_value(x, depth + 1, nd) != 0)
+		if (nd == EV_NONE && x->pos < x->len && x->s[x->pos] == '"') {
+			if (sc_string(x, &esc) != 0)
+				return -1;
+		} else if (sc_value(x, depth + 1, nd) != 0)
 			return -1;
 		sc_ws(x);
 		if (x->pos >= x->len)

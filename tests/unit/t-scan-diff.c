@@ -42,7 +42,11 @@ static const char *pkeys[] = { "a", "b", "c", "d.e", "d", "e", "a.b", "",
 	"\xc3\xa9", "b\\\"", "aws/gd/ip", "aws/gd/ip.x", "aws/gd/ipv6" };
 static const char *strs[] = { "\"x\"", "\"y\"", "\"xy\"", "\"\"", "\"X\"",
 	"\"10.0.0.1\"", "\"x\\u0079\"", "\"\\ud83d\\ude00\"", "\"\xc3\xa9\"",
-	"\"x\\\"y\"", "\"\\/x\"", "\"::1\"", "\"x*y\"" };
+	"\"x\\\"y\"", "\"\\/x\"", "\"::1\"", "\"x*y\"",
+	/* longer than the scanner's 16-byte first look, specials past it */
+	"\"arn:aws:guardduty:us-east-1:1\"", "\"0123456789abcdef\"",
+	"\"0123456789abcdefg\\\"h\"", "\"0123456789abcdef\xc3\xa9\"",
+	"\"0123456789abcde\\u0041\"" };
 static const char *nums[] = { "1", "2.0", "3e0", "-1", "1.0", "300",
 	"0.5e-1", "12345678901234567890", "-0", "1E2", "10.0" };
 static const char *blanks[] = { "", "", "", " ", "\t", " \r" };
