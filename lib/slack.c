@@ -14,6 +14,8 @@
 #include "util.h"
 
 #define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, 3 bytes */
+
+static int	check_mrkdwn(const char *, char **, const char *);
 #define IP_LEN_GUARD	100	/* longer "HostIp" values are cut */
 
 static const char *kind_names[SLACK_NKINDS] = {
@@ -266,6 +268,41 @@ void
 slack_escape(struct buf *b, const char *s, size_t n, size_t max)
 {
 	append_cut(b, s, n, max, 1);
+}
+
+/*
+ * Append text that is mrkdwn already (a template's) in at most max bytes:
+ * a cut never falls inside an entity or a <link|label>, which would leave
+ * a bare '&' or '<' that Slack refuses.
+ */
+static void
+append_mrkdwn(struct buf *b, const char *s, size_t n, size_t max)
+{
+	const char	*e;
+	size_t		 i, tlen, out = 0;
+
+	if (n <= max) {
+		buf_add(b, s, n);
+		return;
+	}
+	for (i = 0; i < n; i += tlen) {
+		if (s[i] == '&' && (e = memchr(s + i, ';', n - i)) != NULL)
+			tlen = e - (s + i) + 1;
+		else if (s[i] == '<' && (e = memchr(s + i, '>', n - i)) != NULL)
+			tlen = e - (s + i) + 1;
+		else {
+			tlen = utf8_len((unsigned char)s[i]);
+			if (i + tlen > n)
+				tlen = n - i;
+		}
+		if (out + tlen + 3 > max) {
+			if (max >= 3)
+				buf_adds(b, ELLIPSIS);
+			return;
+		}
+		buf_add(b, s + i, tlen);
+		out += tlen;
+	}
 }
 
 static void
@@ -1088,26 +1125,38 @@ render_other(const struct slack_item *it)
 json_t *
 slack_render(const struct slack_item *it, const struct slack_template *tpl)
 {
-	char		*s, *nl;
+	char		*s, *cause;
+	const char	*f, *nl;
 	struct buf	 fb, sb;
 	json_t		*blocks, *p;
 
 	if (tpl != NULL) {
 		s = slack_template_expand(tpl, it->obj);
+		/* The first line with text is the fallback. */
+		for (f = s; *f != '\0'; f = nl + 1) {
+			nl = f + strcspn(f, "\n");
+			if (strspn(f, " \t\r") < (size_t)(nl - f) || *nl == '\0')
+				break;
+		}
 		buf_init(&fb);
-		nl = strchr(s, '\n');
-		/* The first line is the fallback; it is already mrkdwn. */
-		append_cut(&fb, s, nl ? (size_t)(nl - s) : strlen(s),
-		    SLACK_FALLBACK_LEN, 0);
+		append_mrkdwn(&fb, f, strcspn(f, "\r\n"), SLACK_FALLBACK_LEN);
 		buf_init(&sb);
-		append_cut(&sb, s, strlen(s), SLACK_MAX_SECTION, 0);
+		append_mrkdwn(&sb, s, strlen(s), SLACK_MAX_SECTION);
 		blocks = json_array();
 		json_array_append_new(blocks, section(&sb));
 		p = payload(&fb, blocks);
 		buf_free(&fb);
 		buf_free(&sb);
 		free(s);
-		return (p);
+		/*
+		 * A template that says nothing about this record (every
+		 * field missing) would keep its alert out of Slack: the
+		 * built-in message goes instead.
+		 */
+		if (slack_payload_check(p, &cause) == 0)
+			return (p);
+		free(cause);
+		json_decref(p);
 	}
 	switch (it->kind) {
 	case SLACK_FINDING:
@@ -1556,12 +1605,49 @@ struct slack_template {
 	char		*body;
 };
 
+/*
+ * A template line's own text must be mrkdwn that Slack takes: '&', '<' and
+ * '>' escaped but in links. A value from the record is escaped when it is
+ * put in, but a default is put in as it is: each {{path|text}} is checked
+ * as "v" + text + "v", so that both must pass, and so that a link whose
+ * address starts with a value is refused too (the value could be
+ * "!channel", which escaping leaves alone).
+ */
+static int
+tpl_literal_check(const char *line, char **why)
+{
+	struct buf	 b;
+	const char	*p = line, *open, *close, *bar;
+	char		*cause = NULL;
+	int		 rc;
+
+	buf_init(&b);
+	while ((open = strstr(p, "{{")) != NULL &&
+	    (close = strstr(open + 2, "}}")) != NULL) {
+		buf_add(&b, p, open - p);
+		buf_addc(&b, 'v');
+		if ((bar = memchr(open + 2, '|', close - open - 2)) != NULL)
+			buf_add(&b, bar + 1, close - bar - 1);
+		buf_addc(&b, 'v');
+		p = close + 2;
+	}
+	buf_add(&b, p, strcspn(p, "\r\n"));
+	rc = check_mrkdwn(buf_cstr(&b), &cause, "text");
+	buf_free(&b);
+	if (rc == -1) {
+		xasprintf(why, "%s (write &amp; &lt; &gt; for & < >; a "
+		    "link is <https://...|label>)", cause);
+		free(cause);
+	}
+	return (rc);
+}
+
 struct slack_template *
 slack_template_load(const char *path, char **cause)
 {
 	FILE			*fp;
 	struct buf		 b;
-	char			*line = NULL, *p;
+	char			*line = NULL, *p, *why;
 	size_t			 cap = 0;
 	ssize_t			 len;
 	unsigned long		 lineno = 0;
@@ -1594,6 +1680,11 @@ slack_template_load(const char *path, char **cause)
 				break;
 			}
 			continue;
+		}
+		if (tpl_literal_check(line, &why) == -1) {
+			xasprintf(cause, "%s:%lu: %s", path, lineno, why);
+			free(why);
+			break;
 		}
 		buf_add(&b, line, len);
 	}
