@@ -125,26 +125,12 @@ put_utf8(struct ev_doc *d, uint32_t cp)
 }
 
 static int
-hex4(struct parser *p, uint32_t *out)
+parse_hex4(struct parser *p, uint32_t *out)
 {
-	uint32_t	 v = 0;
-	int		 i;
-	char		 c;
+	unsigned int	 v;
 
-	if (p->len - p->pos < 4)
+	if (p->len - p->pos < 4 || hex4(p->s + p->pos, &v) != 0)
 		return fail(p, "bad \\u escape");
-	for (i = 0; i < 4; i++) {
-		c = p->s[p->pos + i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return fail(p, "bad \\u escape");
-	}
 	p->pos += 4;
 	*out = v;
 	return 0;
@@ -175,14 +161,14 @@ parse_escape(struct parser *p)
 		p->pos--;
 		return fail(p, "bad escape in string");
 	}
-	if (hex4(p, &cp) != 0)
+	if (parse_hex4(p, &cp) != 0)
 		return -1;
 	if (cp >= 0xd800 && cp <= 0xdbff && p->len - p->pos >= 6 &&
 	    p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
 		size_t	 save = p->pos;
 
 		p->pos += 2;
-		if (hex4(p, &lo) != 0)
+		if (parse_hex4(p, &lo) != 0)
 			return -1;
 		if (lo >= 0xdc00 && lo <= 0xdfff)
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -1002,26 +988,6 @@ sc_ws(struct scan *x)
 		x->pos++;
 }
 
-static int
-sc_hex4(const unsigned char *p, uint32_t *v)
-{
-	int	 k;
-
-	*v = 0;
-	for (k = 0; k < 4; k++) {
-		*v <<= 4;
-		if (p[k] >= '0' && p[k] <= '9')
-			*v |= p[k] - '0';
-		else if (p[k] >= 'a' && p[k] <= 'f')
-			*v |= p[k] - 'a' + 10;
-		else if (p[k] >= 'A' && p[k] <= 'F')
-			*v |= p[k] - 'A' + 10;
-		else
-			return -1;
-	}
-	return 0;
-}
-
 /* A UTF-8 sequence by lib/jl.c's rules: its length, or 0 if invalid. */
 static size_t
 sc_utf8(const unsigned char *p, size_t avail)
@@ -1063,7 +1029,7 @@ sc_string_long(struct scan *x, int *esc, size_t i)
 {
 	const unsigned char *s = x->s;
 	size_t		 len = x->len, n;
-	uint32_t	 u, u2;
+	unsigned int	 u, u2;
 
 	*esc = 0;
 	for (;;) {
@@ -1107,13 +1073,13 @@ sc_string_long(struct scan *x, int *esc, size_t i)
 			default:
 				return -1;
 			}
-			if (i + 6 > len || sc_hex4(s + i + 2, &u) != 0 ||
+			if (i + 6 > len || hex4(s + i + 2, &u) != 0 ||
 			    (u >= 0xdc00 && u <= 0xdfff))
 				return -1;
 			if (u >= 0xd800 && u <= 0xdbff) {
 				if (i + 12 > len || s[i + 6] != '\\' ||
 				    s[i + 7] != 'u' ||
-				    sc_hex4(s + i + 8, &u2) != 0 ||
+				    hex4(s + i + 8, &u2) != 0 ||
 				    u2 < 0xdc00 || u2 > 0xdfff)
 					return -1;
 				i += 12;

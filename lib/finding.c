@@ -313,25 +313,7 @@ number(struct span v, double *d)
 static int
 hexval(const char *p, const char *e, unsigned int *v)
 {
-	int	 i;
-
-	*v = 0;
-	if (e - p < 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		int	 c = (u_char)p[i];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			*v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			*v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return 0;
+	return e - p < 4 ? -1 : hex4(p, v);
 }
 
 static size_t

@@ -39,18 +39,6 @@ parse_v4(const char *s, size_t len, uint8_t *out)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 parse_v6(const char *s, size_t len, uint8_t *out)
 {
 	uint16_t	 words[8];
@@ -72,7 +60,7 @@ parse_v6(const char *s, size_t len, uint8_t *out)
 		unsigned int	 v = 0;
 		int		 h;
 
-		while (i < len && (h = hexval(s[i])) != -1 && i - start < 5) {
+		while (i < len && (h = hexdigit((unsigned char)s[i])) != -1 && i - start < 5) {
 			v = (v << 4) | (unsigned int)h;
 			i++;
 		}

@@ -125,26 +125,6 @@ scan_fail_char(struct scanner *sc, size_t pos, unsigned char c,
 	return scan_fail(sc, pos, sc->errbuf);
 }
 
-static int
-hex4(const unsigned char *p, unsigned int *v)
-{
-	*v = 0;
-	for (int k = 0; k < 4; k++) {
-		unsigned char	 c = p[k];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			*v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			*v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * Length of a valid UTF-8 sequence at p (at most avail bytes), 0 if
  * invalid, -1 if more bytes are needed.

@@ -95,18 +95,6 @@ sigv4_uri_encode(struct buf *b, const char *s, size_t len, int keep_slash)
 	}
 }
 
-static int
-sigv4_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode %XX (not '+') and encode again: one encoding, whatever came in. */
 static char *
 sigv4_reencode(const char *s, size_t len)
@@ -119,8 +107,8 @@ sigv4_reencode(const char *s, size_t len)
 	buf_init(&enc);
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len &&
-		    (hi = sigv4_hexval(s[i + 1])) != -1 &&
-		    (lo = sigv4_hexval(s[i + 2])) != -1) {
+		    (hi = hexdigit((unsigned char)s[i + 1])) != -1 &&
+		    (lo = hexdigit((unsigned char)s[i + 2])) != -1) {
 			buf_addc(&raw, (char)(hi << 4 | lo));
 			i += 2;
 		} else

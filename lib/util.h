@@ -19,6 +19,35 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 xvasprintf(char **, const char *, va_list);
 
+/* The value of a hex digit, or -1. */
+static inline int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (as in a JSON \uXXXX escape) into *v: 0, or -1. */
+static inline int
+hex4(const void *p, unsigned int *v)
+{
+	const unsigned char	*s = p;
+	int			 k, d;
+
+	*v = 0;
+	for (k = 0; k < 4; k++) {
+		if ((d = hexdigit(s[k])) == -1)
+			return -1;
+		*v = *v << 4 | (unsigned int)d;
+	}
+	return 0;
+}
+
 /* Overwrite memory that held a secret; the compiler may not elide it. */
 void	 wipe(void *, size_t);
 /* wipe() the string then free() it; accepts NULL. */
