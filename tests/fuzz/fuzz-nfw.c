@@ -354,7 +354,10 @@ read_line(struct model *m, const char *s, size_t len)
 		memcpy(buf, s + 9, len - 9);
 		buf[len - 9] = '\0';
 		src = strtol(buf, &end, 10);
-		dst = *end == ',' ? strtol(end + 1, &end, 10) : src + 100;
+		if (*end == ',')
+			dst = strtol(end + 1, &end, 10);
+		else	/* src + 100 overflows past LONG_MAX - 100 */
+			dst = src <= NFW_PRIORITY_MAX ? src + 100 : 0;
 		if (*end == '\0' && src >= 1 && src <= NFW_PRIORITY_MAX &&
 		    dst >= 1 && dst <= NFW_PRIORITY_MAX && src != dst) {
 			m->src_prio = (int)src;
