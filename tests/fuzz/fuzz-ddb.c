@@ -193,11 +193,13 @@ encode(const uint8_t *data, size_t len)
 	struct store_entry	 e;
 	json_t			*v;
 	char			 reason[160], *cause = NULL;
+	size_t			 n;
 
-	if (jl_validate((const char *)data, len, NULL, 0, NULL) != len)
+	/* the first JSON text, without what follows (a newline) */
+	if ((n = jl_validate((const char *)data, len, NULL, 0, NULL)) == 0)
 		return;
 	rec.text = (const char *)data;
-	rec.len = len;
+	rec.len = n;
 	rec.file = "fuzz";
 	rec.line = 1;
 	if ((v = jl_decode(&rec, reason, sizeof reason)) == NULL)
