@@ -230,7 +230,11 @@ ddb_extra(const json_t *item, json_t *rec)
 		else if ((s = json_string_value(json_object_get(v, "N"))) !=
 		    NULL) {
 			n = strtod(s, &end);
-			if (*end == '\0' && n == (double)(long long)n)
+			/* an integer only if it fits: DynamoDB numbers have 38
+			 * digits, and casting one beyond long long (or NaN) to
+			 * it is undefined behaviour */
+			if (*end == '\0' && n >= -0x1p63 && n < 0x1p63 &&
+			    n == (double)(long long)n)
 				json_object_set_new(rec, name,
 				    json_integer((json_int_t)n));
 			else if (*end == '\0')
