@@ -267,8 +267,10 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	e->severity = ddb_dup_s(item, "Severity");
 	e->account_id = ddb_dup_s(item, "AccountId");
 	e->region = ddb_dup_s(item, "Region");
+	/* a record string may hold "\u0000" (the record reader allows it):
+	 * without JSON_ALLOW_NUL the whole record would be dropped */
 	if ((rec = ddb_get_s(item, A_RECORD)) != NULL)
-		record = json_loads(rec, 0, NULL);
+		record = json_loads(rec, JSON_ALLOW_NUL, NULL);
 	if (!json_is_object(record)) {
 		json_decref(record);
 		record = json_object();
