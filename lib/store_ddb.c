@@ -250,14 +250,18 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	const char *ip, *rec, *ts;
 	int has_created, has_seen;
 	json_t *record = NULL;
+	time_t t;
 
 	memset(e, 0, sizeof(*e));
 	if ((ip = ddb_get_s(item, A_KEY)) == NULL)
 		return -1;
 	e->host_ip = xstrdup(ip);
 	e->created_at = ddb_get_n(item, A_CREATED, &has_created);
-	if (!has_created && (ts = ddb_get_s(item, A_TIMESTAMP)) != NULL)
-		clk_parse(ts, strlen(ts), &e->created_at);
+	/* an original item has only Timestamp; a time before 1970 would be
+	 * written back as a CreatedAt that ddb_get_n() reads as 0 */
+	if (!has_created && (ts = ddb_get_s(item, A_TIMESTAMP)) != NULL &&
+	    clk_parse(ts, strlen(ts), &t) == 0 && t >= 0)
+		e->created_at = t;
 	e->last_seen_at = ddb_get_n(item, A_SEEN, &has_seen);
 	if (!has_seen)
 		e->last_seen_at = e->created_at;
