@@ -182,7 +182,9 @@ ddb_get_n(const json_t *item, const char *name, int *present)
 		return 0;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || v < 0 || v > 1e15)
+	/* so written that NaN ("nan" parses) fails too: casting it to
+	 * time_t would be undefined behaviour */
+	if (errno != 0 || *end != '\0' || !(v >= 0 && v <= 1e15))
 		return 0;
 	if (present != NULL)
 		*present = 1;
