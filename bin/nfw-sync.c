@@ -82,6 +82,8 @@ parse_priority(const char *arg, struct options *o)
 	src = strtol(arg, &end, 10);
 	if (*end == ',')
 		dst = strtol(end + 1, &end, 10);
+	else if (src > NFW_PRIORITY_MAX)
+		dst = 0;	/* refused below; src + 100 may overflow */
 	else
 		dst = src + 100;
 	if (*end != '\0' || src < 1 || src > NFW_PRIORITY_MAX || dst < 1 ||

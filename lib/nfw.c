@@ -469,6 +469,7 @@ read_rules(struct nfw_group *g, char **cause)
 	size_t		 i;
 	json_int_t	 prio;
 	int64_t		 c;
+	int		 nsrc = 0, ndst = 0;
 
 	rules = stateless_rules(g->rule_group);
 	if (!json_is_array(rules)) {
@@ -479,6 +480,14 @@ read_rules(struct nfw_group *g, char **cause)
 	json_array_foreach(rules, i, rule) {
 		p = json_object_get(rule, "Priority");
 		prio = json_is_integer(p) ? json_integer_value(p) : -1;
+		/* the service keeps priorities unique: a second rule at ours
+		 * leaves no telling which one to take over */
+		if ((prio == g->src_priority && nsrc++ > 0) ||
+		    (prio == g->dst_priority && ndst++ > 0)) {
+			xasprintf(cause, "two rules at priority %d: not a rule "
+			    "group the service would have described", (int)prio);
+			return -1;
+		}
 		if (prio == g->src_priority) {
 			if (read_our_rule(rule, (int)prio, "Sources", &g->src,
 			    &g->src_actions, cause) == -1)

@@ -82,8 +82,9 @@ struct nfw_group;
 /*
  * Read a DescribeRuleGroup response. The group must be STATELESS; a rule
  * at either of our priorities must look like ours (a drop rule matching
- * only Sources, resp. only Destinations, with valid CIDRs), else this
- * refuses rather than overwrite someone else's rule. NULL and *cause.
+ * only Sources, resp. only Destinations, with valid CIDRs) and be the only
+ * rule there, else this refuses rather than overwrite someone else's rule.
+ * NULL and *cause.
  */
 struct nfw_group *nfw_group_from_describe(const json_t *, int, int, char **);
 void	 nfw_group_free(struct nfw_group *);

@@ -182,7 +182,9 @@ ddb_get_n(const json_t *item, const char *name, int *present)
 		return 0;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || v < 0 || v > 1e15)
+	/* so written that NaN ("nan" parses) fails too: casting it to
+	 * time_t would be undefined behaviour */
+	if (errno != 0 || *end != '\0' || !(v >= 0 && v <= 1e15))
 		return 0;
 	if (present != NULL)
 		*present = 1;
@@ -230,7 +232,11 @@ ddb_extra(const json_t *item, json_t *rec)
 		else if ((s = json_string_value(json_object_get(v, "N"))) !=
 		    NULL) {
 			n = strtod(s, &end);
-			if (*end == '\0' && n == (double)(long long)n)
+			/* an integer only if it fits: DynamoDB numbers have 38
+			 * digits, and casting one beyond long long (or NaN) to
+			 * it is undefined behaviour */
+			if (*end == '\0' && n >= -0x1p63 && n < 0x1p63 &&
+			    n == (double)(long long)n)
 				json_object_set_new(rec, name,
 				    json_integer((json_int_t)n));
 			else if (*end == '\0')
@@ -246,14 +252,18 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	const char *ip, *rec, *ts;
 	int has_created, has_seen;
 	json_t *record = NULL;
+	time_t t;
 
 	memset(e, 0, sizeof(*e));
 	if ((ip = ddb_get_s(item, A_KEY)) == NULL)
 		return -1;
 	e->host_ip = xstrdup(ip);
 	e->created_at = ddb_get_n(item, A_CREATED, &has_created);
-	if (!has_created && (ts = ddb_get_s(item, A_TIMESTAMP)) != NULL)
-		clk_parse(ts, strlen(ts), &e->created_at);
+	/* an original item has only Timestamp; a time before 1970 would be
+	 * written back as a CreatedAt that ddb_get_n() reads as 0 */
+	if (!has_created && (ts = ddb_get_s(item, A_TIMESTAMP)) != NULL &&
+	    clk_parse(ts, strlen(ts), &t) == 0 && t >= 0)
+		e->created_at = t;
 	e->last_seen_at = ddb_get_n(item, A_SEEN, &has_seen);
 	if (!has_seen)
 		e->last_seen_at = e->created_at;
@@ -263,8 +273,10 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	e->severity = ddb_dup_s(item, "Severity");
 	e->account_id = ddb_dup_s(item, "AccountId");
 	e->region = ddb_dup_s(item, "Region");
+	/* a record string may hold "\u0000" (the record reader allows it):
+	 * without JSON_ALLOW_NUL the whole record would be dropped */
 	if ((rec = ddb_get_s(item, A_RECORD)) != NULL)
-		record = json_loads(rec, 0, NULL);
+		record = json_loads(rec, JSON_ALLOW_NUL, NULL);
 	if (!json_is_object(record)) {
 		json_decref(record);
 		record = json_object();

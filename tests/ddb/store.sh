@@ -13,7 +13,7 @@ ddb_env
 start_dynalite
 SECHUB_STORE=dynamodb:blocklist
 export SECHUB_STORE
-plan 26
+plan 27
 
 # item IP: the stored item as the AWS CLI sees it, attributes sorted
 item() {
@@ -104,3 +104,9 @@ ipstore rm 192.0.2.1 192.0.2.250 > "$TMP/rm" 2>&1
 is "$(ipstore count)" 2 "rm removes what is there"
 ipstore get 192.0.2.1 >/dev/null 2>&1
 is "$?" 1 "and get no longer finds it"
+
+# --- a record string holding NUL comes back whole (as from SQLite) -----------------
+printf '%s\n' '{"HostIp":"192.0.2.77","Note":"a\u0000b","Port":22}' | ipstore add >/dev/null
+is "$(ipstore get 192.0.2.77 | sed 's/"CreatedAt.*LastSeenAt":"[^"]*",//')" \
+    '{"HostIp":"192.0.2.77","Note":"a\u0000b","Port":22}' \
+    "a record string holding \\u0000 is read back, not the record dropped"

@@ -312,6 +312,27 @@ refuse(const char *rule, const char *want, const char *what)
 	json_decref(desc);
 }
 
+/* Two rules at one of our priorities: refused, nothing kept (no leak). */
+static void
+test_duplicate(void)
+{
+	json_t		*desc = load_group(), *rules;
+	struct nfw_group *g;
+	char		*cause = NULL;
+
+	rules = (json_t *)rules_of(desc);
+	json_array_append_new(rules, json_deep_copy(json_array_get(rules, 2)));
+	g = nfw_group_from_describe(desc, 30000, 30100, &cause);
+	ok(g == NULL && cause != NULL &&
+	    strstr(cause, "two rules at priority 30100") != NULL,
+	    "two rules at our priority are refused");
+	if (cause != NULL)
+		printf("# %s\n", cause);
+	free(cause);
+	nfw_group_free(g);
+	json_decref(desc);
+}
+
 int
 main(void)
 {
@@ -329,5 +350,6 @@ main(void)
 	    "{\"Sources\":[{\"AddressDefinition\":\"192.0.2.1/32\"}]},"
 	    "\"Actions\":[\"aws:pass\"]}}",
 	    "does not drop", "a pass rule is not ours");
+	test_duplicate();
 	return done_testing();
 }

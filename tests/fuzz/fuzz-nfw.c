@@ -1,0 +1,853 @@
+/*
+ * fuzz-nfw.c: the rule-group planner (lib/nfw) on any DescribeRuleGroup
+ * answer and any set of addresses.
+ *
+ * Input: the DescribeRuleGroup answer (JSON, read as nfw-sync reads it),
+ * then a NUL, then lines: "mode merge|replace|remove", "priority SRC[,DST]"
+ * (as --priority; a value nfw-sync would refuse is ignored), and addresses,
+ * one a line; a CIDR block of at most 256 addresses stands for all of them
+ * (nfw-sync reads hosts only, and these are how neighbours get merged).
+ *
+ * Checks, against a model of the group written here from the manual page
+ * (nothing taken from nfw.c but its interface):
+ *  - the group is refused, with a reason, exactly when the model says it is
+ *    not ours to change: not STATELESS, no rules, a rule at one of our
+ *    priorities that is not a drop rule matching only a non-empty list of
+ *    CIDR blocks under Sources (Destinations), or two rules at one of them;
+ *  - the planned blocks are sorted, disjoint, the fewest (no two siblings),
+ *    and cover exactly the wanted set: the current set merged with, replaced
+ *    by or minus the input. Sets are compared at every point where one of
+ *    them may change (the first and one past the last address of every
+ *    block and input address), which is exact however large the blocks;
+ *  - added, removed, the counts and "changed" agree with the model;
+ *  - the UpdateRuleGroup request, as sent (serialised and read back): the
+ *    rules that are not ours come out value for value and byte for byte, in
+ *    their order; everything else in the rule group, the token, the name and
+ *    the kept response members are sent back as read; our two rules, one at
+ *    each priority, hold exactly the blocks and their old actions, or are
+ *    gone when the set is empty;
+ *  - capacity: what the request's rules cost (the manual's formula) is what
+ *    the plan says it needs, and the plan fits exactly when that is within
+ *    a capacity the group reported;
+ *  - planning again from the group the request describes, with the same
+ *    input, changes nothing and builds the same rule group.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fuzz.h"
+#include "ip.h"
+#include "nfw.h"
+#include "util.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+#define MAX_INPUT	2048	/* input addresses, after expansion */
+#define MAX_EXPAND	8	/* host bits of a block that is expanded */
+
+static const char *settings[] = {
+	"Sources", "Destinations", "SourcePorts", "DestinationPorts",
+	"Protocols", "TCPFlags"
+};
+
+static const char *kept[] = {
+	"Description", "EncryptionConfiguration", "SourceMetadata",
+	"SummaryConfiguration"
+};
+
+/* --- addresses as numbers ------------------------------------------------- */
+
+static u128
+value(const struct ip_addr *a)
+{
+	u128	 v = 0;
+
+	for (int i = 0; i < (a->family == 4 ? 4 : 16); i++)
+		v = v << 8 | a->bytes[i];
+	return v;
+}
+
+static struct ip_addr
+address(int family, u128 v)
+{
+	struct ip_addr	 a;
+
+	memset(&a, 0, sizeof a);
+	a.family = family;
+	for (int i = (family == 4 ? 4 : 16) - 1; i >= 0; i--) {
+		a.bytes[i] = (uint8_t)v;
+		v >>= 8;
+	}
+	return a;
+}
+
+static u128
+top(int family)
+{
+	return family == 4 ? 0xffffffffU : ~(u128)0;
+}
+
+static u128
+host_mask(const struct ip_cidr *c)
+{
+	int	 host = ip_maxbits(&c->addr) - c->bits;
+
+	return host >= 128 ? ~(u128)0 : ((u128)1 << host) - 1;
+}
+
+/* --- the model ------------------------------------------------------------ */
+
+struct blocks {
+	struct ip_cidr	*v;
+	size_t		 n, cap;
+};
+
+struct model {
+	int		 mode;
+	int		 src_prio, dst_prio;
+	struct blocks	 src, dst;	/* what our rules match now */
+	struct ip_addr	*in;		/* input: sorted, no duplicates */
+	size_t		 nin;
+	/* where the sets may change: both ends of everything */
+	struct ip_addr	*pts;
+	size_t		 npts, ptscap;
+};
+
+static void
+blocks_add(struct blocks *b, const struct ip_cidr *c)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap == 0 ? 16 : b->cap * 2;
+		b->v = xreallocarray(b->v, b->cap, sizeof *b->v);
+	}
+	b->v[b->n++] = *c;
+}
+
+static int
+in_blocks(const struct blocks *b, const struct ip_addr *a)
+{
+	for (size_t k = 0; k < b->n; k++)
+		if (ip_cidr_contains(&b->v[k], a))
+			return 1;
+	return 0;
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	return ip_cmp(a, b);
+}
+
+static int
+in_input(const struct model *m, const struct ip_addr *a)
+{
+	return m->nin > 0 &&
+	    bsearch(a, m->in, m->nin, sizeof *m->in, addr_cmp) != NULL;
+}
+
+static int
+current(const struct model *m, const struct ip_addr *a)
+{
+	return in_blocks(&m->src, a) || in_blocks(&m->dst, a);
+}
+
+static int
+wanted(const struct model *m, const struct ip_addr *a)
+{
+	switch (m->mode) {
+	case NFW_MERGE:
+		return current(m, a) || in_input(m, a);
+	case NFW_REPLACE:
+		return in_input(m, a);
+	default:
+		return current(m, a) && !in_input(m, a);
+	}
+}
+
+static void
+point(struct model *m, int family, u128 v)
+{
+	if (m->npts == m->ptscap) {
+		m->ptscap = m->ptscap == 0 ? 64 : m->ptscap * 2;
+		m->pts = xreallocarray(m->pts, m->ptscap, sizeof *m->pts);
+	}
+	m->pts[m->npts++] = address(family, v);
+}
+
+/* Both ends of a block: its first address and the one after its last. */
+static void
+points_of(struct model *m, const struct ip_cidr *c)
+{
+	u128	 lo = value(&c->addr), hi = lo | host_mask(c);
+
+	point(m, c->addr.family, lo);
+	if (hi != top(c->addr.family))
+		point(m, c->addr.family, hi + 1);
+}
+
+static void
+points_of_blocks(struct model *m, const struct ip_cidr *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		points_of(m, &v[k]);
+}
+
+/* Is it ours as the manual says: a drop rule matching only key, a
+ * non-empty list of CIDR blocks? Its blocks go to b. */
+static int
+model_ours(const json_t *rule, const char *key, struct blocks *b)
+{
+	const json_t	*rd, *ma, *list, *v, *def;
+	const char	*name;
+	struct ip_cidr	 c;
+	size_t		 k;
+	int		 drop = 0;
+
+	rd = json_object_get(rule, "RuleDefinition");
+	ma = json_object_get(rd, "MatchAttributes");
+	if (!json_is_object(ma))
+		return 0;
+	json_object_foreach((json_t *)ma, name, v)
+		if (strcmp(name, key) != 0 &&
+		    !(json_is_array(v) && json_array_size(v) == 0))
+			return 0;
+	list = json_object_get(ma, key);
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return 0;
+	json_array_foreach(json_object_get(rd, "Actions"), k, v)
+		drop |= json_is_string(v) &&
+		    strcmp(json_string_value(v), "aws:drop") == 0;
+	if (!drop)
+		return 0;
+	json_array_foreach(list, k, v) {
+		def = json_object_get(v, "AddressDefinition");
+		/* the whole string: "192.0.2.1/32\u0000x" is no block */
+		if (!json_is_string(def) || ip_parse_cidr(json_string_value(def),
+		    json_string_length(def), 1, &c) == -1)
+			return 0;
+		blocks_add(b, &c);
+	}
+	return 1;
+}
+
+static const json_t *
+rules_of(const json_t *rule_group)
+{
+	return json_object_get(json_object_get(json_object_get(rule_group,
+	    "RulesSource"), "StatelessRulesAndCustomActions"),
+	    "StatelessRules");
+}
+
+static int
+priority(const json_t *rule)
+{
+	const json_t	*p = json_object_get(rule, "Priority");
+	json_int_t	 v;
+
+	if (!json_is_integer(p))
+		return -1;
+	v = json_integer_value(p);
+	return v >= 0 && v <= NFW_PRIORITY_MAX ? (int)v : -1;
+}
+
+/* Would nfw-sync take this group over? Our rules' blocks into m. */
+static int
+model_group(const json_t *describe, struct model *m)
+{
+	const json_t	*rgr, *rg, *type, *rules, *rule;
+	size_t		 k;
+	int		 p, nsrc = 0, ndst = 0;
+
+	rgr = json_object_get(describe, "RuleGroupResponse");
+	rg = json_object_get(describe, "RuleGroup");
+	type = json_object_get(rgr, "Type");
+	if (!json_is_object(rgr) || !json_is_object(rg) ||
+	    !json_is_string(json_object_get(describe, "UpdateToken")))
+		return 0;
+	if (json_is_string(type) &&
+	    strcmp(json_string_value(type), "STATELESS") != 0)
+		return 0;
+	if (!json_is_array(rules = rules_of(rg)))
+		return 0;
+	json_array_foreach(rules, k, rule) {
+		p = priority(rule);
+		if (p == m->src_prio) {
+			if (nsrc++ > 0 || !model_ours(rule, "Sources", &m->src))
+				return 0;
+		} else if (p == m->dst_prio) {
+			if (ndst++ > 0 ||
+			    !model_ours(rule, "Destinations", &m->dst))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* What a rule costs: the product of its match settings' sizes. */
+static int64_t
+model_cost(const json_t *rule)
+{
+	const json_t	*ma, *v;
+	int64_t		 cost = 1, n;
+
+	ma = json_object_get(json_object_get(rule, "RuleDefinition"),
+	    "MatchAttributes");
+	for (size_t k = 0; k < sizeof settings / sizeof *settings; k++) {
+		v = json_object_get(ma, settings[k]);
+		if (!json_is_array(v) || (n = json_array_size(v)) == 0)
+			continue;
+		if (cost > INT64_MAX / n)
+			return INT64_MAX;
+		cost *= n;
+	}
+	return cost;
+}
+
+static int64_t
+model_group_cost(const json_t *rules)
+{
+	const json_t	*rule;
+	int64_t		 sum = 0, c;
+	size_t		 k;
+
+	json_array_foreach(rules, k, rule) {
+		c = model_cost(rule);
+		sum = sum > INT64_MAX - c ? INT64_MAX : sum + c;
+	}
+	return sum;
+}
+
+/* --- input ---------------------------------------------------------------- */
+
+static void
+input_add(struct model *m, const struct ip_addr *a)
+{
+	if (m->nin < MAX_INPUT)
+		m->in[m->nin++] = *a;
+}
+
+static void
+read_line(struct model *m, const char *s, size_t len)
+{
+	struct ip_cidr	 c;
+	struct ip_addr	 a;
+	char		 buf[64], *end;
+	long		 src, dst;
+	u128		 lo, mask;
+
+	if (len > 5 && memcmp(s, "mode ", 5) == 0) {
+		if (len == 10 && memcmp(s + 5, "merge", 5) == 0)
+			m->mode = NFW_MERGE;
+		else if (len == 12 && memcmp(s + 5, "replace", 7) == 0)
+			m->mode = NFW_REPLACE;
+		else if (len == 11 && memcmp(s + 5, "remove", 6) == 0)
+			m->mode = NFW_REMOVE;
+		return;
+	}
+	if (len > 9 && len - 9 < sizeof buf &&
+	    memcmp(s, "priority ", 9) == 0) {
+		/* as nfw-sync's --priority, which refuses what is not this */
+		memcpy(buf, s + 9, len - 9);
+		buf[len - 9] = '\0';
+		src = strtol(buf, &end, 10);
+		if (*end == ',')
+			dst = strtol(end + 1, &end, 10);
+		else	/* src + 100 overflows past LONG_MAX - 100 */
+			dst = src <= NFW_PRIORITY_MAX ? src + 100 : 0;
+		if (*end == '\0' && src >= 1 && src <= NFW_PRIORITY_MAX &&
+		    dst >= 1 && dst <= NFW_PRIORITY_MAX && src != dst) {
+			m->src_prio = (int)src;
+			m->dst_prio = (int)dst;
+		}
+		return;
+	}
+	if (ip_parse(s, len, &a) == 0) {
+		input_add(m, &a);
+		return;
+	}
+	if (ip_parse_cidr(s, len, 0, &c) == -1 ||
+	    ip_maxbits(&c.addr) - c.bits > MAX_EXPAND)
+		return;		/* nfw-sync would reject the record */
+	lo = value(&c.addr);
+	mask = host_mask(&c);
+	for (u128 k = 0; k <= mask; k++) {
+		a = address(c.addr.family, lo | k);
+		input_add(m, &a);
+	}
+}
+
+static void
+read_lines(struct model *m, const char *s, size_t len)
+{
+	const char	*nl;
+	size_t		 n;
+
+	while (len > 0) {
+		nl = memchr(s, '\n', len);
+		n = nl != NULL ? (size_t)(nl - s) : len;
+		read_line(m, s, n);
+		if (nl == NULL)
+			break;
+		s += n + 1;
+		len -= n + 1;
+	}
+}
+
+/* --- checks ---------------------------------------------------------------- */
+
+/* The block holding a, or NULL; v is sorted and disjoint. */
+static const struct ip_cidr *
+covering(const struct ip_cidr *v, size_t n, const struct ip_addr *a)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ip_cmp(&v[mid].addr, a) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ip_cidr_contains(&v[lo - 1], a) ? &v[lo - 1] : NULL;
+}
+
+/* The block's prefix without its last bit (both halves share it). */
+static u128
+parent(const struct ip_cidr *c)
+{
+	int	 shift = ip_maxbits(&c->addr) - c->bits + 1;
+
+	return shift >= 128 ? 0 : value(&c->addr) >> shift;
+}
+
+static int
+siblings(const struct ip_cidr *a, const struct ip_cidr *b)
+{
+	return a->addr.family == b->addr.family && a->bits == b->bits &&
+	    a->bits > 0 && parent(a) == parent(b) &&
+	    ip_cmp(&a->addr, &b->addr) != 0;
+}
+
+/* Sorted (IPv4 first), disjoint, canonical, the fewest. */
+static void
+check_blocks(const struct ip_cidr *v, size_t n, const char *what)
+{
+	char		 t1[IP_STRLEN], t2[IP_STRLEN];
+	struct ip_cidr	 c;
+
+	for (size_t k = 0; k < n; k++) {
+		ip_format_cidr(&v[k], t1);
+		CHECK(ip_parse_cidr(t1, strlen(t1), 0, &c) == 0 &&
+		    ip_cmp(&c.addr, &v[k].addr) == 0 && c.bits == v[k].bits,
+		    "%s: %s is no canonical block", what, t1);
+		if (k == 0)
+			continue;
+		ip_format_cidr(&v[k - 1], t2);
+		CHECK(ip_cmp(&v[k - 1].addr, &v[k].addr) < 0 &&
+		    !ip_cidr_contains(&v[k - 1], &v[k].addr),
+		    "%s: %s then %s: not sorted and disjoint", what, t2, t1);
+		CHECK(!siblings(&v[k - 1], &v[k]), "%s: %s and %s not merged",
+		    what, t2, t1);
+	}
+}
+
+/* A set's blocks, checked, and where they may change. */
+static struct ip_cidr *
+set_blocks(struct model *m, const struct nfw_set *s, size_t *n,
+    const char *what)
+{
+	struct ip_cidr	*v;
+	json_t		*j;
+
+	*n = nfw_set_cidrs(s, &v);
+	check_blocks(v, *n, what);
+	points_of_blocks(m, v, *n);
+	/* the dry run's AddedBlocks, RemovedBlocks: the same blocks */
+	j = nfw_set_json(s);
+	CHECK(json_array_size(j) == *n, "%s: %zu blocks, %zu in JSON", what,
+	    *n, json_array_size(j));
+	for (size_t k = 0; k < *n; k++) {
+		char	 t[IP_STRLEN];
+
+		CHECK(strcmp(json_string_value(json_array_get(j, k)),
+		    ip_format_cidr(&v[k], t)) == 0, "%s: JSON block %zu", what,
+		    k);
+	}
+	json_decref(j);
+	return v;
+}
+
+static int64_t
+count(const struct ip_cidr *v, size_t n)
+{
+	u128	 sum = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		int	 host = ip_maxbits(&v[k].addr) - v[k].bits;
+
+		if (host >= 63)
+			return INT64_MAX;
+		sum += (u128)1 << host;
+	}
+	return sum >= INT64_MAX ? INT64_MAX : (int64_t)sum;
+}
+
+static char *
+dump(const json_t *j)
+{
+	char	*s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	CHECK(s != NULL, "cannot serialise");
+	return s;
+}
+
+/* Equal as values and as the bytes sent. */
+static void
+check_same(const json_t *a, const json_t *b, const char *what)
+{
+	char	*sa = dump(a), *sb = dump(b);
+
+	CHECK(json_equal((json_t *)a, (json_t *)b) && strcmp(sa, sb) == 0,
+	    "%s changed: %s -> %s", what, sa, sb);
+	free(sa);
+	free(sb);
+}
+
+static json_t *
+without_rules(const json_t *rule_group)
+{
+	json_t	*c = json_deep_copy(rule_group), *s;
+
+	s = json_object_get(json_object_get(c, "RulesSource"),
+	    "StatelessRulesAndCustomActions");
+	json_object_del(s, "StatelessRules");
+	return c;
+}
+
+/* The rule at prio in rules, if exactly one; *n counts them. */
+static const json_t *
+rule_at(const json_t *rules, int prio, int *n)
+{
+	const json_t	*rule, *found = NULL;
+	size_t		 k;
+
+	*n = 0;
+	json_array_foreach(rules, k, rule)
+		if (priority(rule) == prio) {
+			found = rule;
+			(*n)++;
+		}
+	return found;
+}
+
+/* One of our rules in the request: the blocks, the old actions. */
+static void
+check_our_rule(const json_t *rule, const json_t *old, const char *key,
+    const struct nfw_plan *p)
+{
+	const json_t	*rd, *ma, *list, *acts;
+	char		 t[IP_STRLEN];
+
+	rd = json_object_get(rule, "RuleDefinition");
+	ma = json_object_get(rd, "MatchAttributes");
+	CHECK(json_object_size(rule) == 2 && json_object_size(rd) == 2 &&
+	    json_object_size(ma) == 1, "%s rule has other members", key);
+	list = json_object_get(ma, key);
+	CHECK(json_array_size(list) == p->nblocks, "%s: %zu blocks, not %zu",
+	    key, json_array_size(list), p->nblocks);
+	for (size_t k = 0; k < p->nblocks; k++) {
+		const json_t	*e = json_array_get(list, k);
+
+		CHECK(json_object_size(e) == 1 && strcmp(json_string_value(
+		    json_object_get(e, "AddressDefinition")),
+		    ip_format_cidr(&p->blocks[k], t)) == 0, "%s[%zu] is not "
+		    "%s", key, k, t);
+	}
+	acts = json_object_get(rd, "Actions");
+	if (old != NULL)
+		check_same(json_object_get(json_object_get(old,
+		    "RuleDefinition"), "Actions"), acts, "our rule's Actions");
+	else
+		CHECK(json_array_size(acts) == 1 && strcmp(json_string_value(
+		    json_array_get(acts, 0)), "aws:drop") == 0,
+		    "a new rule does not just drop");
+}
+
+/* The request as sent; returns it read back (the caller frees). */
+static json_t *
+check_request(const json_t *req0, const json_t *describe,
+    const struct model *m, const struct nfw_plan *p)
+{
+	const json_t	*rgr, *rg, *in_rules, *out_rules, *v, *r;
+	json_t		*req, *a, *b;
+	json_error_t	 err;
+	const char	*key;
+	char		*text;
+	size_t		 k, j;
+	int		 n;
+
+	text = dump(req0);
+	req = json_loads(text, 0, &err);
+	CHECK(req != NULL, "request does not read back: %s", err.text);
+	free(text);
+	rgr = json_object_get(describe, "RuleGroupResponse");
+	rg = json_object_get(describe, "RuleGroup");
+
+	json_object_foreach(req, key, v) {
+		int	 known = strcmp(key, "UpdateToken") == 0 ||
+		    strcmp(key, "RuleGroupArn") == 0 ||
+		    strcmp(key, "RuleGroupName") == 0 ||
+		    strcmp(key, "Type") == 0 || strcmp(key, "RuleGroup") == 0;
+
+		for (k = 0; k < sizeof kept / sizeof *kept; k++)
+			known |= strcmp(key, kept[k]) == 0;
+		CHECK(known, "request member %s", key);
+	}
+	check_same(json_object_get(describe, "UpdateToken"),
+	    json_object_get(req, "UpdateToken"), "UpdateToken");
+	if (json_is_string(json_object_get(rgr, "RuleGroupArn")))
+		check_same(json_object_get(rgr, "RuleGroupArn"),
+		    json_object_get(req, "RuleGroupArn"), "RuleGroupArn");
+	else if (json_is_string(json_object_get(rgr, "RuleGroupName")))
+		check_same(json_object_get(rgr, "RuleGroupName"),
+		    json_object_get(req, "RuleGroupName"), "RuleGroupName");
+	for (k = 0; k < sizeof kept / sizeof *kept; k++) {
+		a = json_object_get(rgr, kept[k]);
+		b = json_object_get(req, kept[k]);
+		CHECK((a == NULL) == (b == NULL), "%s %s", kept[k],
+		    a == NULL ? "appeared" : "lost");
+		if (a != NULL)
+			check_same(a, b, kept[k]);
+	}
+
+	/* all but the rules, then the rules that are not ours, in order */
+	a = without_rules(rg);
+	b = without_rules(json_object_get(req, "RuleGroup"));
+	check_same(a, b, "the rule group");
+	json_decref(a);
+	json_decref(b);
+	in_rules = rules_of(rg);
+	out_rules = rules_of(json_object_get(req, "RuleGroup"));
+	CHECK(json_is_array(out_rules), "request has no StatelessRules");
+	j = 0;
+	json_array_foreach(in_rules, k, r) {
+		if (priority(r) == m->src_prio || priority(r) == m->dst_prio)
+			continue;
+		while (j < json_array_size(out_rules) &&
+		    (priority(json_array_get(out_rules, j)) == m->src_prio ||
+		    priority(json_array_get(out_rules, j)) == m->dst_prio))
+			j++;
+		CHECK(j < json_array_size(out_rules), "rule %zu lost", k);
+		check_same(r, json_array_get(out_rules, j), "a rule not ours");
+		j++;
+	}
+
+	/* ours: one each, or none when nothing is blocked */
+	r = rule_at(out_rules, m->src_prio, &n);
+	CHECK(n == (p->nblocks > 0), "%d rules at priority %d for %zu blocks",
+	    n, m->src_prio, p->nblocks);
+	if (r != NULL)
+		check_our_rule(r, rule_at(in_rules, m->src_prio, &n), "Sources",
+		    p);
+	r = rule_at(out_rules, m->dst_prio, &n);
+	CHECK(n == (p->nblocks > 0), "%d rules at priority %d for %zu blocks",
+	    n, m->dst_prio, p->nblocks);
+	if (r != NULL)
+		check_our_rule(r, rule_at(in_rules, m->dst_prio, &n),
+		    "Destinations", p);
+	/* and nothing else: the request holds the others and ours only */
+	{
+		size_t	 others = 0;
+
+		json_array_foreach(in_rules, k, r)
+			others += priority(r) != m->src_prio &&
+			    priority(r) != m->dst_prio;
+		CHECK(json_array_size(out_rules) == others +
+		    2 * (p->nblocks > 0), "%zu rules sent, %zu others",
+		    json_array_size(out_rules), others);
+	}
+
+	/* capacity, as the manual computes it */
+	{
+		int64_t	 need = model_group_cost(out_rules), cap = -1;
+
+		v = json_object_get(rgr, "Capacity");
+		if (json_is_integer(v))
+			cap = json_integer_value(v);
+		CHECK(need == p->capacity_needed, "the request costs %lld, "
+		    "the plan says %lld", (long long)need,
+		    (long long)p->capacity_needed);
+		CHECK(p->capacity == cap, "capacity %lld, the group says %lld",
+		    (long long)p->capacity, (long long)cap);
+		CHECK(p->fits == (cap < 0 || need <= cap), "fits %d: needs "
+		    "%lld of %lld", p->fits, (long long)need, (long long)cap);
+	}
+	return req;
+}
+
+/* Plan again from the group the request describes: nothing changes. */
+static void
+check_again(const json_t *req, const json_t *describe, const struct model *m,
+    const struct nfw_plan *p)
+{
+	struct nfw_group *g2;
+	struct nfw_plan	*p2;
+	json_t		*d2, *req2;
+	char		*cause = NULL;
+
+	d2 = json_pack("{s:O, s:O, s:O}", "UpdateToken",
+	    json_object_get(describe, "UpdateToken"), "RuleGroup",
+	    json_object_get(req, "RuleGroup"), "RuleGroupResponse",
+	    json_object_get(describe, "RuleGroupResponse"));
+	CHECK(d2 != NULL, "cannot describe the planned group");
+	g2 = nfw_group_from_describe(d2, m->src_prio, m->dst_prio, &cause);
+	CHECK(g2 != NULL, "the planned group is refused: %s", cause);
+	CHECK(nfw_set_equal(nfw_group_blocked(g2), &p->blocked),
+	    "the planned group does not block the planned set");
+	p2 = nfw_plan_new(g2, p->mode, m->in, m->nin);
+	CHECK(!p2->changed && nfw_set_equal(&p2->blocked, &p->blocked),
+	    "planning again changes the group");
+	CHECK(p2->nblocks == p->nblocks && (p->nblocks == 0 ||
+	    memcmp(p2->blocks, p->blocks, p->nblocks * sizeof *p->blocks) ==
+	    0), "planning again gives other blocks");
+	CHECK(p2->capacity_needed == p->capacity_needed &&
+	    p2->fits == p->fits, "planning again needs another capacity");
+	req2 = nfw_plan_request(p2, g2);
+	check_same(json_object_get(req, "RuleGroup"),
+	    json_object_get(req2, "RuleGroup"), "the planned rule group");
+	json_decref(req2);
+	nfw_plan_free(p2);
+	nfw_group_free(g2);
+	json_decref(d2);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct model	 m;
+	struct nfw_group *g;
+	struct nfw_plan	*p;
+	struct ip_cidr	*blk, *cur, *add, *rem;
+	struct ip_addr	*raw;
+	size_t		 jlen, nblk, ncur, nadd, nrem, k;
+	const uint8_t	*nul;
+	json_t		*describe, *req0, *req;
+	json_error_t	 err;
+	char		*cause = NULL;
+	int		 valid, same;
+
+	memset(&m, 0, sizeof m);
+	m.mode = NFW_MERGE;
+	m.src_prio = NFW_SRC_PRIORITY;
+	m.dst_prio = NFW_DST_PRIORITY;
+	nul = memchr(data, '\0', len);
+	jlen = nul != NULL ? (size_t)(nul - data) : len;
+	m.in = xcalloc(MAX_INPUT, sizeof *m.in);
+	if (nul != NULL)
+		read_lines(&m, (const char *)nul + 1, len - jlen - 1);
+	/* what nfw-sync's describe-file and API paths accept */
+	if ((describe = json_loadb((const char *)data, jlen, 0, &err)) ==
+	    NULL) {
+		free(m.in);
+		return 0;
+	}
+
+	valid = model_group(describe, &m);
+	g = nfw_group_from_describe(describe, m.src_prio, m.dst_prio, &cause);
+	CHECK((g != NULL) == valid, "group %s, the model says %s: %s",
+	    g != NULL ? "taken" : "refused", valid ? "ours" : "not ours",
+	    cause != NULL ? cause : "");
+	if (g == NULL) {
+		CHECK(cause != NULL && *cause != '\0', "refused without reason");
+		goto out;
+	}
+	CHECK(cause == NULL, "a reason, but taken: %s", cause);
+
+	/* the planner gets the input as read, the model a sorted set */
+	raw = xreallocarray(NULL, m.nin + 1, sizeof *raw);
+	memcpy(raw, m.in, m.nin * sizeof *raw);
+	p = nfw_plan_new(g, m.mode, raw, m.nin);
+	free(raw);
+	qsort(m.in, m.nin, sizeof *m.in, addr_cmp);
+	for (k = 0, nblk = 0; k < m.nin; k++)
+		if (nblk == 0 || ip_cmp(&m.in[nblk - 1], &m.in[k]) != 0)
+			m.in[nblk++] = m.in[k];
+	m.nin = nblk;
+	CHECK(p->mode == (enum nfw_mode)m.mode, "mode");
+	check_blocks(p->blocks, p->nblocks, "blocks");
+
+	/* where any of the sets may change */
+	for (int f = 4; f <= 6; f += 2)
+		point(&m, f, 0);
+	points_of_blocks(&m, m.src.v, m.src.n);
+	points_of_blocks(&m, m.dst.v, m.dst.n);
+	for (k = 0; k < m.nin; k++) {
+		u128	 v = value(&m.in[k]);
+
+		point(&m, m.in[k].family, v);
+		if (v != top(m.in[k].family))
+			point(&m, m.in[k].family, v + 1);
+	}
+	points_of_blocks(&m, p->blocks, p->nblocks);
+	blk = set_blocks(&m, &p->blocked, &nblk, "blocked");
+	cur = set_blocks(&m, nfw_group_blocked(g), &ncur, "current");
+	add = set_blocks(&m, &p->added, &nadd, "added");
+	rem = set_blocks(&m, &p->removed, &nrem, "removed");
+	CHECK(nblk == p->nblocks && (nblk == 0 ||
+	    memcmp(blk, p->blocks, nblk * sizeof *blk) == 0),
+	    "blocks are not the set's");
+
+	same = 1;
+	for (k = 0; k < m.npts; k++) {
+		const struct ip_addr *a = &m.pts[k];
+		char	 t[IP_STRLEN];
+		int	 w = wanted(&m, a), c = current(&m, a);
+
+		ip_format(a, t);
+		CHECK((covering(p->blocks, p->nblocks, a) != NULL) == w,
+		    "%s: blocked %d, wanted %d", t, !w, w);
+		CHECK(nfw_set_contains(&p->blocked, a) == w, "%s: set", t);
+		CHECK(nfw_set_contains(nfw_group_blocked(g), a) == c &&
+		    (covering(cur, ncur, a) != NULL) == c,
+		    "%s: blocked now %d, the model says %d", t, !c, c);
+		CHECK(nfw_set_contains(&p->added, a) == (w && !c) &&
+		    (covering(add, nadd, a) != NULL) == (w && !c),
+		    "%s: added", t);
+		CHECK(nfw_set_contains(&p->removed, a) == (c && !w) &&
+		    (covering(rem, nrem, a) != NULL) == (c && !w),
+		    "%s: removed", t);
+		same &= in_blocks(&m.src, a) == w && in_blocks(&m.dst, a) == w;
+	}
+	CHECK(p->changed == !same, "changed %d, but both rules %s",
+	    p->changed, same ? "hold the set" : "do not");
+	CHECK(nfw_set_count(&p->blocked) == count(blk, nblk) &&
+	    nfw_set_count(&p->added) == count(add, nadd) &&
+	    nfw_set_count(&p->removed) == count(rem, nrem) &&
+	    nfw_set_count(nfw_group_blocked(g)) == count(cur, ncur),
+	    "counts do not add up");
+
+	req0 = nfw_plan_request(p, g);
+	req = check_request(req0, describe, &m, p);
+	json_decref(req0);
+	check_again(req, describe, &m, p);
+	json_decref(req);
+
+	free(blk);
+	free(cur);
+	free(add);
+	free(rem);
+	nfw_plan_free(p);
+out:
+	free(cause);
+	nfw_group_free(g);
+	json_decref(describe);
+	free(m.src.v);
+	free(m.dst.v);
+	free(m.pts);
+	free(m.in);
+	return 0;
+}
