@@ -48,6 +48,16 @@ const struct conf_key conf_keys[] = {
 	{ "region", CONF_STRING, P | T | CONF_ENV_ELSEWHERE,
 	    { "AWS_REGION", "AWS_DEFAULT_REGION" },
 	    "the AWS region" },
+	{ "type", CONF_STRING, T, { NULL },
+	    "what the target is: nfw (a Network Firewall rule group)" },
+	{ "role_arn", CONF_STRING, T, { NULL },
+	    "a role to assume for this target (another account)" },
+	{ "external_id", CONF_STRING, T, { NULL },
+	    "the external id the role's trust policy asks for" },
+	{ "record_pattern", CONF_PATH, P, { NULL },
+	    "the event pattern of the record-ip flow" },
+	{ "send_pattern", CONF_PATH, P, { NULL },
+	    "the event pattern of the send-findings flow" },
 	{ NULL, CONF_STRING, 0, { NULL }, NULL }
 };
 
