@@ -70,54 +70,74 @@ static const struct opt_cmd commands[] = {
 };
 
 enum {
-	O_STORE = 1, O_RULE_GROUP, O_ALLOWLIST, O_ALLOW, O_WEBHOOK,
-	O_RETENTION, O_STATE_DIR, O_PROFILE, O_REGION, O_DRY_RUN, O_REASON,
-	O_FOR, O_FORCE, O_FORMAT, O_RECORD_PATTERN, O_SEND_PATTERN, O_MAX
+	O_STORE, O_RULE_GROUP, O_ALLOWLIST, O_ALLOW, O_WEBHOOK, O_RETENTION,
+	O_STATE_DIR, O_PROFILE, O_REGION, O_REASON, O_FOR, O_FORMAT,
+	O_RECORD_PATTERN, O_SEND_PATTERN, O_MAX
 };
 
+/* Everything a command needs. */
+struct sechub {
+	struct opt_value  v[O_MAX];	/* option values, from wherever */
+	char		**allow;	/* --allow / allow values */
+	size_t		  nallow;
+	const char	 *allow_where;
+	int		  dry_run;
+	int		  force;
+	int		  json;
+	struct conf	 *conf;
+	struct targets	  targets;
+	struct ip_list	  allowlist;	/* file and inline, for the rails */
+	char		 *state_dir;
+	int		  lock_fd;
+	int		  status;	/* the worst exit status so far */
+};
+
+#define H struct sechub
+#define V(id)	OPT_KEEPS(H, v[id])
 static const struct opt options[] = {
-	{ "store", 's', "URL", O_STORE,
-	    "the store: sqlite:PATH or dynamodb:TABLE", "store", 0 },
-	{ "rule-group", 'g', "NAME|ARN", O_RULE_GROUP,
+	OPT_STORE(H, v[O_STORE], 0),
+	{ "rule-group", 'g', "NAME|ARN",
 	    "act on this rule group only, not the configured targets",
-	    "rule_group", 0 },
-	{ "allowlist", 0, "FILE", O_ALLOWLIST,
+	    "rule_group", 0, V(O_RULE_GROUP) },
+	{ "allowlist", 0, "FILE",
 	    "never block the addresses and blocks listed in FILE",
-	    "allowlist", 0 },
-	{ "allow", 0, "CIDR", O_ALLOW, "never block CIDR (repeatable)",
-	    "allow", 0 },
-	{ "webhook-file", 0, "FILE", O_WEBHOOK,
-	    "the file holding the Slack webhook URL", "webhook_file", 0 },
-	{ "retention", 0, "DURATION", O_RETENTION,
+	    "allowlist", 0, V(O_ALLOWLIST) },
+	{ "allow", 0, "CIDR", "never block CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "webhook-file", 0, "FILE", "the file holding the Slack webhook URL",
+	    "webhook_file", 0, V(O_WEBHOOK) },
+	{ "retention", 0, "DURATION",
 	    "run prune: unblock what was not seen for this long (720h)",
-	    "retention", S_RUN | S_CONFIG | S_DOCTOR },
-	{ "state-dir", 0, "DIR", O_STATE_DIR,
-	    "where sechub keeps its state", "state_dir", 0 },
-	OPT_PROFILE(O_PROFILE),
-	OPT_REGION(O_REGION),
-	OPT_DRY_RUN(O_DRY_RUN, "change nothing anywhere; show what would "
+	    "retention", S_RUN | S_CONFIG | S_DOCTOR, V(O_RETENTION) },
+	{ "state-dir", 0, "DIR", "where sechub keeps its state", "state_dir",
+	    0, V(O_STATE_DIR) },
+	{ "profile", 0, "NAME", "the AWS profile", "profile", 0,
+	    V(O_PROFILE) },
+	{ "region", 0, "REGION", "the AWS region", "region", 0, V(O_REGION) },
+	OPT_DRY_RUN(H, dry_run, 0, "change nothing anywhere; show what would "
 	    "happen"),
-	{ "reason", 0, "TEXT", O_REASON,
+	{ "reason", 0, "TEXT",
 	    "block, unblock: why, for the store and the channel", NULL,
-	    S_BLOCK | S_UNBLOCK },
-	{ "for", 0, "DURATION", O_FOR,
+	    S_BLOCK | S_UNBLOCK, V(O_REASON) },
+	{ "for", 0, "DURATION",
 	    "block: unblock after this long, whatever the retention", NULL,
-	    S_BLOCK },
-	{ "force", 0, NULL, O_FORCE,
+	    S_BLOCK, V(O_FOR) },
+	{ "force", 0, NULL,
 	    "block: take a block wider than /16 (IPv4) or /32 (IPv6)", NULL,
-	    S_BLOCK },
-	{ "format", 0, "table|json", O_FORMAT,
+	    S_BLOCK, OPT_SETS(H, force) },
+	{ "format", 0, "table|json",
 	    "status, config: aligned columns or JSON lines", NULL,
-	    S_STATUS | S_CONFIG },
-	{ "record-pattern", 0, "FILE", O_RECORD_PATTERN,
+	    S_STATUS | S_CONFIG, V(O_FORMAT) },
+	{ "record-pattern", 0, "FILE",
 	    "run record: the event pattern of the flow", "record_pattern",
-	    S_RUN | S_CONFIG | S_DOCTOR },
-	{ "send-pattern", 0, "FILE", O_SEND_PATTERN,
-	    "run send: the event pattern of the flow", "send_pattern",
-	    S_RUN | S_CONFIG | S_DOCTOR },
+	    S_RUN | S_CONFIG | S_DOCTOR, V(O_RECORD_PATTERN) },
+	{ "send-pattern", 0, "FILE", "run send: the event pattern of the flow",
+	    "send_pattern", S_RUN | S_CONFIG | S_DOCTOR, V(O_SEND_PATTERN) },
 	OPT_COMMON,
 	OPT_END
 };
+#undef V
+#undef H
 
 static const struct opt_prog prog = {
 	"sechub",
@@ -135,23 +155,6 @@ static const struct opt_prog prog = {
 	options, commands
 };
 
-/* Everything a command needs. */
-struct sechub {
-	const char	*value[O_MAX];	/* option values, from wherever */
-	const char	*where[O_MAX];	/* and where each came from */
-	char		**allow;	/* --allow / allow values */
-	size_t		  nallow;
-	int		  dry_run;
-	int		  force;
-	int		  json;
-	struct conf	 *conf;
-	struct targets	  targets;
-	struct ip_list	  allowlist;	/* file and inline, for the rails */
-	char		 *state_dir;
-	int		  lock_fd;
-	int		  status;	/* the worst exit status so far */
-};
-
 /* Raise the command's exit status (never lower it). */
 static void
 raise_status(struct sechub *h, int status)
@@ -167,23 +170,11 @@ on_option(void *arg, int id, const char *value, const char *where)
 {
 	struct sechub	*h = arg;
 
-	switch (id) {
-	case O_ALLOW:
-		h->allow = xreallocarray(h->allow, h->nallow + 1,
-		    sizeof(*h->allow));
-		h->allow[h->nallow++] = xstrdup(value);
-		break;
-	case O_DRY_RUN:
-		h->dry_run = 1;
-		break;
-	case O_FORCE:
-		h->force = 1;
-		break;
-	default:
-		break;
-	}
-	h->value[id] = value;
-	h->where[id] = where;
+	if (id != O_ALLOW)
+		return;
+	h->allow = xreallocarray(h->allow, h->nallow + 1, sizeof(*h->allow));
+	h->allow[h->nallow++] = xstrdup(value);
+	h->allow_where = where;
 }
 
 /* --- running the filters ------------------------------------------------- */
@@ -192,17 +183,17 @@ on_option(void *arg, int id, const char *value, const char *where)
 static void
 store_args(const struct sechub *h, struct proc_argv *a)
 {
-	if (h->value[O_STORE] != NULL) {
+	if (h->v[O_STORE].value != NULL) {
 		proc_argv_add(a, "--store");
-		proc_argv_add(a, h->value[O_STORE]);
+		proc_argv_add(a, h->v[O_STORE].value);
 	}
-	if (h->value[O_PROFILE] != NULL) {
+	if (h->v[O_PROFILE].value != NULL) {
 		proc_argv_add(a, "--profile");
-		proc_argv_add(a, h->value[O_PROFILE]);
+		proc_argv_add(a, h->v[O_PROFILE].value);
 	}
-	if (h->value[O_REGION] != NULL) {
+	if (h->v[O_REGION].value != NULL) {
 		proc_argv_add(a, "--region");
-		proc_argv_add(a, h->value[O_REGION]);
+		proc_argv_add(a, h->v[O_REGION].value);
 	}
 }
 
@@ -212,9 +203,9 @@ allow_args(const struct sechub *h, struct proc_argv *a)
 {
 	size_t	 i;
 
-	if (h->value[O_ALLOWLIST] != NULL) {
+	if (h->v[O_ALLOWLIST].value != NULL) {
 		proc_argv_add(a, "--allowlist");
-		proc_argv_add(a, h->value[O_ALLOWLIST]);
+		proc_argv_add(a, h->v[O_ALLOWLIST].value);
 	}
 	for (i = 0; i < h->nallow; i++) {
 		proc_argv_add(a, "--allow");
@@ -388,8 +379,8 @@ make_dirs(const char *path)
 static void
 open_state(struct sechub *h)
 {
-	h->state_dir = h->value[O_STATE_DIR] != NULL ?
-	    xstrdup(h->value[O_STATE_DIR]) : default_state_dir();
+	h->state_dir = h->v[O_STATE_DIR].value != NULL ?
+	    xstrdup(h->v[O_STATE_DIR].value) : default_state_dir();
 	if (make_dirs(h->state_dir) != 0)
 		fatal(h->state_dir, "cannot create the state directory: %s",
 		    strerror(errno));
@@ -428,9 +419,9 @@ target_args(const struct sechub *h, const struct target *t,
     struct proc_argv *a)
 {
 	const char	*region = t->region != NULL ? t->region :
-	    h->value[O_REGION];
+	    h->v[O_REGION].value;
 	const char	*profile = t->profile != NULL ? t->profile :
-	    h->value[O_PROFILE];
+	    h->v[O_PROFILE].value;
 
 	proc_argv_init(a, "nfw-sync");
 	proc_argv_add(a, "--rule-group");
@@ -742,7 +733,7 @@ webhook_configured(const struct sechub *h)
 {
 	const char	*env = getenv("SLACK_WEBHOOK_URL");
 
-	return h->value[O_WEBHOOK] != NULL || (env != NULL && *env != '\0') ||
+	return h->v[O_WEBHOOK].value != NULL || (env != NULL && *env != '\0') ||
 	    conf_get(h->conf, NULL, "webhook_url", NULL) != NULL;
 }
 
@@ -762,9 +753,9 @@ tell(struct sechub *h, const char *flow, int fd)
 	proc_argv_add(&a, "--state");
 	proc_argv_add(&a, state);
 	free(state);
-	if (h->value[O_WEBHOOK] != NULL) {
+	if (h->v[O_WEBHOOK].value != NULL) {
 		proc_argv_add(&a, "--webhook-file");
-		proc_argv_add(&a, h->value[O_WEBHOOK]);
+		proc_argv_add(&a, h->v[O_WEBHOOK].value);
 	}
 	if (h->dry_run)
 		proc_argv_add(&a, "--dry-run");
@@ -929,9 +920,9 @@ argument_records(struct sechub *h, char **argv, int argc, int block,
 		if (block) {
 			json_object_set_new(o, "Source", json_string("manual"));
 			json_object_set_new(o, "BlockedBy", json_string(who));
-			if (h->value[O_REASON] != NULL)
+			if (h->v[O_REASON].value != NULL)
 				json_object_set_new(o, "Reason",
-				    json_string(h->value[O_REASON]));
+				    json_string(h->v[O_REASON].value));
 		}
 		put_record(fd, o);
 		json_decref(o);
@@ -957,9 +948,9 @@ cmd_block(struct sechub *h, char **argv, int argc)
 	}
 	added = tmpfile_or_die();
 	ipstore_args(h, &a, "add");
-	if (h->value[O_FOR] != NULL) {
+	if (h->v[O_FOR].value != NULL) {
 		proc_argv_add(&a, "--ttl");
-		proc_argv_add(&a, h->value[O_FOR]);
+		proc_argv_add(&a, h->v[O_FOR].value);
 	}
 	if (h->dry_run)
 		proc_argv_add(&a, "--dry-run");
@@ -1013,9 +1004,9 @@ cmd_unblock(struct sechub *h, char **argv, int argc)
 	}
 	removed = tmpfile_or_die();
 	ipstore_args(h, &a, "rm");
-	if (h->value[O_REASON] != NULL) {
+	if (h->v[O_REASON].value != NULL) {
 		proc_argv_add(&a, "--reason");
-		proc_argv_add(&a, h->value[O_REASON]);
+		proc_argv_add(&a, h->v[O_REASON].value);
 	}
 	if (h->dry_run)
 		proc_argv_add(&a, "--dry-run");
@@ -1083,8 +1074,8 @@ pattern_path(struct sechub *h, int id, const char *name)
 {
 	char	*p;
 
-	if (h->value[id] != NULL)
-		return xstrdup(h->value[id]);
+	if (h->v[id].value != NULL)
+		return xstrdup(h->v[id].value);
 	xasprintf(&p, "%s/%s", SECHUB_EXAMPLES_DIR, name);
 	if (access(p, R_OK) != 0)
 		fatal_usage(NULL, "%s: %s (set %s in the configuration)", p,
@@ -1171,9 +1162,9 @@ flow_prune(struct sechub *h)
 	proc_argv_init(&a, "ipstore-prune");
 	store_args(h, &a);
 	verbosity_args(&a);
-	if (h->value[O_RETENTION] != NULL) {
+	if (h->v[O_RETENTION].value != NULL) {
 		proc_argv_add(&a, "--older-than");
-		proc_argv_add(&a, h->value[O_RETENTION]);
+		proc_argv_add(&a, h->v[O_RETENTION].value);
 	}
 	proc_argv_add(&a, "--removed");
 	if (h->dry_run)
@@ -1387,8 +1378,8 @@ store_url_text(const struct sechub *h)
 {
 	char	*url, *cause;
 
-	if (h->value[O_STORE] != NULL)
-		return xstrdup(h->value[O_STORE]);
+	if (h->v[O_STORE].value != NULL)
+		return xstrdup(h->v[O_STORE].value);
 	if ((url = store_default_url(&cause)) == NULL) {
 		free(cause);
 		return xstrdup("(default)");
@@ -1438,16 +1429,18 @@ cmd_status(struct sechub *h, char **argv, int argc)
 
 /* --- config ----------------------------------------------------------------- */
 
-/* The sechub option that stands for a configuration key, or 0. */
+/* The index in v[] of the option that stands for a key, or -1. */
 static int
 option_of(const char *key)
 {
 	const struct opt *o;
 
 	for (o = options; o->name != NULL; o++)
-		if (o->setting != NULL && strcmp(o->setting, key) == 0)
-			return o->id;
-	return 0;
+		if (o->setting != NULL && strcmp(o->setting, key) == 0 &&
+		    o->action == OPT_KEEP)
+			return (int)((o->at - offsetof(struct sechub, v)) /
+			    sizeof(struct opt_value));
+	return -1;
 }
 
 static char *
@@ -1487,18 +1480,18 @@ setting_of(const struct sechub *h, const struct conf_key *k, char **value,
 	struct buf	 b;
 
 	*value = *origin = NULL;
-	if (id == O_ALLOW && h->nallow > 0) {
+	if (strcmp(k->name, "allow") == 0 && h->nallow > 0) {
 		buf_init(&b);
 		for (i = 0; i < h->nallow; i++)
 			buf_addf(&b, "%s%s", i > 0 ? ", " : "", h->allow[i]);
 		*value = xstrdup(buf_cstr(&b));
 		buf_free(&b);
-		*origin = xstrdup(h->where[O_ALLOW]);
+		*origin = xstrdup(h->allow_where);
 		return;
 	}
-	if (id != 0 && h->value[id] != NULL) {
-		*value = xstrdup(h->value[id]);
-		*origin = xstrdup(h->where[id]);
+	if (id >= 0 && h->v[id].value != NULL) {
+		*value = xstrdup(h->v[id].value);
+		*origin = xstrdup(h->v[id].where);
 		/* "FILE:LINE: key" is FILE:LINE here, as for the others */
 		n = strlen(*origin);
 		if (n > strlen(k->name) + 2 && strcmp(*origin + n -
@@ -1711,7 +1704,7 @@ static void
 doctor_webhook(struct sechub *h, struct checks *c)
 {
 	struct conf_origin o;
-	const char	*file = h->value[O_WEBHOOK];
+	const char	*file = h->v[O_WEBHOOK].value;
 	const char	*env = getenv("SLACK_WEBHOOK_URL");
 	char		*url = NULL, *cause = NULL, shown[256];
 
@@ -1747,8 +1740,8 @@ doctor_pattern(struct sechub *h, struct checks *c, int id, const char *name,
 	struct proc_argv a;
 	char		*p, why[512];
 
-	if (h->value[id] != NULL)
-		p = xstrdup(h->value[id]);
+	if (h->v[id].value != NULL)
+		p = xstrdup(h->v[id].value);
 	else
 		xasprintf(&p, "%s/%s", SECHUB_EXAMPLES_DIR, name);
 	proc_argv_init(&a, "sh-match");
@@ -1820,29 +1813,29 @@ static cmd_fn *const run_command[] = {
 static void
 setup(struct sechub *h, const struct opt_result *args)
 {
-	const char	*f = h->value[O_FORMAT];
+	const char	*f = h->v[O_FORMAT].value;
 	char		*cause;
 	size_t		 i;
 
 	if (f != NULL && strcmp(f, "table") != 0 && strcmp(f, "json") != 0)
-		fatal_usage(h->where[O_FORMAT], "expected table or json, not "
+		fatal_usage(h->v[O_FORMAT].where, "expected table or json, not "
 		    "\"%s\"", f);
 	h->json = f != NULL && strcmp(f, "json") == 0;
-	if (h->value[O_FOR] != NULL) {
+	if (h->v[O_FOR].value != NULL) {
 		int64_t	 s;
 
-		if (clk_parse_duration(h->value[O_FOR], &s, &cause) != 0)
-			fatal_usage(h->where[O_FOR], "%s", cause);
+		if (clk_parse_duration(h->v[O_FOR].value, &s, &cause) != 0)
+			fatal_usage(h->v[O_FOR].where, "%s", cause);
 	}
 	ip_list_init(&h->allowlist);
-	if (h->value[O_ALLOWLIST] != NULL && ip_list_load(&h->allowlist,
-	    h->value[O_ALLOWLIST], &cause) != 0)
-		fatal_usage(h->where[O_ALLOWLIST], "%s", cause);
+	if (h->v[O_ALLOWLIST].value != NULL && ip_list_load(&h->allowlist,
+	    h->v[O_ALLOWLIST].value, &cause) != 0)
+		fatal_usage(h->v[O_ALLOWLIST].where, "%s", cause);
 	for (i = 0; i < h->nallow; i++)
 		if (conf_add_cidrs(&h->allowlist, h->allow[i], &cause) != 0)
-			fatal_usage(h->where[O_ALLOW], "%s", cause);
-	if (targets_load(h->conf, h->value[O_RULE_GROUP],
-	    h->where[O_RULE_GROUP], h->value[O_REGION], h->value[O_PROFILE],
+			fatal_usage(h->allow_where, "%s", cause);
+	if (targets_load(h->conf, h->v[O_RULE_GROUP].value,
+	    h->v[O_RULE_GROUP].where, h->v[O_REGION].value, h->v[O_PROFILE].value,
 	    &h->targets, &cause) != 0)
 		fatal_usage(NULL, "%s", cause);
 	/* the children read the same configuration */
