@@ -327,6 +327,34 @@ aws_url_parse(const char *url, struct aws_url *u, char **cause)
 	return 0;
 }
 
+void
+aws_url_join(struct aws_url *u, const char *path, const char *query)
+{
+	char *url, *upath;
+	size_t n;
+
+	if (path != NULL && *path != '\0') {
+		n = strlen(u->path);
+		while (n > 0 && u->path[n - 1] == '/')
+			n--;
+		xasprintf(&upath, "%.*s%s", (int)n, u->path, path);
+		n = strlen(u->url);
+		while (n > 0 && u->url[n - 1] == '/')
+			n--;
+		/* the URL's path is the endpoint's: it ends the URL */
+		xasprintf(&url, "%.*s%s", (int)n, u->url, path);
+		free(u->path);
+		free(u->url);
+		u->path = upath;
+		u->url = url;
+	}
+	if (query != NULL && *query != '\0') {
+		xasprintf(&url, "%s?%s", u->url, query);
+		free(u->url);
+		u->url = url;
+	}
+}
+
 static int
 aws_true(const char *v)
 {
@@ -534,6 +562,30 @@ aws_json_classify(const struct http_response *resp, struct aws_error *err)
 	json_decref(body);
 }
 
+void
+aws_restjson_classify(const struct http_response *resp, struct aws_error *err)
+{
+	json_t *body, *m;
+	const char *type;
+
+	body = json_loadb(resp->body != NULL ? resp->body : "", resp->bodylen,
+	    0, NULL);
+	if ((type = http_response_header(resp, "x-amzn-errortype")) == NULL &&
+	    json_is_object(body) &&
+	    (type = json_string_value(json_object_get(body, "code"))) ==
+	    NULL && (type = json_string_value(json_object_get(body,
+	    "Code"))) == NULL)
+		type = json_string_value(json_object_get(body, "__type"));
+	aws_copy_code(err->type, sizeof(err->type), type);
+	if (json_is_object(body)) {
+		if ((m = json_object_get(body, "message")) == NULL)
+			m = json_object_get(body, "Message");
+		aws_copy_message(err->message, sizeof(err->message),
+		    json_string_value(m));
+	}
+	json_decref(body);
+}
+
 static int
 aws_retry_allowed(struct aws_ctx *ctx, int cost)
 {
@@ -561,8 +613,9 @@ aws_sign_headers(const struct aws_send *s, const struct aws_url *u,
 
 	*nh = 0;
 	h[(*nh)++] = (struct http_header){ "Host", u->host };
-	h[(*nh)++] = (struct http_header){ "Content-Type",
-	    (char *)s->content_type };
+	if (s->content_type != NULL)
+		h[(*nh)++] = (struct http_header){ "Content-Type",
+		    (char *)s->content_type };
 	if (s->target != NULL)
 		h[(*nh)++] = (struct http_header){ "X-Amz-Target",
 		    (char *)s->target };
@@ -570,8 +623,9 @@ aws_sign_headers(const struct aws_send *s, const struct aws_url *u,
 	if (creds == NULL)
 		goto unsigned_headers;
 	memset(&in, 0, sizeof(in));
-	in.method = "POST";
+	in.method = s->method != NULL ? s->method : "POST";
 	in.path = u->path;
+	in.query = s->query;
 	in.headers = h;
 	in.nheaders = *nh;
 	in.body = s->body;
@@ -618,6 +672,8 @@ aws_send(struct aws_ctx *ctx, const struct aws_send *s,
 		free(cause);
 		return -1;
 	}
+	if (s->path != NULL || s->query != NULL)
+		aws_url_join(&u, s->path, s->query);
 	for (attempt = 1;; attempt++) {
 		if (aws_sign_headers(s, &u, creds, h, &nh, &sig, &cause) ==
 		    -1) {
@@ -627,7 +683,7 @@ aws_send(struct aws_ctx *ctx, const struct aws_send *s,
 			break;
 		}
 		memset(&req, 0, sizeof(req));
-		req.method = "POST";
+		req.method = s->method != NULL ? s->method : "POST";
 		req.url = u.url;
 		req.headers = h;
 		req.nheaders = nh;
@@ -699,15 +755,52 @@ aws_expired_token(const struct aws_error *err)
 }
 
 int
+aws_send_json(struct aws_ctx *ctx, const struct aws_send *s,
+    json_t **response, struct aws_error *err)
+{
+	struct http_response resp;
+	json_error_t jerr;
+	int refreshed = 0;
+
+	*response = NULL;
+	for (;;) {
+		if (aws_ensure_creds(ctx, 0, err) == -1)
+			return -1;
+		if (aws_send(ctx, s, &ctx->creds, &resp, err) == 0)
+			break;
+		/* Temporary credentials that expired early: once more. */
+		if (refreshed || !aws_expired_token(err) ||
+		    ctx->creds.expiration == 0)
+			return -1;
+		refreshed = 1;
+		if (aws_ensure_creds(ctx, 1, err) == -1)
+			return -1;
+	}
+	if (resp.bodylen == 0)
+		*response = json_object();
+	else if ((*response = json_loadb(resp.body, resp.bodylen, 0,
+	    &jerr)) == NULL || !json_is_object(*response)) {
+		json_decref(*response);
+		*response = NULL;
+		memset(err, 0, sizeof(*err));
+		err->http_status = resp.status;
+		snprintf(err->message, sizeof(err->message),
+		    "response is not a JSON object");
+		http_response_free(&resp);
+		return -1;
+	}
+	http_response_free(&resp);
+	return 0;
+}
+
+int
 aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
     const char *operation, const json_t *request, json_t **response,
     struct aws_error *err)
 {
 	struct aws_send s;
-	struct http_response resp;
-	json_error_t jerr;
 	char *body = NULL, *endpoint = NULL, *target = NULL, *cause = NULL;
-	int r = -1, refreshed = 0;
+	int r = -1;
 
 	*response = NULL;
 	memset(err, 0, sizeof(*err));
@@ -735,34 +828,7 @@ aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	s.bodylen = strlen(body);
 	s.classify = aws_json_classify;
 	s.dynamodb = strcmp(svc->signing_name, "dynamodb") == 0;
-	for (;;) {
-		if (aws_ensure_creds(ctx, 0, err) == -1)
-			goto out;
-		if (aws_send(ctx, &s, &ctx->creds, &resp, err) == 0)
-			break;
-		/* Temporary credentials that expired early: once more. */
-		if (refreshed || !aws_expired_token(err) ||
-		    ctx->creds.expiration == 0)
-			goto out;
-		refreshed = 1;
-		if (aws_ensure_creds(ctx, 1, err) == -1)
-			goto out;
-	}
-	if (resp.bodylen == 0)
-		*response = json_object();
-	else if ((*response = json_loadb(resp.body, resp.bodylen, 0,
-	    &jerr)) == NULL || !json_is_object(*response)) {
-		json_decref(*response);
-		*response = NULL;
-		memset(err, 0, sizeof(*err));
-		err->http_status = resp.status;
-		snprintf(err->message, sizeof(err->message),
-		    "response is not a JSON object");
-		http_response_free(&resp);
-		goto out;
-	}
-	http_response_free(&resp);
-	r = 0;
+	r = aws_send_json(ctx, &s, response, err);
 out:
 	free(endpoint);
 	free(target);

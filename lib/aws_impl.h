@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "aws.h"
 #include "http.h"
 #include "sigv4.h"
@@ -96,17 +98,32 @@ struct aws_send {
 	const char		*signing_name;
 	const char		*region;	/* signing region */
 	const char		*endpoint;	/* full URL */
-	const char		*content_type;
+	const char		*content_type;	/* NULL: none (no body) */
 	const char		*target;	/* X-Amz-Target or NULL */
 	const char		*body;
 	size_t			 bodylen;
 	void			(*classify)(const struct http_response *,
 				    struct aws_error *);
 	int			 dynamodb;	/* x-amz-crc32, LimitExceeded */
+	/* REST protocols (zero for JSON 1.0 and query): */
+	const char		*method;	/* NULL: POST */
+	const char		*path;		/* after the endpoint's path,
+						   %-encoded; NULL: none */
+	const char		*query;		/* after '?', %-encoded */
 };
 int	 aws_send(struct aws_ctx *, const struct aws_send *,
 	    const struct aws_creds *, struct http_response *,
 	    struct aws_error *);
+/* aws_send() with the context's credentials (refreshed once if they
+ * expired early), the answer decoded as a JSON object ({} when empty).
+ * 0 and *response (caller owns), or -1 and err. */
+int	 aws_send_json(struct aws_ctx *, const struct aws_send *, json_t **,
+	    struct aws_error *);
+/* The rest-json protocol's error parser (x-amzn-ErrorType, code, Code). */
+void	 aws_restjson_classify(const struct http_response *,
+	    struct aws_error *);
+/* Append a %-encoded path and a query to an endpoint URL. */
+void	 aws_url_join(struct aws_url *, const char *, const char *);
 /* Does this error code name a retryable condition? */
 int	 aws_code_retryable(const char *, int);
 
