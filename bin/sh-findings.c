@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "cursor.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "src.h"
 #include "util.h"
 #include "version.h"
@@ -51,8 +51,9 @@ struct options {
 	long		 max_receives;
 	int		 wait;		/* -1: 20 following, 1 draining */
 	long		 visibility;	/* -1: the queue's */
-	char		**regions;
+	const char	**regions;
 	size_t		 nregions;
+	const char	*config_region;	/* region of the configuration file */
 	const char	*profile;
 };
 
@@ -104,22 +105,6 @@ static const char *all_regions[] = {
 	"mx-central-1", "sa-east-1"
 };
 
-static void __attribute__((noreturn))
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
-
-	fprintf(f,
-"usage: sh-findings [--source securityhub|guardduty|sqs:QUEUE_URL]\n"
-"                   [--filters FILE] [--ocsf] [-e] [--state FILE]\n"
-"                   [--since DURATION] [--overlap DURATION]\n"
-"                   [-f [--interval DURATION]] [--exec PIPELINE]\n"
-"                   [--rejects FILE] [--max-receives N] [--wait SECONDS]\n"
-"                   [--visibility-timeout SECONDS] [--region REGION ...]\n"
-"                   [--profile NAME] [-q] [--verbose]\n");
-	exit(status);
-}
-
 static int64_t
 parse_duration(const char *opt, const char *arg)
 {
@@ -146,7 +131,7 @@ parse_number(const char *opt, const char *arg, long min, long max)
 }
 
 static void
-parse_source(struct options *o, const char *arg)
+parse_source(struct options *o, const char *arg, const char *where)
 {
 	if (strcmp(arg, "securityhub") == 0)
 		o->source = SRC_SECURITYHUB;
@@ -157,7 +142,7 @@ parse_source(struct options *o, const char *arg)
 		o->source = SRC_SQS;
 		o->queue = arg + 4;
 	} else
-		fatal_usage("--source", "%s: want securityhub, guardduty or "
+		fatal_usage(where, "%s: want securityhub, guardduty or "
 		    "sqs:QUEUE_URL", arg);
 }
 
@@ -182,121 +167,137 @@ check_options(const struct options *o)
 		fatal_usage("--ocsf", "only Security Hub has OCSF findings");
 }
 
-static void
-parse_options(int argc, char **argv, struct options *o)
-{
-	enum { O_SOURCE = 256, O_FILTERS, O_OCSF, O_STATE, O_SINCE,
-	    O_OVERLAP, O_INTERVAL, O_EXEC, O_REJECTS, O_MAX_RECEIVES, O_WAIT,
-	    O_VISIBILITY, O_REGION, O_PROFILE, O_VERBOSE };
-	static const struct option longopts[] = {
-		{ "source",		required_argument, NULL, O_SOURCE },
-		{ "filters",		required_argument, NULL, O_FILTERS },
-		{ "ocsf",		no_argument,	   NULL, O_OCSF },
-		{ "events",		no_argument,	   NULL, 'e' },
-		{ "state",		required_argument, NULL, O_STATE },
-		{ "since",		required_argument, NULL, O_SINCE },
-		{ "overlap",		required_argument, NULL, O_OVERLAP },
-		{ "follow",		no_argument,	   NULL, 'f' },
-		{ "interval",		required_argument, NULL, O_INTERVAL },
-		{ "exec",		required_argument, NULL, O_EXEC },
-		{ "rejects",		required_argument, NULL, O_REJECTS },
-		{ "max-receives",	required_argument, NULL,
-		    O_MAX_RECEIVES },
-		{ "wait",		required_argument, NULL, O_WAIT },
-		{ "visibility-timeout",	required_argument, NULL,
-		    O_VISIBILITY },
-		{ "region",		required_argument, NULL, O_REGION },
-		{ "profile",		required_argument, NULL, O_PROFILE },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "verbose",		no_argument,	   NULL, O_VERBOSE },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "version",		no_argument,	   NULL, 'V' },
-		{ NULL,			0,		   NULL, 0 }
-	};
-	int	 ch;
+enum { O_SOURCE = 1, O_FILTERS, O_OCSF, O_EVENTS, O_STATE, O_SINCE,
+    O_OVERLAP, O_FOLLOW, O_INTERVAL, O_EXEC, O_REJECTS, O_MAX_RECEIVES,
+    O_WAIT, O_VISIBILITY, O_REGION, O_PROFILE };
 
+static const struct opt options[] = {
+	{ "source", 0, "SOURCE", O_SOURCE,
+	    "securityhub (default), guardduty or sqs:QUEUE_URL", NULL, 0 },
+	{ "filters", 0, "FILE", O_FILTERS,
+	    "Security Hub filters or GuardDuty criteria, as the AWS CLI "
+	    "takes them", NULL, 0 },
+	{ "ocsf", 0, NULL, O_OCSF,
+	    "Security Hub's GetFindingsV2: OCSF findings", NULL, 0 },
+	{ "events", 'e', NULL, O_EVENTS,
+	    "wrap each finding in the event EventBridge delivers", NULL, 0 },
+	{ "state", 0, "FILE", O_STATE,
+	    "keep the cursor in FILE across runs", NULL, 0 },
+	{ "since", 0, "DURATION", O_SINCE,
+	    "where a region without a cursor starts (24h ago)", NULL, 0 },
+	{ "overlap", 0, "DURATION", O_OVERLAP,
+	    "read again this far before the cursor (10m)", NULL, 0 },
+	{ "follow", 'f', NULL, O_FOLLOW,
+	    "keep reading, like tail -f", NULL, 0 },
+	{ "interval", 0, "DURATION", O_INTERVAL,
+	    "the pause between reads when following (30s)", NULL, 0 },
+	{ "exec", 0, "PIPELINE", O_EXEC,
+	    "run PIPELINE on each batch; it counts once PIPELINE exits 0",
+	    NULL, 0 },
+	OPT_REJECTS(O_REJECTS),
+	{ "max-receives", 0, "N", O_MAX_RECEIVES,
+	    "an SQS message received more than N times is poison (5)",
+	    NULL, 0 },
+	{ "wait", 0, "SECONDS", O_WAIT,
+	    "the long-poll wait of each SQS receive (20, draining 1)", NULL,
+	    0 },
+	{ "visibility-timeout", 0, "SECONDS", O_VISIBILITY,
+	    "hide received messages this long (the queue's)", NULL, 0 },
+	{ "region", 0, "REGION", O_REGION,
+	    "read this region (repeatable; default: every enabled one)",
+	    "region", 0 },
+	OPT_PROFILE(O_PROFILE),
+	OPT_COMMON,
+	OPT_END
+};
+
+static const struct opt_prog prog = {
+	"sh-findings",
+"usage: sh-findings [--source securityhub|guardduty|sqs:QUEUE_URL]\n"
+"                   [--filters FILE] [--ocsf] [-e] [--state FILE]\n"
+"                   [--since DURATION] [--overlap DURATION]\n"
+"                   [-f [--interval DURATION]] [--exec PIPELINE]\n"
+"                   [--rejects FILE] [--max-receives N] [--wait SECONDS]\n"
+"                   [--visibility-timeout SECONDS] [--region REGION ...]\n"
+"                   [--profile NAME] [-q] [--verbose]\n",
+	options, NULL
+};
+
+static void
+on_option(void *arg, int id, const char *value, const char *where)
+{
+	struct options	*o = arg;
+
+	switch (id) {
+	case O_SOURCE:
+		parse_source(o, value, where);
+		break;
+	case O_FILTERS:
+		o->filters = value;
+		break;
+	case O_OCSF:
+		o->ocsf = 1;
+		break;
+	case O_EVENTS:
+		o->events = 1;
+		break;
+	case O_STATE:
+		o->state = value;
+		break;
+	case O_SINCE:
+		o->since = parse_duration(where, value);
+		break;
+	case O_OVERLAP:
+		o->overlap = parse_duration(where, value);
+		break;
+	case O_FOLLOW:
+		o->follow = 1;
+		break;
+	case O_INTERVAL:
+		if ((o->interval = parse_duration(where, value)) < 1)
+			fatal_usage(where, "at least 1s");
+		break;
+	case O_EXEC:
+		o->exec = value;
+		break;
+	case O_REJECTS:
+		o->rejects = value;
+		break;
+	case O_MAX_RECEIVES:
+		o->max_receives = parse_number(where, value, 1, 1000);
+		break;
+	case O_WAIT:
+		o->wait = (int)parse_number(where, value, 0, SQS_MAX_WAIT);
+		break;
+	case O_VISIBILITY:
+		o->visibility = parse_number(where, value, 1, 43200);
+		break;
+	case O_REGION:
+		if (*where != '-') {	/* the configuration's: the default */
+			o->config_region = value;
+			break;
+		}
+		o->regions = xreallocarray(o->regions, o->nregions + 1,
+		    sizeof(*o->regions));
+		o->regions[o->nregions++] = value;
+		break;
+	case O_PROFILE:
+		o->profile = value;
+		break;
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o,
+    struct opt_result *res)
+{
 	memset(o, 0, sizeof(*o));
 	o->since = o->overlap = o->interval = -1;
 	o->max_receives = o->visibility = -1;
 	o->wait = -1;
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":efhqV", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case O_SOURCE:
-			parse_source(o, optarg);
-			break;
-		case O_FILTERS:
-			o->filters = optarg;
-			break;
-		case O_OCSF:
-			o->ocsf = 1;
-			break;
-		case 'e':
-			o->events = 1;
-			break;
-		case O_STATE:
-			o->state = optarg;
-			break;
-		case O_SINCE:
-			o->since = parse_duration("--since", optarg);
-			break;
-		case O_OVERLAP:
-			o->overlap = parse_duration("--overlap", optarg);
-			break;
-		case 'f':
-			o->follow = 1;
-			break;
-		case O_INTERVAL:
-			o->interval = parse_duration("--interval", optarg);
-			if (o->interval < 1)
-				fatal_usage("--interval", "at least 1s");
-			break;
-		case O_EXEC:
-			o->exec = optarg;
-			break;
-		case O_REJECTS:
-			o->rejects = optarg;
-			break;
-		case O_MAX_RECEIVES:
-			o->max_receives = parse_number("--max-receives",
-			    optarg, 1, 1000);
-			break;
-		case O_WAIT:
-			o->wait = (int)parse_number("--wait", optarg, 0,
-			    SQS_MAX_WAIT);
-			break;
-		case O_VISIBILITY:
-			o->visibility = parse_number("--visibility-timeout",
-			    optarg, 1, 43200);
-			break;
-		case O_REGION:
-			o->regions = xreallocarray(o->regions, o->nregions + 1,
-			    sizeof(*o->regions));
-			o->regions[o->nregions++] = optarg;
-			break;
-		case O_PROFILE:
-			o->profile = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case O_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case 'h':
-			usage(0);
-		case 'V':
-			printf("%s\n", SECHUB_VERSION_LINE("sh-findings"));
-			log_close_stdout();
-			exit(log_exit_status());
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
-	}
-	if (optind != argc)
-		fatal_usage(argv[optind], "sh-findings reads no files");
+	opt_parse(&prog, argc, argv, on_option, o, res);
+	if (res->noperands > 0)
+		fatal_usage(res->operands[0], "sh-findings reads no files");
 	check_options(o);
 }
 
@@ -508,7 +509,8 @@ deliver(struct run *r, const struct batch *b, struct heartbeat *hb)
 static struct aws_ctx *
 open_region(const struct options *o, const char *region)
 {
-	struct aws_options ao = { o->profile, region };
+	struct aws_options ao = { o->profile, region != NULL ? region :
+	    o->config_region };
 	struct aws_ctx	*aws;
 	char		*cause;
 
@@ -1066,10 +1068,11 @@ int
 main(int argc, char **argv)
 {
 	struct options	 o;
+	struct opt_result res;
 	struct run	 r;
 
 	log_init("sh-findings");
-	parse_options(argc, argv, &o);
+	parse_options(argc, argv, &o, &res);
 	setup(&r, &o);
 	if (o.source == SRC_SQS)
 		run_sqs(&r);
@@ -1081,6 +1084,7 @@ main(int argc, char **argv)
 	    "events" : "findings", stopping ? " (stopped by a signal)" : "");
 	teardown(&r);
 	free(o.regions);
+	opt_result_free(&res);
 	log_close_stdout();
 	return log_exit_status();
 }
