@@ -941,7 +941,8 @@ drain_once(struct drain *d, struct batch *b, int wait)
 	if (d->n == 0)
 		return r->o->follow ? 0 : -1;
 	sort_batch(d, b);
-	hb.every_ms = d->visibility * 500;
+	/* a third of the timeout: two chances before it runs out */
+	hb.every_ms = d->visibility * 1000 / 3;
 	if (deliver(r, b, d->visibility > 0 ? &hb : NULL) == 0)
 		for (i = 0; i < d->ngood; i++)
 			d->done[d->ndone++] = d->good[i];

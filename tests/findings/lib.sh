@@ -70,8 +70,8 @@ wait_for() {
 	_w=0
 	until eval "$1"; do
 		_w=$((_w + 1))
-		[ $_w -gt $((${2:-20} * 20)) ] && return 1
-		sleep 0.05
+		[ $_w -gt $((${2:-20} * 10)) ] && return 1
+		sleep 0.1
 	done
 }
 

@@ -81,9 +81,11 @@ is "$(queued "$q")" "0+0" "and deleted"
 # the visibility is extended while the pipeline runs
 send "$q" "$(sed -n 5p events)"
 : >"$FAKE_LOG"
-sh-findings --source "sqs:$q" --exec 'sleep 2.5; cat >slow' &
+sh-findings --source "sqs:$q" --visibility-timeout 2 \
+    --exec 'touch started; sleep 4; cat >slow' &
 pid=$!
-sleep 1.6	# past the 1 s visibility timeout of the queue
+wait_for '[ -f started ]' 20
+sleep 2.5	# past the 2 s visibility timeout the message was received with
 is "$(sqs ReceiveMessage "{\"QueueUrl\":\"$q\",\"WaitTimeSeconds\":0}" |
     jq '.Messages // [] | length')" 0 \
     "a message whose pipeline runs past the visibility timeout stays invisible"
