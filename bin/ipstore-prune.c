@@ -150,7 +150,7 @@ main(int argc, char *argv[])
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct prune	 p;
-	struct aws_options aws_opts = { NULL, NULL };
+	struct aws_options aws_opts = { 0 };
 	const char	*url = NULL, *older_than = DEFAULT_OLDER_THAN;
 	const char	*by = "last-seen";
 	char		*cause;
