@@ -12,7 +12,7 @@
     skip_all "no awscli (Debian's) for the CLI's token cache code"
 tmpdir
 aws_clean_env
-plan 63
+plan 64
 
 START=https://d-1234567890.awsapps.com/start
 LEGACY_START=https://d-1234567890.awsapps.com/legacy
@@ -380,6 +380,17 @@ env -u AWS_ENDPOINT_URL_SSO -u AWS_ENDPOINT_URL_SSO_OIDC \
     AWS_ENDPOINT_URL=http://127.0.0.1:$SSO_PORT "$top_builddir/tests/aws/awsprobe" \
     -p dev creds >/dev/null 2>&1
 is "$?:$(count_requests sso)" "0:1" "AWS_ENDPOINT_URL covers the portal too"
+
+# --- a program: what the README shows ------------------------------------------------
+cli_login --expires-in -3600 --refresh-token ''
+state
+echo '{"HostIp":"203.0.113.50"}' | nfw-sync --verbose --profile dev \
+    --rule-group blocklist >"$TMP/out" 2>"$TMP/err"
+cat "$TMP/out" "$TMP/err" >> "$TMP/all-output"
+when=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expiresAt"])' \
+    "$TMP"/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json)
+is "$(tail -1 "$TMP/err")" "nfw-sync: Network Firewall DescribeRuleGroup: profile dev: the IAM Identity Center (SSO) login for sso-session my-sso expired at $when (the cached token has no refresh token): run: aws sso login --profile dev" \
+    "nfw-sync with an expired login says to log in again"
 
 # --- secrets ---------------------------------------------------------------------------
 grep -c . "$TMP/all-output" >/dev/null
