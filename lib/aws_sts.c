@@ -29,7 +29,8 @@ aws_form_add(struct buf *b, const char *name, const char *value)
 	sigv4_uri_encode(b, value, strlen(value), 0);
 }
 
-/* The text of the first <tag>...</tag> in xml, entities decoded. */
+/* The text of the first <tag>...</tag> in xml, entities decoded; NULL if
+ * there is none, or it holds a NUL. */
 static char *
 aws_xml_text(const char *xml, size_t len, const char *tag)
 {
@@ -57,6 +58,9 @@ aws_xml_text(const char *xml, size_t len, const char *tag)
 	start += strlen(open);
 	free(open);
 	free(close);
+	/* No XML holds a NUL: such a value would be cut short. */
+	if (memchr(start, '\0', end - start) != NULL)
+		return NULL;
 	buf_init(&b);
 	for (p = start; p < end; p++) {
 		if (*p == '&') {
@@ -158,7 +162,7 @@ aws_sts_take_credentials(struct http_response *resp, const char *what,
 	if (resp->body != NULL)
 		wipe(resp->body, resp->bodylen);
 	http_response_free(resp);
-	if (token == NULL) {
+	if (token == NULL || *token == '\0') {
 		xasprintf(cause, "%s: no credentials in the response", what);
 		free(source);
 		r = -1;
