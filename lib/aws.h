@@ -41,13 +41,18 @@ struct aws_ctx *aws_new(const struct aws_options *, char **);
 /*
  * A context for one more target that shares source's credentials: the
  * same profile, opts->region (NULL: source's), and opts->role_arn /
- * external_id / role_session_name (role_arn NULL: source's own
- * credentials, in another region). Roles are assumed with source's
- * credentials and cached in source, once per (role, external id, session
- * name) however many targets name them, until they near expiry; then
- * they are assumed again. opts->profile must be NULL or source's (for
- * another profile use aws_new). source must outlive the new context.
- * NULL and *cause on error.
+ * external_id / role_session_name (role_arn NULL: the profile's own
+ * credentials, in that region). Roles are assumed with the profile's
+ * credentials (never with a role source itself assumed) and cached in
+ * source, once per (role, external id, session name) however many
+ * targets name them, until they near expiry; then they are assumed
+ * again. opts->profile must be NULL or source's (for another profile
+ * use aws_new). source must outlive the new context. NULL and *cause
+ * on a malformed role_arn, external_id or role_session_name.
+ *
+ * A run over many targets: one aws_new() per profile, one
+ * aws_new_role() per target, aws_call() on each, aws_free() the targets
+ * and then the profiles' contexts.
  */
 struct aws_ctx *aws_new_role(struct aws_ctx *, const struct aws_options *,
 	    char **);
