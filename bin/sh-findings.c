@@ -172,41 +172,49 @@ enum { O_SOURCE = 1, O_FILTERS, O_OCSF, O_EVENTS, O_STATE, O_SINCE,
     O_WAIT, O_VISIBILITY, O_REGION, O_PROFILE };
 
 static const struct opt options[] = {
-	{ "source", 0, "SOURCE", O_SOURCE,
-	    "securityhub (default), guardduty or sqs:QUEUE_URL", NULL, 0 },
-	{ "filters", 0, "FILE", O_FILTERS,
-	    "Security Hub filters or GuardDuty criteria, as the AWS CLI "
-	    "takes them", NULL, 0 },
-	{ "ocsf", 0, NULL, O_OCSF,
-	    "Security Hub's GetFindingsV2: OCSF findings", NULL, 0 },
-	{ "events", 'e', NULL, O_EVENTS,
-	    "wrap each finding in the event EventBridge delivers", NULL, 0 },
-	{ "state", 0, "FILE", O_STATE,
-	    "keep the cursor in FILE across runs", NULL, 0 },
-	{ "since", 0, "DURATION", O_SINCE,
-	    "where a region without a cursor starts (24h ago)", NULL, 0 },
-	{ "overlap", 0, "DURATION", O_OVERLAP,
-	    "read again this far before the cursor (10m)", NULL, 0 },
-	{ "follow", 'f', NULL, O_FOLLOW,
-	    "keep reading, like tail -f", NULL, 0 },
-	{ "interval", 0, "DURATION", O_INTERVAL,
-	    "the pause between reads when following (30s)", NULL, 0 },
-	{ "exec", 0, "PIPELINE", O_EXEC,
+	{ "source", 0, "SOURCE",
+	    "securityhub (default), guardduty or sqs:QUEUE_URL", NULL, 0,
+	    OPT_ID(O_SOURCE) },
+	{ "filters", 0, "FILE", "Security Hub filters or GuardDuty criteria, "
+	    "as the AWS CLI takes them", NULL, 0, OPT_ID(O_FILTERS) },
+	{ "ocsf", 0, NULL, "Security Hub's GetFindingsV2: OCSF findings",
+	    NULL, 0, OPT_ID(O_OCSF) },
+	{ "events", 'e', NULL,
+	    "wrap each finding in the event EventBridge delivers", NULL, 0,
+	    OPT_ID(O_EVENTS) },
+	{ "state", 0, "FILE", "keep the cursor in FILE across runs", NULL, 0,
+	    OPT_ID(O_STATE) },
+	{ "since", 0, "DURATION",
+	    "where a region without a cursor starts (24h ago)", NULL, 0,
+	    OPT_ID(O_SINCE) },
+	{ "overlap", 0, "DURATION",
+	    "read again this far before the cursor (10m)", NULL, 0,
+	    OPT_ID(O_OVERLAP) },
+	{ "follow", 'f', NULL, "keep reading, like tail -f", NULL, 0,
+	    OPT_ID(O_FOLLOW) },
+	{ "interval", 0, "DURATION",
+	    "the pause between reads when following (30s)", NULL, 0,
+	    OPT_ID(O_INTERVAL) },
+	{ "exec", 0, "PIPELINE",
 	    "run PIPELINE on each batch; it counts once PIPELINE exits 0",
-	    NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
-	{ "max-receives", 0, "N", O_MAX_RECEIVES,
-	    "an SQS message received more than N times is poison (5)",
-	    NULL, 0 },
-	{ "wait", 0, "SECONDS", O_WAIT,
-	    "the long-poll wait of each SQS receive (20, draining 1)", NULL,
-	    0 },
-	{ "visibility-timeout", 0, "SECONDS", O_VISIBILITY,
-	    "hide received messages this long (the queue's)", NULL, 0 },
-	{ "region", 0, "REGION", O_REGION,
+	    NULL, 0, OPT_ID(O_EXEC) },
+	{ "rejects", 0, "FILE",
+	    "append poison SQS messages to FILE, byte for byte", NULL, 0,
+	    OPT_ID(O_REJECTS) },
+	{ "max-receives", 0, "N",
+	    "an SQS message received more than N times is poison (5)", NULL,
+	    0, OPT_ID(O_MAX_RECEIVES) },
+	{ "wait", 0, "SECONDS",
+	    "the long-poll wait of each SQS receive (20, draining 1)", NULL, 0,
+	    OPT_ID(O_WAIT) },
+	{ "visibility-timeout", 0, "SECONDS",
+	    "hide received messages this long (the queue's)", NULL, 0,
+	    OPT_ID(O_VISIBILITY) },
+	{ "region", 0, "REGION",
 	    "read this region (repeatable; default: every enabled one)",
-	    "region", 0 },
-	OPT_PROFILE(O_PROFILE),
+	    "region", 0, OPT_ID(O_REGION) },
+	{ "profile", 0, "NAME", "the AWS profile", "profile", 0,
+	    OPT_ID(O_PROFILE) },
 	OPT_COMMON,
 	OPT_END
 };
@@ -509,10 +517,13 @@ deliver(struct run *r, const struct batch *b, struct heartbeat *hb)
 static struct aws_ctx *
 open_region(const struct options *o, const char *region)
 {
-	struct aws_options ao = { o->profile, region != NULL ? region :
-	    o->config_region };
+	struct aws_options ao;
 	struct aws_ctx	*aws;
 	char		*cause;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.profile = o->profile;
+	ao.region = region != NULL ? region : o->config_region;
 
 	if ((aws = aws_new(&ao, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);

@@ -33,6 +33,7 @@ aws_rest_call(struct aws_ctx *ctx, const struct aws_service *svc,
     struct aws_error *err)
 {
 	struct aws_send s;
+	struct aws_send_ext x;
 	char *body = NULL, *endpoint = NULL, *cause = NULL;
 	int r = -1;
 
@@ -59,11 +60,13 @@ aws_rest_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	s.content_type = body != NULL ? "application/json" : NULL;
 	s.body = body;
 	s.bodylen = body != NULL ? strlen(body) : 0;
-	s.classify = aws_restjson_classify;
-	s.method = method;
-	s.path = path;
-	s.query = query;
-	r = aws_send_json(ctx, &s, response, err);
+	/* __type, else x-amzn-ErrorType: both services send one of them */
+	s.classify = aws_json_classify;
+	memset(&x, 0, sizeof(x));
+	x.method = method;
+	x.path = path;
+	x.query = query;
+	r = aws_send_json(ctx, &s, &x, response, err);
 out:
 	free(endpoint);
 	free(body);

@@ -13,7 +13,7 @@ sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$top_srcdir/man/sh-findings.1" |
 
 export HOME=$TMP SECHUB_STORE=sqlite:$TMP/blocklist.db
 export AWS_REGION=us-west-2
-cp "$top_srcdir/share/examples/catch-ipv4.json" .
+cp "$top_srcdir/share/examples/patterns/catch-remote-hosts.json" .
 "$top_srcdir/tests/gen-findings" --shape asff --count 40 --seed 9 \
     --start 2026-01-09T20:00:00Z |
     jq -c '.Region = "us-west-2" | .ProductName = "GuardDuty"' >sh.jsonl

@@ -49,13 +49,12 @@ ok "$(test -s ips-from-findings && echo 0)" \
     "sh-findings | sh-extract-ip finds remote hosts ($(wc -l <ips-from-findings | tr -d ' '))"
 is "$(sort ips-from-findings)" "$(sort ips-direct)" \
     "the same records as sh-extract-ip on the findings themselves"
-# -e: events that the original rule (catch-ipv4.json, any region) matches
-jq 'del(.region)' "$top_srcdir/share/examples/catch-ipv4.json" >catch.json
+# -e: events that the patterns (catch-remote-hosts.json) match
 sh-findings --region us-east-1 --since 30d -e >events
-v4='.ProductFields["aws/guardduty/service/action/networkConnectionAction/remoteIpDetails/ipAddressV4"]'
-is "$(sh-match -p catch.json events | jq -r ".detail.findings[0] | $v4" |
-    sort)" "$(jq -r "select($v4 != null) | $v4" out2 | sort)" \
-    "-e wraps findings as events: catch-ipv4.json matches every network connection"
+is "$(sh-match -p "$top_srcdir/share/examples/patterns/catch-remote-hosts.json" \
+    events | jq -r '.detail.findings[0].Id' | sort)" \
+    "$(sh-extract-ip --allow-private <out2 | jq -r .FindingId | sort -u)" \
+    "-e wraps findings as events: catch-remote-hosts.json matches each that names a remote host"
 
 # the cursor: a second run sees nothing new
 : >"$FAKE_LOG"
