@@ -51,7 +51,7 @@ is "$(cat err2)" "sh-findings: --exec: the pipeline exited 4: 3 records left for
     "it says so"
 is "$(left "$q")" 3 "the batch stays in the queue"
 is "$(calls DeleteMessageBatch)" 0 "nothing was deleted"
-wait_for '[ "$(queued "$q")" = "3+0" ]' 10
+wait_for '[ "$(queued "$q")" = "3+0" ]' 30
 is "$(queued "$q")" "3+0" "after the visibility timeout the batch is back"
 sh-findings --source "sqs:$q" --exec 'cat >got' >out3
 is "$?" 0 "the next run with a working pipeline exits 0"
@@ -64,13 +64,13 @@ send "$q" 'this is not JSON'
 sh-findings --source "sqs:$q" >out4 2>err4
 is "$?" 1 "a poison message without --rejects: exit status 1"
 is "$(left "$q")" 1 "it is left in the queue"
-wait_for '[ "$(queued "$q")" = "1+0" ]' 10
+wait_for '[ "$(queued "$q")" = "1+0" ]' 30
 sh-findings --source "sqs:$q" --rejects rej >out5 2>err5
 is "$(cat rej)" "this is not JSON" "with --rejects it is kept there, byte for byte"
 is "$(queued "$q")" "0+0" "and only then deleted"
 send "$q" "$(head -1 events)"
 sh-findings --source "sqs:$q" --exec 'exit 1' 2>/dev/null
-wait_for '[ "$(queued "$q")" = "1+0" ]' 10
+wait_for '[ "$(queued "$q")" = "1+0" ]' 30
 : >rej
 sh-findings --source "sqs:$q" --rejects rej --max-receives 1 \
     --exec 'cat >got2' 2>err6
@@ -84,7 +84,7 @@ send "$q" "$(sed -n 5p events)"
 sh-findings --source "sqs:$q" --visibility-timeout 2 \
     --exec 'touch started; sleep 4; cat >slow' &
 pid=$!
-wait_for '[ -f started ]' 20
+wait_for '[ -f started ]' 60
 sleep 2.5	# past the 2 s visibility timeout the message was received with
 is "$(sqs ReceiveMessage "{\"QueueUrl\":\"$q\",\"WaitTimeSeconds\":0}" |
     jq '.Messages // [] | length')" 0 \
@@ -97,7 +97,7 @@ is "$?:$(queued "$q"):$(calls ChangeMessageVisibilityBatch | sed 's/^[1-9][0-9]*
 sh-findings -f --source "sqs:$q" --wait 1 >out7 &
 pid=$!
 send "$q" "$(sed -n 6p events)"
-wait_for '[ -s out7 ]' 10
+wait_for '[ -s out7 ]' 60
 kill -TERM $pid
 wait $pid
 is "$?:$(jq -cS . out7)" "0:$(sed -n 6p events | jq -cS .)" \
