@@ -35,8 +35,8 @@
 #ifndef SECHUB_EXAMPLES_DIR
 #define SECHUB_EXAMPLES_DIR "/usr/local/share/sechub-tools/examples"
 #endif
-#define RECORD_PATTERN	"catch-ipv4.json"
-#define SEND_PATTERN	"high-critical.json"
+#define RECORD_PATTERN	"patterns/catch-remote-hosts.json"
+#define SEND_PATTERN	"patterns/high-critical.json"
 #define LOCK_WAIT_S	60	/* for another sechub to finish */
 #define FLOOR_V4	16	/* shortest prefix sechub block takes */
 #define FLOOR_V6	32
@@ -72,7 +72,7 @@ static const struct opt_cmd commands[] = {
 enum {
 	O_STORE, O_RULE_GROUP, O_ALLOWLIST, O_ALLOW, O_WEBHOOK, O_RETENTION,
 	O_STATE_DIR, O_PROFILE, O_REGION, O_REASON, O_FOR, O_FORMAT,
-	O_RECORD_PATTERN, O_SEND_PATTERN, O_MAX
+	O_RECORD_PATTERN, O_SEND_PATTERN, O_SOURCE, O_INTERVAL, O_MAX
 };
 
 /* Everything a command needs. */
@@ -83,6 +83,7 @@ struct sechub {
 	const char	 *allow_where;
 	int		  dry_run;
 	int		  force;
+	int		  follow;
 	int		  json;
 	struct conf	 *conf;
 	struct targets	  targets;
@@ -133,6 +134,15 @@ static const struct opt options[] = {
 	    S_RUN | S_CONFIG | S_DOCTOR, V(O_RECORD_PATTERN) },
 	{ "send-pattern", 0, "FILE", "run send: the event pattern of the flow",
 	    "send_pattern", S_RUN | S_CONFIG | S_DOCTOR, V(O_SEND_PATTERN) },
+	{ "follow", 'f', NULL,
+	    "run: take the events from sh-findings, following the source",
+	    NULL, S_RUN, OPT_SETS(H, follow) },
+	{ "source", 0, "SOURCE",
+	    "run --follow: securityhub, guardduty or sqs:QUEUE_URL", "source",
+	    S_RUN | S_CONFIG, V(O_SOURCE) },
+	{ "interval", 0, "DURATION",
+	    "run --follow: the pause between reads (30s)", NULL, S_RUN,
+	    V(O_INTERVAL) },
 	OPT_COMMON,
 	OPT_END
 };
@@ -150,6 +160,7 @@ static const struct opt_prog prog = {
 	"       sechub status [--format table|json]\n"
 	"       sechub reconcile\n"
 	"       sechub run record|send|prune|all [EVENTS ...]\n"
+	"       sechub run [--source SOURCE] --follow record|send|all\n"
 	"       sechub config [--format table|json]\n"
 	"       sechub doctor\n",
 	options, commands
@@ -1205,11 +1216,85 @@ copy_events(char **files, int nfiles)
 	return fd;
 }
 
+/* "'text'" for sh -c, single quotes escaped. */
+static void
+shell_quote(struct buf *b, const char *text)
+{
+	buf_addc(b, '\'');
+	for (; *text != '\0'; text++)
+		if (*text == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *text);
+	buf_adds(b, "' ");
+}
+
+/*
+ * run --follow: become sh-findings in follow mode, which runs `sechub run
+ * FLOW` on each batch of events and moves its cursor only when that
+ * succeeded.
+ */
+static void
+follow(struct sechub *h, const char *flow)
+{
+	struct proc_argv a;
+	struct buf	 cmd;
+	const char	*self = proc_self();
+	char		*cause;
+
+	if (strcmp(flow, "prune") == 0)
+		fatal_usage("--follow", "prune reads no events");
+	if (self == NULL)
+		fatal(NULL, "cannot find the running program");
+	buf_init(&cmd);
+	shell_quote(&cmd, self);
+	if (h->dry_run)
+		buf_adds(&cmd, "--dry-run ");
+	if (log_verbose())
+		buf_adds(&cmd, "--verbose ");
+	buf_addf(&cmd, "run %s", flow);
+	proc_argv_init(&a, "sh-findings");
+	proc_argv_add(&a, "--follow");
+	proc_argv_add(&a, "--events");
+	proc_argv_add(&a, "--state");
+	proc_argv_addf(&a, "%s/findings.state", h->state_dir);
+	if (h->v[O_SOURCE].value != NULL) {
+		proc_argv_add(&a, "--source");
+		proc_argv_add(&a, h->v[O_SOURCE].value);
+	}
+	if (h->v[O_INTERVAL].value != NULL) {
+		proc_argv_add(&a, "--interval");
+		proc_argv_add(&a, h->v[O_INTERVAL].value);
+	}
+	if (h->v[O_PROFILE].value != NULL) {
+		proc_argv_add(&a, "--profile");
+		proc_argv_add(&a, h->v[O_PROFILE].value);
+	}
+	verbosity_args(&a);
+	proc_argv_add(&a, "--exec");
+	proc_argv_add(&a, buf_cstr(&cmd));
+	buf_free(&cmd);
+	/* each batch's run takes the lock itself */
+	if (h->lock_fd != -1) {
+		close(h->lock_fd);
+		h->lock_fd = -1;
+	}
+	proc_exec(a.v, &cause);
+	fatal(NULL, "%s", cause);
+}
+
 static void
 cmd_run(struct sechub *h, char **argv, int argc)
 {
 	const char	*flow = argv[0];
 	int		 events;
+
+	if (h->follow) {
+		if (argc > 1)
+			fatal_usage("--follow", "reads no files: the events "
+			    "come from sh-findings");
+		follow(h, flow);
+	}
 
 	if (strcmp(flow, "record") == 0)
 		flow_record(h, argv + 1, argc - 1, STDIN_FILENO);

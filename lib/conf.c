@@ -54,6 +54,9 @@ const struct conf_key conf_keys[] = {
 	    "a role to assume for this target (another account)" },
 	{ "external_id", CONF_STRING, T, { NULL },
 	    "the external id the role's trust policy asks for" },
+	{ "source", CONF_STRING, P, { NULL },
+	    "where sh-findings reads findings: securityhub, guardduty or "
+	    "sqs:QUEUE_URL" },
 	{ "record_pattern", CONF_PATH, P, { NULL },
 	    "the event pattern of the record-ip flow" },
 	{ "send_pattern", CONF_PATH, P, { NULL },

@@ -48,9 +48,9 @@ bindir(void)
 	return dir;
 }
 
-/* In the child: exec argv, beside us if the program is there. */
-static void __attribute__((noreturn))
-exec_stage(char **argv)
+/* exec argv, beside us if the program is there; returns on failure. */
+static void
+exec_program(char **argv)
 {
 	char	 path[PATH_MAX];
 
@@ -59,8 +59,35 @@ exec_stage(char **argv)
 	    (int)sizeof(path) && access(path, X_OK) == 0)
 		execv(path, argv);
 	execvp(argv[0], argv);
+}
+
+/* In the child: exec argv, or say why not. */
+static void __attribute__((noreturn))
+exec_stage(char **argv)
+{
+	exec_program(argv);
 	fprintf(stderr, "sechub: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+void
+proc_exec(char **argv, char **cause)
+{
+	fflush(NULL);
+	exec_program(argv);
+	xasprintf(cause, "%s: %s", argv[0], strerror(errno));
+}
+
+const char *
+proc_self(void)
+{
+	static char	 self[PATH_MAX];
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return NULL;
+	self[n] = '\0';
+	return self;
 }
 
 static int

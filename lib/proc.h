@@ -26,6 +26,16 @@ struct proc_stage {
 int	 proc_pipeline(const struct proc_stage *, size_t, int, int, int *,
 	    char **);
 
+/*
+ * Replace this process with one of our programs (looked for as the stages
+ * of a pipeline are). Returns only on failure, with *cause.
+ */
+void	 proc_exec(char **, char **);
+
+/* The path of the running program (for a command line that runs it
+ * again); NULL if it cannot be found. Borrowed. */
+const char *proc_self(void);
+
 /* The first stage whose status is at least min, or -1. */
 int	 proc_failed(const int *, size_t, int);
 

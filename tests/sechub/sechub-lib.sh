@@ -5,8 +5,8 @@
 . "$top_srcdir/tests/slack/lib-slack.sh"
 
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
-RECORD_PATTERN=$top_srcdir/share/examples/catch-ipv4.json
-SEND_PATTERN=$top_srcdir/share/examples/high-critical.json
+RECORD_PATTERN=$top_srcdir/share/examples/patterns/catch-remote-hosts.json
+SEND_PATTERN=$top_srcdir/share/examples/patterns/high-critical.json
 
 # a rule group that holds nothing of ours yet
 jq '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules
