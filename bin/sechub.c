@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws.h"
 #include "clk.h"
 #include "conf.h"
 #include "ip.h"
@@ -1757,7 +1758,6 @@ doctor_targets(struct sechub *h, struct checks *c)
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(null);
-	h->status = 0;	/* the checks say what failed */
 	for (i = 0; i < h->targets.n; i++) {
 		const struct target *t = &h->targets.v[i];
 
@@ -1783,6 +1783,40 @@ doctor_targets(struct sechub *h, struct checks *c)
 	}
 	close(active);
 	results_free(res, h->targets.n);
+}
+
+/* Whose credentials the targets and a DynamoDB store are called with. */
+static void
+doctor_credentials(struct sechub *h, struct checks *c)
+{
+	struct aws_options	 o = { h->v[O_PROFILE].value,
+	    h->v[O_REGION].value, NULL, NULL, NULL };
+	const struct aws_identity *id;
+	struct aws_error	 err;
+	struct aws_ctx		*ctx;
+	char			*cause, buf[1024];
+	const char		*store = h->v[O_STORE].value;
+	size_t			 i;
+
+	for (i = 0; i < h->targets.n && o.region == NULL; i++)
+		o.region = h->targets.v[i].region;
+	if (h->targets.n == 0 && (store == NULL ||
+	    strncmp(store, "dynamodb:", 9) != 0))
+		return;		/* nothing calls AWS */
+	if ((ctx = aws_new(&o, &cause)) == NULL) {
+		check(c, 2, "credentials", "%s", cause);
+		free(cause);
+		return;
+	}
+	if (aws_caller_identity(ctx, &id, &err) != 0) {
+		snprintf(buf, sizeof(buf), "%s", err.message);
+		check(c, 2, "credentials", "STS GetCallerIdentity: %s%s%s",
+		    err.type, err.type[0] != '\0' ? ": " : "", buf);
+	} else
+		check(c, 0, "credentials", "%s (account %s, from %s)", id->arn,
+		    id->account, aws_credentials_source(ctx) != NULL ?
+		    aws_credentials_source(ctx) : "?");
+	aws_free(ctx);
 }
 
 static void
@@ -1853,6 +1887,7 @@ cmd_doctor(struct sechub *h, char **argv, int argc)
 	    conf_path(h->conf) : "no file: built-in defaults",
 	    conf_profile(h->conf));
 	doctor_store(h, &c);
+	doctor_credentials(h, &c);
 	doctor_targets(h, &c);
 	doctor_webhook(h, &c);
 	doctor_pattern(h, &c, O_RECORD_PATTERN, RECORD_PATTERN,
@@ -1877,8 +1912,7 @@ cmd_doctor(struct sechub *h, char **argv, int argc)
 		    clk_format(now, buf));
 	else
 		check(&c, 0, "clock", "%s", clk_format(now, buf));
-	if (c.failed > 0)
-		raise_status(h, EXIT_REJECTED);
+	h->status = c.failed > 0 ? EXIT_REJECTED : 0;
 }
 
 /* --- main ------------------------------------------------------------------- */
@@ -1941,6 +1975,7 @@ main(int argc, char **argv)
 	struct opt_result	 args;
 	char			*cause;
 	size_t			 i;
+	unsigned long		 errors;
 	int			 status;
 
 	log_init("sechub");
@@ -1953,7 +1988,9 @@ main(int argc, char **argv)
 	setup(&h, &args);
 	run_command[args.cmd->id](&h, args.operands, args.noperands);
 
-	status = h.status > log_exit_status() ? h.status : log_exit_status();
+	/* doctor's checks say what failed, its status is theirs alone */
+	status = args.cmd->id == C_DOCTOR ? h.status : h.status >
+	    log_exit_status() ? h.status : log_exit_status();
 	if (h.lock_fd != -1)
 		close(h.lock_fd);
 	targets_free(&h.targets);
@@ -1963,6 +2000,7 @@ main(int argc, char **argv)
 	free(h.allow);
 	free(h.state_dir);
 	opt_result_free(&args);
+	errors = log_count(LOG_ERROR);
 	log_close_stdout();
-	return status > log_exit_status() ? status : log_exit_status();
+	return log_count(LOG_ERROR) > errors ? EXIT_RUNTIME : status;
 }
