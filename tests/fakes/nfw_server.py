@@ -250,7 +250,7 @@ class State:
         self.lock = threading.Lock()
         self.log = open(log, "a")
         self.secret = secret
-        self.faults = []        # [{"op", "status", "type", "times"}]
+        self.faults = []        # [{"op", "status", "type", "times", "skip"}]
         self.delays = {}        # op -> seconds
         self.rivals = []        # [{"add": [...], "times": n}]
         self.barrier = None     # {"op", "count"}: hold answers until
@@ -298,8 +298,13 @@ class State:
         self.response["LastModifiedTime"] = round(time.time(), 3)
 
     def take_fault(self, op):
+        """The fault for this call, if any: "skip" lets that many calls
+        through first, then "times" calls fail."""
         for f in self.faults:
             if f.get("op", op) == op and f["times"] > 0:
+                if f.get("skip", 0) > 0:
+                    f["skip"] -= 1
+                    continue
                 f["times"] -= 1
                 return f
         return None
