@@ -43,14 +43,13 @@ is "$?:$(calls UpdateRuleGroup):$(cat out):$(cat err)" \
     '0:1:{"HostIp":"198.51.100.9","Blocked":true}:' \
     "0.0.0.0/0: the next run has nothing to clean"
 is "$(invalid)" "" "0.0.0.0/0: every request valid and signed"
-kill "$NFW_PID"
 
 # special ranges, ::/0 and the allowlist, with no input at all; the allowlist
 # takes out the part of a block it overlaps
 printf '%s\n' 192.0.2.128/25 > allow.txt
 group "($R[] | select(.Priority == 30000) | .RuleDefinition.MatchAttributes.Sources) += [$(cidr 10.0.0.5/32), $(cidr 192.0.2.0/24), $(cidr 100.64.0.0/9)]
     | ($R[] | select(.Priority == 30100) | .RuleDefinition.MatchAttributes.Destinations) += [$(cidr ::/0), $(cidr fe80::1/128)]" > special.json
-start_fake "$TMP/special.json"
+fake_load "$TMP/special.json"
 nfw-sync --rule-group blocklist --allowlist "$TMP/allow.txt" --summary \
     < /dev/null > out 2> err
 is "$?" 0 "no input: exit 0"
@@ -67,10 +66,9 @@ nfw-sync: blocklist: removed from the group: ::/0: matches all traffic
 nfw-sync: blocklist: removed from the group: fe80::1/128: special-purpose address: link-local" \
     "no input: one line for each"
 is "$(invalid)" "" "no input: every request valid and signed"
-kill "$NFW_PID"
 
 # remove and replace clean too; the records name each block for slack-notify
-start_fake "$TMP/special.json"
+fake_load "$TMP/special.json"
 printf '{"HostIp":"198.51.100.7"}\n' | nfw-sync --rule-group blocklist \
     --remove > out 2> /dev/null
 is "$?" 0 "--remove: exit 0"
@@ -81,18 +79,16 @@ is "$(jq -c 'select(.Cleaned) | [.HostIp, .Blocked, .Unblocked]' out | tr '\n' '
     "--remove: a record per cleaned block (a host as its address)"
 is "$(head -1 out)" '{"HostIp":"198.51.100.7","Blocked":false,"Unblocked":true}' \
     "--remove: the input record comes first"
-kill "$NFW_PID"
-start_fake "$TMP/special.json"
+fake_load "$TMP/special.json"
 printf '{"HostIp":"203.0.113.5"}\n' | nfw-sync --rule-group blocklist \
     --replace --summary > out 2> /dev/null
 is "$?:$(blocked 30000 Sources)" "0:203.0.113.5/32" "--replace: exactly the input"
 is "$(jq -c '[.Cleaned[].Block]' out)" \
     '["10.0.0.5/32","100.64.0.0/10","::/0","fe80::1/128"]' \
     "--replace: still says which blocks broke the rails"
-kill "$NFW_PID"
 
 # --allow-private keeps special ranges in the group as in the input; never a /0
-start_fake "$TMP/special.json"
+fake_load "$TMP/special.json"
 nfw-sync --rule-group blocklist --allow-private --summary < /dev/null \
     > out 2> err
 is "$?" 0 "--allow-private: exit 0"
@@ -101,10 +97,9 @@ is "$(blocked 30000 Sources) | $(blocked 30100 Destinations)" \
     "--allow-private: special ranges stay (in both rules), ::/0 goes"
 is "$(jq -c '.Cleaned' out)" '[{"Block":"::/0","Reason":"matches all traffic"}]' \
     "--allow-private: only the match-all is cleaned"
-kill "$NFW_PID"
 
 # failure: nothing changed, so the records say the cleaned block is still there
-start_fake "$TMP/all.json"
+fake_load "$TMP/all.json"
 fake_control '{"faults":[{"op":"UpdateRuleGroup","status":503,"type":"ServiceUnavailable","message":"down","times":9}]}'
 echo '{"HostIp":"198.51.100.9"}' | AWS_MAX_ATTEMPTS=1 nfw-sync \
     --rule-group blocklist > out 2> err
@@ -113,11 +108,10 @@ is "$(jq -c 'select(.Cleaned) | [.HostIp, .Blocked, .Unblocked, (.Reason | start
     '["0.0.0.0/0",true,false,true]' "update fails: the match-all is still blocked, and why"
 grep -q '^nfw-sync: blocklist: still in the group: 0.0.0.0/0: matches all traffic$' err
 ok "$?" "update fails: stderr says it is still there"
-kill "$NFW_PID"
 
 # someone else's drop rule: a match-all or special range is only warned about
 group "$R += [{\"Priority\":200,\"RuleDefinition\":{\"MatchAttributes\":{\"Destinations\":[$(cidr 0.0.0.0/0),$(cidr 172.16.0.0/12),$(cidr 203.0.113.0/24)]},\"Actions\":[\"aws:drop\"]}}]" > other.json
-start_fake "$TMP/other.json"
+fake_load "$TMP/other.json"
 before=$(fake_state | jq -c "$R[] | select(.Priority == 200)")
 echo '{"HostIp":"198.51.100.9"}' | nfw-sync --rule-group blocklist --summary \
     > out 2> err

@@ -72,25 +72,22 @@ is "$(fields out)" "198.51.100.7 true false
 is "$(jq -r .Reason out | sort -u)" \
     "UpdateRuleGroup: InvalidTokenException: retried 5 times, giving up" \
     "always stale: the reason"
-fake_control '{"rivals":[{"add":[],"times":0}]}'
-kill "$NFW_PID"
 
 # capacity: unblocking one address of a /24 needs 8 blocks, more than fit
 jq '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules += [
     {"Priority":30000,"RuleDefinition":{"MatchAttributes":{"Sources":[{"AddressDefinition":"192.0.2.0/24"}]},"Actions":["aws:drop"]}},
     {"Priority":30100,"RuleDefinition":{"MatchAttributes":{"Destinations":[{"AddressDefinition":"192.0.2.0/24"}]},"Actions":["aws:drop"]}}]' \
     "$FIXTURES/nfw/group-small.json" > small.json
-start_fake "$TMP/small.json"
+fake_load "$TMP/small.json"
 ips 192.0.2.77 198.51.100.99 | nfw-sync --rule-group small --remove > out 2> err
 is "$?" 3 "capacity: exit 3"
 is "$(fields out)" "192.0.2.77 true false
 198.51.100.99 false false" "capacity: still blocked says true"
 is "$(jq -r .Reason out | sed 's/: 2 rules.*//' | sort -u)" "small: capacity exceeded" \
     "capacity: the reason"
-kill "$NFW_PID"
 
 # success and no change: false means not blocked, and only then
-start_fake
+fake_load "$FIXTURES/nfw/group.json"
 nfw-sync --rule-group blocklist --remove expired.jsonl > out 2> err
 is "$?" 0 "removed: exit 0"
 is "$(fields out)" "198.51.100.7 false true
