@@ -112,11 +112,20 @@ wait $pid
 is "$seen:$(ls -A spool)" "600:" "the records' file: unlinked, mode 600, nothing left"
 fake_control '{"delays":{"DescribeRuleGroup":0}}'
 
-# no room for the records: refused before anything is called
-n=$(jq -r .Op "$NFW_LOG" | wc -l)
-TMPDIR=$TMP/no-such-dir nfw-sync --rule-group blocklist odd.jsonl \
-    > out 2> err
-is "$?:$(cat err)" \
-    "3:nfw-sync: $TMP/no-such-dir: cannot keep the records for the output: No such file or directory" \
-    "TMPDIR unusable: exit 3, says why"
-is "$(( $(jq -r .Op "$NFW_LOG" | wc -l) - n ))" 0 "TMPDIR unusable: nothing called"
+# no room for the records: refused before anything is called (valgrind
+# needs TMPDIR itself)
+if [ -n "${SECHUB_VALGRIND:-}" ]; then
+	for i in 1 2; do
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n - # SKIP TMPDIR unusable: valgrind needs it too"
+	done
+else
+	n=$(jq -r .Op "$NFW_LOG" | wc -l)
+	TMPDIR=$TMP/no-such-dir nfw-sync --rule-group blocklist odd.jsonl \
+	    > out 2> err
+	is "$?:$(cat err)" \
+	    "3:nfw-sync: $TMP/no-such-dir: cannot keep the records for the output: No such file or directory" \
+	    "TMPDIR unusable: exit 3, says why"
+	is "$(( $(jq -r .Op "$NFW_LOG" | wc -l) - n ))" 0 \
+	    "TMPDIR unusable: nothing called"
+fi
