@@ -587,7 +587,7 @@ warn_notes(const struct options *o, const struct outcome *out)
 	const struct nfw_plan *p = out->plan;
 	const struct nfw_note *n;
 	const char	*what;
-	char		 text[IP_STRLEN];
+	char		 text[IP_STRLEN], *rule;
 	size_t		 i;
 
 	if (p == NULL)
@@ -605,15 +605,23 @@ warn_notes(const struct options *o, const struct outcome *out)
 	}
 	for (i = 0; i < p->nleft_alone; i++) {
 		n = &p->left_alone[i];
-		log_warn(o->rule_group, "rule at priority %d drops %s %s: %s: "
-		    "not ours, left alone", n->priority, n->match,
-		    ip_format_cidr(&n->block, text), n->reason);
+		if (n->priority >= 0)
+			xasprintf(&rule, "rule at priority %d", n->priority);
+		else
+			rule = xstrdup("rule without a valid priority");
+		log_warn(o->rule_group, "%s drops %s %s: %s: not ours, left "
+		    "alone", rule, n->match, ip_format_cidr(&n->block, text),
+		    n->reason);
+		free(rule);
 	}
 }
 
-/* [{"Block": ..., "Reason": ...}] (with the rule for other rules). */
+/*
+ * [{"Block": ..., "Reason": ...}]; for other rules' blocks with the rule's
+ * Priority (null: not a valid one) and Match first.
+ */
 static json_t *
-notes_json(const struct nfw_note *v, size_t n)
+notes_json(const struct nfw_note *v, size_t n, int others)
 {
 	json_t	*a = json_array(), *o;
 	char	 text[IP_STRLEN];
@@ -621,9 +629,9 @@ notes_json(const struct nfw_note *v, size_t n)
 
 	for (i = 0; i < n; i++) {
 		o = json_object();
-		if (v[i].priority > 0) {
-			json_object_set_new(o, "Priority",
-			    json_integer(v[i].priority));
+		if (others) {
+			json_object_set_new(o, "Priority", v[i].priority < 0 ?
+			    json_null() : json_integer(v[i].priority));
 			json_object_set_new(o, "Match",
 			    json_string(v[i].match));
 		}
@@ -666,10 +674,10 @@ summary(const struct options *o, const struct outcome *out)
 		json_object_set_new(s, "Error", json_string(out->error));
 	if (p != NULL && done && p->ncleaned > 0)
 		json_object_set_new(s, "Cleaned", notes_json(p->cleaned,
-		    p->ncleaned));
+		    p->ncleaned, 0));
 	if (p != NULL && p->nleft_alone > 0)
 		json_object_set_new(s, "LeftAlone", notes_json(p->left_alone,
-		    p->nleft_alone));
+		    p->nleft_alone, 1));
 	return s;
 }
 

@@ -4,6 +4,7 @@
  * the input, capacity, the UpdateRuleGroup request). No I/O: the caller
  * describes the group and sends the request.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,7 +255,9 @@ read_rules(struct nfw_group *g, char **cause)
 			    &g->dst, &g->dst_actions, cause) == -1)
 				return -1;
 		} else {
-			read_other_rule(g, rule, (int)prio);
+			/* the service's are 1 to 65535; say any other too */
+			read_other_rule(g, rule, prio >= 0 && prio <= INT_MAX ?
+			    (int)prio : -1);
 			c = nfw_rule_capacity(rule);
 			if (g->other_capacity > INT64_MAX - c)
 				g->other_capacity = INT64_MAX;

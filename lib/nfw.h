@@ -138,7 +138,8 @@ struct nfw_rails {
 /* A block the rails found: in our rules (taken out), or in another. */
 struct nfw_note {
 	struct ip_cidr	 block;
-	int		 priority;	/* the other rule's; 0 for ours */
+	int		 priority;	/* the other rule's (-1: not a valid
+					   one); 0 for ours */
 	const char	*match;		/* "Sources" or "Destinations" */
 	char		 reason[IP_STRLEN + 48];
 };

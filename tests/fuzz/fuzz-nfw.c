@@ -45,6 +45,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-#define MAX_INPUT	2048	/* input addresses, after expansion */
+#define MAX_ADDRS	2048	/* input addresses, after expansion */
 #define MAX_EXPAND	8	/* host bits of a block that is expanded */
 
 static const char *settings[] = {
@@ -491,8 +492,15 @@ model_group(const json_t *describe, struct model *m)
 			if (ndst++ > 0 ||
 			    !model_ours(rule, "Destinations", &m->dst))
 				return 0;
-		} else
-			model_other(rule, p, m);
+		} else {
+			/* noted with its priority if it has one at all */
+			const json_t *pv = json_object_get(rule, "Priority");
+
+			model_other(rule, json_is_integer(pv) &&
+			    json_integer_value(pv) >= 0 &&
+			    json_integer_value(pv) <= INT_MAX ?
+			    (int)json_integer_value(pv) : -1, m);
+		}
 	}
 	return 1;
 }
@@ -536,7 +544,7 @@ model_group_cost(const json_t *rules)
 static void
 input_add(struct model *m, const struct ip_addr *a)
 {
-	if (m->nin < MAX_INPUT)
+	if (m->nin < MAX_ADDRS)
 		m->in[m->nin++] = *a;
 }
 
@@ -1087,7 +1095,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	m.dst_prio = NFW_DST_PRIORITY;
 	nul = memchr(data, '\0', len);
 	jlen = nul != NULL ? (size_t)(nul - data) : len;
-	m.in = xcalloc(MAX_INPUT, sizeof *m.in);
+	m.in = xcalloc(MAX_ADDRS, sizeof *m.in);
 	if (nul != NULL)
 		read_lines(&m, (const char *)nul + 1, len - jlen - 1);
 	/* what nfw-sync's describe-file and API paths accept */

@@ -348,7 +348,7 @@ notes(const struct nfw_note *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_adds(&b, "; ");
-		if (v[i].priority > 0)
+		if (v[i].match != NULL)
 			buf_addf(&b, "%d %s ", v[i].priority, v[i].match);
 		buf_addf(&b, "%s %s", ip_format_cidr(&v[i].block, text),
 		    v[i].reason);
@@ -528,6 +528,14 @@ test_rails(void)
 	g = group_with("", pass_all);
 	p = plan(g, NFW_MERGE, NULL, 0, NULL);
 	ok(p->nleft_alone == 0, "a pass rule is nobody's worry");
+	nfw_plan_free(p);
+	nfw_group_free(g);
+	g = group_with("", "{\"Priority\":9999999999,\"RuleDefinition\":"
+	    "{\"MatchAttributes\":{\"Sources\":[{\"AddressDefinition\":"
+	    "\"::/0\"}]},\"Actions\":[\"aws:drop\"]}}");
+	p = plan(g, NFW_MERGE, NULL, 0, NULL);
+	check_notes(p->left_alone, p->nleft_alone, "-1 Sources ::/0 matches "
+	    "all traffic", "a priority beyond int is no priority (-1)");
 	nfw_plan_free(p);
 	nfw_group_free(g);
 	ip_list_free(&allow);
