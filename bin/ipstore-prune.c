@@ -159,6 +159,9 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore-prune");
+	/* a dynamodb: store holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	memset(&p, 0, sizeof(p));
 	opterr = 0;	/* our messages, through the funnel */
 	while ((ch = getopt_long(argc, argv, ":hnqs:V", longopts,

@@ -35,6 +35,7 @@
 struct opts {
 	const char	*store_url;
 	const char	*rejects;
+	size_t		 max_line;
 	const char	*older_than;
 	const char	*by;
 	const char	*ttl;
@@ -75,11 +76,13 @@ usage(int status)
 	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
 	    "[--region REGION]\n"
 	    "               command [argument ...]\n"
-	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
+	    "       ipstore add [--ttl DURATION] [--max-line BYTES] "
+	    "[--rejects FILE] [file ...]\n"
 	    "       ipstore list [--older-than DURATION] "
 	    "[--by created|last-seen]\n"
 	    "       ipstore get IP ...\n"
-	    "       ipstore rm [--rejects FILE] [IP ... | -]\n"
+	    "       ipstore rm [--max-line BYTES] [--rejects FILE] "
+	    "[IP ... | -]\n"
 	    "       ipstore count\n"
 	    "       ipstore init\n"
 	    "       ipstore mirror --from URL --to URL\n");
@@ -286,13 +289,15 @@ parse_duration(const char *option, const char *text)
 }
 
 static struct input *
-open_input(char **files, int nfiles, const char *rejects)
+open_input(char **files, int nfiles, const struct opts *o)
 {
 	struct input	*in;
 	char		*cause;
 
-	if ((in = input_new(files, nfiles, rejects, &cause)) == NULL)
+	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	return in;
 }
 
@@ -348,7 +353,7 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 
 	if (o->ttl != NULL && (ttl = parse_duration("--ttl", o->ttl)) <= 0)
 		fatal_usage(NULL, "--ttl: must be longer than 0s");
-	in = open_input(argv, argc, o->rejects);
+	in = open_input(argv, argc, o);
 	st = open_store(o->store_url, 1);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
@@ -425,9 +430,11 @@ static const char *
 argument_ip(const char *arg, char *buf)
 {
 	struct ip_addr	 addr;
+	char		 shown[VALUE_SHOW_SIZE];
 
 	if (ip_parse(arg, strlen(arg), &addr) != 0) {
-		log_reject(arg, "invalid IP address");
+		log_reject(show_value(shown, arg, strlen(arg)),
+		    "invalid IP address");
 		return NULL;
 	}
 	return ip_format(&addr, buf);
@@ -521,7 +528,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	int			 i;
 
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
-		in = open_input(argv, argc, o->rejects);
+		in = open_input(argv, argc, o);
 		st = open_store(o->store_url, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
@@ -655,6 +662,8 @@ check_options(const char *cmd, const struct opts *o)
 		fatal_usage(NULL, "--older-than and --by: only for list");
 	if (o->rejects != NULL && !add && !rm)
 		fatal_usage(NULL, "--rejects: only for add and rm");
+	if (o->max_line > 0 && !add && !rm)
+		fatal_usage(NULL, "--max-line: only for add and rm");
 	if ((o->from != NULL || o->to != NULL) && !mirror)
 		fatal_usage(NULL, "--from and --to: only for mirror");
 	if (mirror && o->store_url != NULL)
@@ -706,6 +715,7 @@ main(int argc, char *argv[])
 		{ "by",		required_argument, NULL, 'b' },
 		{ "from",	required_argument, NULL, 'f' },
 		{ "help",	no_argument,	   NULL, 'h' },
+		{ "max-line",	required_argument, NULL, 'M' },
 		{ "older-than",	required_argument, NULL, 'o' },
 		{ "profile",	required_argument, NULL, 'P' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
@@ -723,6 +733,9 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	log_init("ipstore");
+	/* a dynamodb: store holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	memset(&o, 0, sizeof(o));
 	opterr = 0;	/* our messages, through the funnel */
 	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
@@ -736,6 +749,10 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(0);
+			break;
+		case 'M':
+			if (parse_size(optarg, &o.max_line, &cause) != 0)
+				fatal_usage("--max-line", "%s", cause);
 			break;
 		case 'o':
 			o.older_than = optarg;

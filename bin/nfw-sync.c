@@ -33,6 +33,7 @@ struct options {
 	int		 dry_run;
 	const char	*allowlist;
 	const char	*rejects;
+	size_t		 max_line;
 	const char	*describe_file;	/* plan offline against this answer */
 	struct aws_options aws;
 };
@@ -68,8 +69,8 @@ usage(int status)
 "usage: nfw-sync --rule-group NAME|ARN [--replace | --remove] [-nq]\n"
 "                [--allow-empty] [--allow-private] [--allowlist FILE]\n"
 "                [--priority SRC[,DST]] [--summary] [--rejects FILE]\n"
-"                [--profile NAME] [--region REGION] [--verbose]\n"
-"                [--describe-file FILE] [file ...]\n");
+"                [--max-line BYTES] [--profile NAME] [--region REGION]\n"
+"                [--verbose] [--describe-file FILE] [file ...]\n");
 	exit(status);
 }
 
@@ -99,7 +100,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_REPLACE = 256, O_REMOVE, O_EMPTY, O_PRIVATE,
 	    O_ALLOWLIST, O_PRIORITY, O_SUMMARY, O_REJECTS, O_PROFILE,
-	    O_REGION, O_VERBOSE, O_DESCRIBE };
+	    O_REGION, O_VERBOSE, O_DESCRIBE, O_MAX_LINE };
 	static const struct option longopts[] = {
 		{ "rule-group",		required_argument, NULL, 'g' },
 		{ "replace",		no_argument,	   NULL, O_REPLACE },
@@ -112,6 +113,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run",		no_argument,	   NULL, 'n' },
 		{ "describe-file",	required_argument, NULL, O_DESCRIBE },
 		{ "rejects",		required_argument, NULL, O_REJECTS },
+		{ "max-line",		required_argument, NULL, O_MAX_LINE },
 		{ "profile",		required_argument, NULL, O_PROFILE },
 		{ "region",		required_argument, NULL, O_REGION },
 		{ "quiet",		no_argument,	   NULL, 'q' },
@@ -120,6 +122,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL,			0,		   NULL, 0 }
 	};
+	char	*cause;
 	int	 ch, modes = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -164,6 +167,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_REJECTS:
 			o->rejects = optarg;
+			break;
+		case O_MAX_LINE:
+			if (parse_size(optarg, &o->max_line, &cause) != 0)
+				fatal_usage("--max-line", "%s", cause);
 			break;
 		case O_PROFILE:
 			o->aws.profile = optarg;
@@ -249,9 +256,12 @@ read_input(const struct options *o, char **files, int nfiles,
 	json_t		*record;
 	const char	*host, *refused;
 	char		*cause, reason[160], why[IP_STRLEN + 64];
+	char		 shown[VALUE_SHOW_SIZE];
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	while (input_next(in, &rec)) {
 		if ((record = jl_decode(&rec, reason, sizeof(reason))) ==
 		    NULL) {
@@ -267,8 +277,10 @@ read_input(const struct options *o, char **files, int nfiles,
 		/* the string's own length: "203.0.113.1\u0000x" is no address */
 		if (ip_parse(host, json_string_length(json_object_get(record,
 		    "HostIp")), &a) == -1) {
-			input_reject(in, &rec, "HostIp %s: not an IP address",
-			    host);
+			input_reject(in, &rec, "HostIp \"%s\": not an IP "
+			    "address", show_value(shown, host,
+			    json_string_length(json_object_get(record,
+			    "HostIp"))));
 			json_decref(record);
 			continue;
 		}
@@ -569,6 +581,8 @@ main(int argc, char **argv)
 	int		 first;
 
 	log_init("nfw-sync");
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	first = parse_options(argc, argv, &o);
 	ip_list_init(&allow);
 	if (o.allowlist != NULL && ip_list_load(&allow, o.allowlist,

@@ -30,6 +30,7 @@ static const char *const record_fields[] = {
 
 struct extract {
 	int			 allow_private;
+	size_t			 max_line;
 	struct ip_list		 allowlist;
 	char			**keep;
 	size_t			 nkeep;
@@ -52,7 +53,8 @@ usage(int status)
 
 	fprintf(f,
 "usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
-"                     [-k field] [--rejects file] [--verbose] [file ...]\n");
+"                     [-k field] [--max-line bytes] [--rejects file]\n"
+"                     [--verbose] [file ...]\n");
 	if (status == 0)
 		log_close_stdout();
 	exit(status);
@@ -182,15 +184,14 @@ static int
 on_finding(const struct finding *f, void *arg)
 {
 	struct extract	*x = arg;
-	char		 addr[IP_STRLEN], id[256];
+	char		 addr[IP_STRLEN], id[256], shown[VALUE_SHOW_SIZE];
 	size_t		 i;
 
 	x->findings++;
 	for (i = 0; i < f->nbad; i++) {
-		log_warn(jl_where(x->rec), "%s: not an IP address: %.*s",
+		log_warn(jl_where(x->rec), "%s: not an IP address: %s",
 		    finding_text_cstr(&f->id, id, sizeof id),
-		    f->bad[i].len > 80 ? 80 : (int)f->bad[i].len,
-		    f->bad[i].json);
+		    show_value(shown, f->bad[i].json, f->bad[i].len));
 	}
 	for (i = 0; i < f->nips; i++) {
 		ip_format(&f->ips[i].addr, addr);
@@ -248,13 +249,15 @@ add_keep(struct extract *x, const char *arg)
 	free(list);
 }
 
-enum { OPT_ALLOW_PRIVATE = 256, OPT_ALLOWLIST, OPT_REJECTS, OPT_VERBOSE };
+enum { OPT_ALLOW_PRIVATE = 256, OPT_ALLOWLIST, OPT_MAX_LINE, OPT_REJECTS,
+    OPT_VERBOSE };
 
 static const struct option longopts[] = {
 	{ "allow-private",	no_argument,	   NULL, OPT_ALLOW_PRIVATE },
 	{ "allowlist",		required_argument, NULL, OPT_ALLOWLIST },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "keep",		required_argument, NULL, 'k' },
+	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "rejects",		required_argument, NULL, OPT_REJECTS },
 	{ "verbose",		no_argument,	   NULL, OPT_VERBOSE },
@@ -283,6 +286,10 @@ parse_options(struct extract *x, int argc, char **argv)
 			usage(0);
 		case 'k':
 			add_keep(x, optarg);
+			break;
+		case OPT_MAX_LINE:
+			if (parse_size(optarg, &x->max_line, &cause) != 0)
+				fatal_usage("--max-line", "%s", cause);
 			break;
 		case 'q':
 			log_set_quiet(1);
@@ -328,6 +335,8 @@ main(int argc, char **argv)
 		fatal("stdout", "%s", strerror(errno));
 	if ((in = input_new(argv, argc, rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (x.max_line > 0)
+		input_set_max_line(in, x.max_line);
 	x.out = jl_writer_new(STDOUT_FILENO, "stdout");
 
 	while (!x.out_failed && input_next(in, &rec))
@@ -335,7 +344,8 @@ main(int argc, char **argv)
 
 	if (jl_writer_free(x.out) != 0 && !x.out_failed)
 		log_error("stdout", "%s", strerror(errno));
-	if (x.findings == 0 && !x.out_failed)
+	/* after an unreadable input, its error says it all */
+	if (x.findings == 0 && !x.out_failed && log_count(LOG_ERROR) == 0)
 		log_warn(NULL, "no findings in the input");
 	log_info(NULL, "records %lu, rejected %lu, findings %lu, written %lu, "
 	    "special-purpose %lu, allowlisted %lu", input_records(in),

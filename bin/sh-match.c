@@ -27,6 +27,7 @@ struct options {
 	int		 reference;
 	const char	*tag;
 	const char	*rejects;
+	size_t		 max_line;
 };
 
 enum {
@@ -36,7 +37,8 @@ enum {
 	OPT_CHECK,
 	OPT_REJECTS,
 	OPT_VERBOSE,
-	OPT_REFERENCE
+	OPT_REFERENCE,
+	OPT_MAX_LINE
 };
 
 static const struct option longopts[] = {
@@ -49,6 +51,7 @@ static const struct option longopts[] = {
 	{ "explain",	no_argument,		NULL, OPT_EXPLAIN },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
 	{ "rejects",	required_argument,	NULL, OPT_REJECTS },
+	{ "max-line",	required_argument,	NULL, OPT_MAX_LINE },
 	{ "verbose",	no_argument,		NULL, OPT_VERBOSE },
 	{ "reference",	no_argument,		NULL, OPT_REFERENCE },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -61,8 +64,9 @@ usage(int status)
 {
 	FILE	*fp = status == 0 ? stdout : stderr;
 
-	fprintf(fp, "usage: sh-match [-cqv] [--explain] [--rejects file] "
-	    "[--tag field] [--verbose]\n"
+	fprintf(fp, "usage: sh-match [-cqv] [--explain] [--max-line bytes] "
+	    "[--rejects file]\n"
+	    "                [--tag field] [--verbose]\n"
 	    "                -p pattern.json | --rules rules.json ... "
 	    "[file ...]\n"
 	    "       sh-match --check [-p pattern.json] [--rules rules.json] "
@@ -312,6 +316,8 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	if (!o->count && !o->quiet)
 		w = jl_writer_new(1, "<stdout>");
 	matched = xcalloc(pat_set_count(set) + 1, 1);
@@ -389,6 +395,7 @@ main(int argc, char **argv)
 	struct options	 o;
 	struct pat_set	*set;
 	unsigned long	 selected;
+	char		*cause;
 	int		 ch, status;
 
 	log_init("sh-match");
@@ -424,6 +431,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_REJECTS:
 			o.rejects = optarg;
+			break;
+		case OPT_MAX_LINE:
+			if (parse_size(optarg, &o.max_line, &cause) != 0)
+				fatal_usage("--max-line", "%s", cause);
 			break;
 		case OPT_VERBOSE:
 			log_set_verbose(1);

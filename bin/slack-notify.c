@@ -4,6 +4,7 @@
  * at most one post a second, never showing the webhook URL.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 
 struct options {
 	const char		*rejects;
+	size_t			 max_line;
 	const char		*webhook_file;
 	const char		*payloads;
 	const char		*state;
@@ -70,7 +72,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
-	    "                    [--webhook-file FILE] [--payloads FILE]\n"
+	    "                    [--max-line BYTES] [--webhook-file FILE] "
+	    "[--payloads FILE]\n"
 	    "                    [--group-window DURATION] [--digest-after N]\n"
 	    "                    [--state FILE] [--dedupe-window DURATION]\n"
 	    "                    [--template FILE] [--timeout DURATION]"
@@ -430,7 +433,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_VERBOSE = 256, OPT_REJECTS, OPT_WEBHOOK, OPT_PAYLOADS,
 	    OPT_WINDOW, OPT_DIGEST, OPT_STATE, OPT_DEDUPE, OPT_TEMPLATE,
-	    OPT_TIMEOUT };
+	    OPT_TIMEOUT, OPT_MAX_LINE };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -438,6 +441,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 		{ "webhook-file", required_argument, NULL, OPT_WEBHOOK },
 		{ "payloads", required_argument, NULL, OPT_PAYLOADS },
 		{ "group-window", required_argument, NULL, OPT_WINDOW },
@@ -448,7 +452,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ NULL, 0, NULL, 0 }
 	};
-	char	*end;
+	char	*end, *cause;
 	long	 n;
 	int	 ch;
 
@@ -475,6 +479,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_REJECTS:
 			o->rejects = optarg;
+			break;
+		case OPT_MAX_LINE:
+			if (parse_size(optarg, &o->max_line, &cause) != 0)
+				fatal_usage("--max-line", "%s", cause);
 			break;
 		case OPT_WEBHOOK:
 			o->webhook_file = optarg;
@@ -544,6 +552,21 @@ setup_webhook(struct sender *s, const struct options *o)
 	slack_webhook_display(s->url, s->display, sizeof(s->display));
 }
 
+/* The payloads file: ours (0600, no symbolic link in its place). */
+static FILE *
+open_payloads(const char *path)
+{
+	FILE	*f;
+	char	*cause;
+	int	 fd;
+
+	if ((fd = open_private(path, O_WRONLY | O_APPEND, &cause)) == -1)
+		fatal_usage(NULL, "--payloads: %s", cause);
+	if ((f = fdopen(fd, "a")) == NULL)
+		fatal(NULL, "--payloads: %s: %s", path, strerror(errno));
+	return (f);
+}
+
 static void
 setup_sender(struct sender *s, const struct options *o, struct queue *q)
 {
@@ -558,10 +581,8 @@ setup_sender(struct sender *s, const struct options *o, struct queue *q)
 	if (o->state != NULL && o->dedupe_window > 0 && slack_state_expire(
 	    s->state, clk_now() - (time_t)o->dedupe_window, &cause) == -1)
 		fatal(o->state, "%s", cause);
-	if (o->payloads != NULL && (s->payloads = fopen(o->payloads, "a")) ==
-	    NULL)
-		fatal_usage(NULL, "--payloads: %s: %s", o->payloads,
-		    strerror(errno));
+	if (o->payloads != NULL)
+		s->payloads = open_payloads(o->payloads);
 	slack_post_opts_init(&s->post);
 	s->post.timeout_ms = o->timeout_ms;
 	s->post.trace = post_trace;
@@ -599,6 +620,9 @@ main(int argc, char **argv)
 	char			*cause;
 
 	log_init("slack-notify");
+	/* the webhook is a secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	/* A reader that went away must not cost the channel its messages:
 	 * the write error is reported and the records are still told. */
 	signal(SIGPIPE, SIG_IGN);
@@ -617,6 +641,8 @@ main(int argc, char **argv)
 	setup_sender(&s, &opt, &q);
 	if ((in = input_new(argv, argc, opt.rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (opt.max_line > 0)
+		input_set_max_line(in, opt.max_line);
 	/* Signals go to signal_main only (threads inherit the mask). */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

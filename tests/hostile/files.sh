@@ -1,0 +1,58 @@
+#!/bin/sh
+# files.sh: files the programs create are theirs. --rejects (every program
+# that reads records), slack-notify's --payloads and --state are created
+# mode 0600 whatever the umask, and a symbolic link planted in their place
+# (say in a shared /tmp) is refused with a clear message and exit status 2,
+# leaving its target untouched.
+. "$top_srcdir/tests/lib.sh"
+tmpdir
+export SECHUB_NOW=2026-01-05T00:00:00Z
+cd "$TMP" || exit 99
+umask 022
+
+GOOD='{"HostIp":"203.0.113.9","FindingId":"good-1"}'
+echo '{"HostIp":[{"exists":true}]}' >pattern.json
+printf '%s\nnot json\n' "$GOOD" >in.jsonl
+
+# NAME|OPTION|COMMAND (the option's file is appended to the command)
+files() {
+	cat <<EOF2
+sh-match|--rejects|sh-match -p pattern.json
+sh-extract-ip|--rejects|sh-extract-ip
+ipstore add|--rejects|ipstore -s sqlite:$TMP/s.db add
+ipstore rm|--rejects|ipstore -s sqlite:$TMP/s.db rm -
+nfw-sync|--rejects|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
+slack-notify|--rejects|slack-notify -n --payloads /dev/null
+slack-notify|--payloads|slack-notify -n
+slack-notify|--state|slack-notify -n --payloads /dev/null
+EOF2
+}
+plan $(($(files | wc -l) * 3 + 1))
+
+n=0
+files >files.list
+while IFS='|' read -r name opt cmd; do
+	n=$((n + 1))
+	prog=${cmd%% *}
+	f=file-$n
+	# shellcheck disable=SC2086
+	$cmd $opt "$f" <in.jsonl >/dev/null 2>&1
+	is "$(stat -c %a "$f" 2>&1)" 600 "$name $opt: created mode 0600 under umask 022"
+
+	echo 'keep me' >target-$n
+	ln -s "target-$n" "link-$n"
+	st=0
+	# shellcheck disable=SC2086
+	$cmd $opt "link-$n" <in.jsonl >/dev/null 2>err || st=$?
+	# the message names the option and the file, and says why
+	case $opt in
+	--rejects) want="2:$prog: --rejects link-$n: is a symbolic link: refusing to follow it (name the file itself)" ;;
+	*) want="2:$prog: $opt: link-$n: is a symbolic link: refusing to follow it (name the file itself)" ;;
+	esac
+	is "$st:$(cat err)" "$want" "$name $opt: a symbolic link in its place is refused"
+	is "$(cat "target-$n")" "keep me" "$name $opt: the link's target is untouched"
+done <files.list
+# the state's journal files are as private as the state
+slack-notify -n --payloads /dev/null --state st.db <in.jsonl >/dev/null 2>&1
+is "$(stat -c %a st.db st.db-wal st.db-shm 2>/dev/null | sort -u | tr '\n' ' ')" "600 " \
+    "slack-notify --state: the database and its journal files are all 0600"
