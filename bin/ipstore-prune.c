@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +15,9 @@
 #include "clk.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "store.h"
 #include "util.h"
-#include "version.h"
 
 #define DEFAULT_OLDER_THAN	"720h"
 
@@ -33,16 +32,75 @@ struct prune {
 	int			 failed;
 };
 
-static void
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
+enum {
+	O_BY = 1, O_DRY_RUN, O_OLDER_THAN, O_PROFILE, O_REGION, O_REMOVED,
+	O_STORE
+};
 
-	fprintf(f, "usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
-	    "[--older-than DURATION]\n"
-	    "                     [--by created|last-seen] [--removed]\n"
-	    "                     [--profile NAME] [--region REGION]\n");
-	exit(status);
+static const struct opt options[] = {
+	{ "older-than", 0, "DURATION", O_OLDER_THAN,
+	    "remove entries older than this (720h)", "retention", 0 },
+	{ "by", 0, "created|last-seen", O_BY,
+	    "measure age from CreatedAt or LastSeenAt (last-seen)", NULL, 0 },
+	{ "removed", 0, NULL, O_REMOVED,
+	    "print what was removed, not what stays", NULL, 0 },
+	OPT_DRY_RUN(O_DRY_RUN, "change nothing; print what would happen"),
+	OPT_STORE(O_STORE),
+	OPT_PROFILE(O_PROFILE),
+	OPT_REGION(O_REGION),
+	OPT_COMMON,
+	OPT_END
+};
+
+static const struct opt_prog prog = {
+	"ipstore-prune",
+	"usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
+	"[--older-than DURATION]\n"
+	"                     [--by created|last-seen] [--removed]\n"
+	"                     [--profile NAME] [--region REGION]\n",
+	options, NULL
+};
+
+struct opts {
+	struct prune		*p;
+	struct aws_options	 aws;
+	const char		*url;
+	const char		*older_than;
+	const char		*older_than_where;
+	const char		*by;
+	const char		*by_where;
+};
+
+static void
+on_option(void *arg, int id, const char *value, const char *where)
+{
+	struct opts	*o = arg;
+
+	switch (id) {
+	case O_BY:
+		o->by = value;
+		o->by_where = where;
+		break;
+	case O_DRY_RUN:
+		o->p->dry_run = 1;
+		break;
+	case O_OLDER_THAN:
+		o->older_than = value;
+		o->older_than_where = where;
+		break;
+	case O_PROFILE:
+		o->aws.profile = value;
+		break;
+	case O_REGION:
+		o->aws.region = value;
+		break;
+	case O_REMOVED:
+		o->p->removed = 1;
+		break;
+	case O_STORE:
+		o->url = value;
+		break;
+	}
 }
 
 static int
@@ -135,104 +193,54 @@ summary(const struct prune *p, const char *older_than)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "by",		required_argument, NULL, 'b' },
-		{ "dry-run",	no_argument,	   NULL, 'n' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "older-than",	required_argument, NULL, 'o' },
-		{ "profile",	required_argument, NULL, 'P' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "region",	required_argument, NULL, 'G' },
-		{ "removed",	no_argument,	   NULL, 'R' },
-		{ "store",	required_argument, NULL, 's' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ NULL,		0,		   NULL, 0 }
-	};
 	struct prune	 p;
-	struct aws_options aws_opts = { NULL, NULL };
-	const char	*url = NULL, *older_than = DEFAULT_OLDER_THAN;
-	const char	*by = "last-seen";
+	struct opts	 o;
+	struct opt_result args;
 	char		*cause;
 	int64_t		 age;
 	time_t		 now;
-	int		 ch;
 
 	log_init("ipstore-prune");
 	/* a dynamodb: store holds an AWS secret */
 	if (no_core_dumps(&cause) != 0)
 		fatal(NULL, "%s", cause);
 	memset(&p, 0, sizeof(p));
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hnqs:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			by = optarg;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'n':
-			p.dry_run = 1;
-			break;
-		case 'o':
-			older_than = optarg;
-			break;
-		case 'P':
-			aws_opts.profile = optarg;
-			break;
-		case 'G':
-			aws_opts.region = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'R':
-			p.removed = 1;
-			break;
-		case 's':
-			url = optarg;
-			break;
-		case 'v':
-			log_set_verbose(1);
-			break;
-		case 'V':
-			puts(SECHUB_VERSION_LINE("ipstore-prune"));
-			return 0;
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
-	}
-	if (optind != argc)
-		usage(EXIT_USAGE);
+	memset(&o, 0, sizeof(o));
+	o.p = &p;
+	o.older_than = DEFAULT_OLDER_THAN;
+	o.older_than_where = "--older-than";
+	o.by = "last-seen";
+	o.by_where = "--by";
+	opt_parse(&prog, argc, argv, on_option, &o, &args);
+	if (args.noperands != 0)
+		opt_usage(&prog);
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
-	if (clk_parse_duration(older_than, &age, &cause) != 0)
-		fatal_usage(NULL, "--older-than: %s", cause);
-	if (strcmp(by, "last-seen") == 0)
+	if (clk_parse_duration(o.older_than, &age, &cause) != 0)
+		fatal_usage(o.older_than_where, "%s", cause);
+	if (strcmp(o.by, "last-seen") == 0)
 		p.m.by = STORE_BY_LAST_SEEN;
-	else if (strcmp(by, "created") == 0)
+	else if (strcmp(o.by, "created") == 0)
 		p.m.by = STORE_BY_CREATED;
 	else
-		fatal_usage(NULL, "--by: expected created or last-seen, "
-		    "not \"%s\"", by);
+		fatal_usage(o.by_where, "expected created or last-seen, "
+		    "not \"%s\"", o.by);
 	now = clk_now();
 	p.m.before = now - age;
 	p.m.expired_at = now;
 
-	if ((p.st = store_open(url, 0, &aws_opts, &cause)) == NULL) {
+	if ((p.st = store_open(o.url, 0, &o.aws, &cause)) == NULL) {
 		if (store_config_error())
 			fatal_usage(NULL, "%s", cause);
 		fatal(NULL, "%s", cause);
 	}
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
 	if (prune(&p) == 0)
-		summary(&p, older_than);
+		summary(&p, o.older_than);
 	if (jl_writer_free(p.out) != 0)
 		log_error("stdout", "write error: %s", strerror(errno));
 	store_close(p.st);
+	opt_result_free(&args);
 	log_close_stdout();
 	return log_exit_status();
 }

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,9 +20,9 @@
 #include "ip.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "store.h"
 #include "util.h"
-#include "version.h"
 
 /* Records per transaction at most. */
 #define BATCH_MAX	5000
@@ -31,6 +30,11 @@
 #define BATCH_IDLE_MS	10
 /* ...and in any case when the oldest uncommitted record is this old. */
 #define BATCH_AGE_MS	1000
+
+enum {
+	O_BY = 1, O_FROM, O_MAX_LINE, O_OLDER_THAN, O_PROFILE, O_REGION,
+	O_REJECTS, O_STORE, O_TO, O_TTL
+};
 
 struct opts {
 	const char	*store_url;
@@ -41,6 +45,7 @@ struct opts {
 	const char	*ttl;
 	const char	*from;
 	const char	*to;
+	const char	*where[O_TTL + 1];	/* where each came from */
 };
 
 /*
@@ -67,27 +72,72 @@ struct batch {
 	int		 error_is_write;
 };
 
-static void
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
+enum { C_ADD, C_LIST, C_GET, C_RM, C_COUNT, C_INIT, C_MIRROR };
+#define S_ADD		(1u << C_ADD)
+#define S_LIST		(1u << C_LIST)
+#define S_GET		(1u << C_GET)
+#define S_RM		(1u << C_RM)
+#define S_COUNT		(1u << C_COUNT)
+#define S_INIT		(1u << C_INIT)
+#define S_MIRROR	(1u << C_MIRROR)
+#define S_STORE		(S_ADD | S_LIST | S_GET | S_RM | S_COUNT | S_INIT)
 
-	fprintf(f,
-	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
-	    "[--region REGION]\n"
-	    "               command [argument ...]\n"
-	    "       ipstore add [--ttl DURATION] [--max-line BYTES] "
-	    "[--rejects FILE] [file ...]\n"
-	    "       ipstore list [--older-than DURATION] "
-	    "[--by created|last-seen]\n"
-	    "       ipstore get IP ...\n"
-	    "       ipstore rm [--max-line BYTES] [--rejects FILE] "
-	    "[IP ... | -]\n"
-	    "       ipstore count\n"
-	    "       ipstore init\n"
-	    "       ipstore mirror --from URL --to URL\n");
-	exit(status);
-}
+static const struct opt_cmd commands[] = {
+	{ "add", C_ADD, S_ADD, 0, -1,
+	    "add IP records; print each with NewIP once committed" },
+	{ "list", C_LIST, S_LIST, 0, 0, "print every entry" },
+	{ "get", C_GET, S_GET, 1, -1, "print the entries of these addresses" },
+	{ "rm", C_RM, S_RM, 0, -1,
+	    "remove addresses (arguments, or records on stdin)" },
+	{ "count", C_COUNT, S_COUNT, 0, 0, "print the number of entries" },
+	{ "init", C_INIT, S_INIT, 0, 0, "create the store" },
+	{ "mirror", C_MIRROR, S_MIRROR, 0, 0,
+	    "merge every entry of one store into another" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static const struct opt options[] = {
+	{ "store", 's', "URL", O_STORE,
+	    "the store: sqlite:PATH or dynamodb:TABLE", "store", S_STORE },
+	{ "ttl", 0, "DURATION", O_TTL,
+	    "add: the entries expire this long after now", NULL, S_ADD },
+	{ "rejects", 0, "FILE", O_REJECTS,
+	    "add, rm: append rejected records to FILE", NULL, S_ADD | S_RM },
+	{ "max-line", 0, "BYTES", O_MAX_LINE,
+	    "add, rm: reject lines longer than BYTES (16M)", NULL,
+	    S_ADD | S_RM },
+	{ "older-than", 0, "DURATION", O_OLDER_THAN,
+	    "list: only entries older than this", NULL, S_LIST },
+	{ "by", 0, "created|last-seen", O_BY,
+	    "list: the age of CreatedAt or LastSeenAt", NULL, S_LIST },
+	{ "from", 0, "URL", O_FROM, "mirror: the store to read", NULL,
+	    S_MIRROR },
+	{ "to", 0, "URL", O_TO, "mirror: the store to write", NULL,
+	    S_MIRROR },
+	OPT_PROFILE(O_PROFILE),
+	OPT_REGION(O_REGION),
+	OPT_COMMON,
+	OPT_END
+};
+
+static const struct opt_prog prog = {
+	"ipstore",
+	"usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	"[--region REGION]\n"
+	"               command [argument ...]\n"
+	"       ipstore add [--ttl DURATION] [--max-line BYTES] "
+	"[--rejects FILE]\n"
+	"                   [file ...]\n"
+	"       ipstore list [--older-than DURATION] "
+	"[--by created|last-seen]\n"
+	"       ipstore get IP ...\n"
+	"       ipstore rm [--max-line BYTES] [--rejects FILE] "
+	"[IP ... | -]\n"
+	"       ipstore count\n"
+	"       ipstore init\n"
+	"       ipstore mirror --from URL --to URL\n",
+	options, commands
+};
 
 static void
 elapsed_start(struct timespec *ts)
@@ -278,13 +328,13 @@ open_store(const char *url, int create)
 }
 
 static int64_t
-parse_duration(const char *option, const char *text)
+parse_duration(const char *where, const char *text)
 {
 	int64_t	 seconds;
 	char	*cause;
 
 	if (clk_parse_duration(text, &seconds, &cause) != 0)
-		fatal_usage(NULL, "%s: %s", option, cause);
+		fatal_usage(where, "%s", cause);
 	return seconds;
 }
 
@@ -351,8 +401,9 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	struct jl_record	 rec;
 	int64_t			 ttl = 0;
 
-	if (o->ttl != NULL && (ttl = parse_duration("--ttl", o->ttl)) <= 0)
-		fatal_usage(NULL, "--ttl: must be longer than 0s");
+	if (o->ttl != NULL && (ttl = parse_duration(o->where[O_TTL],
+	    o->ttl)) <= 0)
+		fatal_usage(o->where[O_TTL], "must be longer than 0s");
 	in = open_input(argv, argc, o);
 	st = open_store(o->store_url, 1);
 	batch_init(&b, st, out, 1);
@@ -394,18 +445,18 @@ print_entry(const struct store_entry *e, void *arg)
 }
 
 static enum store_age
-parse_by(const char *by)
+parse_by(const char *by, const char *where)
 {
 	if (by == NULL || strcmp(by, "last-seen") == 0)
 		return STORE_BY_LAST_SEEN;
 	if (strcmp(by, "created") == 0)
 		return STORE_BY_CREATED;
-	fatal_usage(NULL, "--by: expected created or last-seen, not \"%s\"",
-	    by);
+	fatal_usage(where, "expected created or last-seen, not \"%s\"", by);
 }
 
 static void
-cmd_list(const struct opts *o, struct jl_writer *out)
+cmd_list(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store_match	 m;
 	struct printer		 p = { out, 0 };
@@ -413,9 +464,9 @@ cmd_list(const struct opts *o, struct jl_writer *out)
 	char			*cause;
 
 	memset(&m, 0, sizeof(m));
-	m.by = parse_by(o->by);
+	m.by = parse_by(o->by, o->where[O_BY]);
 	if (o->older_than != NULL)
-		m.before = clk_now() - parse_duration("--older-than",
+		m.before = clk_now() - parse_duration(o->where[O_OLDER_THAN],
 		    o->older_than);
 	st = open_store(o->store_url, 0);
 	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
@@ -450,8 +501,6 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	const char		*ip;
 	int			 i, found;
 
-	if (argc == 0)
-		usage(EXIT_USAGE);
 	st = open_store(o->store_url, 0);
 	for (i = 0; i < argc && !p.failed; i++) {
 		if ((ip = argument_ip(argv[i], buf)) == NULL)
@@ -551,7 +600,8 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 }
 
 static void
-cmd_count(const struct opts *o, struct jl_writer *out)
+cmd_count(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*st;
 	uint64_t	 n;
@@ -569,7 +619,8 @@ cmd_count(const struct opts *o, struct jl_writer *out)
 }
 
 static void
-cmd_init(const struct opts *o)
+cmd_init(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*st;
 	char		*cause;
@@ -621,7 +672,8 @@ mirror_entry(const struct store_entry *src, void *arg)
 }
 
 static void
-cmd_mirror(const struct opts *o, struct jl_writer *out)
+cmd_mirror(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*from, *to;
 	struct batch	 b;
@@ -647,155 +699,81 @@ cmd_mirror(const struct opts *o, struct jl_writer *out)
 	store_close(from);
 }
 
-/* Options that only some commands take. */
-static void
-check_options(const char *cmd, const struct opts *o)
-{
-	const int add = strcmp(cmd, "add") == 0;
-	const int list = strcmp(cmd, "list") == 0;
-	const int rm = strcmp(cmd, "rm") == 0;
-	const int mirror = strcmp(cmd, "mirror") == 0;
+typedef void cmd_fn(const struct opts *, char **, int, struct jl_writer *);
 
-	if (o->ttl != NULL && !add)
-		fatal_usage(NULL, "--ttl: only for add");
-	if ((o->older_than != NULL || o->by != NULL) && !list)
-		fatal_usage(NULL, "--older-than and --by: only for list");
-	if (o->rejects != NULL && !add && !rm)
-		fatal_usage(NULL, "--rejects: only for add and rm");
-	if (o->max_line > 0 && !add && !rm)
-		fatal_usage(NULL, "--max-line: only for add and rm");
-	if ((o->from != NULL || o->to != NULL) && !mirror)
-		fatal_usage(NULL, "--from and --to: only for mirror");
-	if (mirror && o->store_url != NULL)
-		fatal_usage(NULL, "mirror: use --from and --to, not --store");
-}
+static cmd_fn *const run_command[] = {
+	[C_ADD] = cmd_add,
+	[C_LIST] = cmd_list,
+	[C_GET] = cmd_get,
+	[C_RM] = cmd_rm,
+	[C_COUNT] = cmd_count,
+	[C_INIT] = cmd_init,
+	[C_MIRROR] = cmd_mirror
+};
 
 static void
-no_arguments(const char *cmd, int argc)
+on_option(void *arg, int id, const char *value, const char *where)
 {
-	if (argc != 0)
-		fatal_usage(NULL, "%s: takes no arguments", cmd);
-}
+	struct opts	*o = arg;
+	char		*cause;
 
-static void
-run(const char *cmd, const struct opts *o, char **argv, int argc)
-{
-	struct jl_writer	*out;
-
-	check_options(cmd, o);
-	out = jl_writer_new(STDOUT_FILENO, "<stdout>");
-	if (strcmp(cmd, "add") == 0)
-		cmd_add(o, argv, argc, out);
-	else if (strcmp(cmd, "list") == 0) {
-		no_arguments(cmd, argc);
-		cmd_list(o, out);
-	} else if (strcmp(cmd, "get") == 0)
-		cmd_get(o, argv, argc, out);
-	else if (strcmp(cmd, "rm") == 0)
-		cmd_rm(o, argv, argc, out);
-	else if (strcmp(cmd, "count") == 0) {
-		no_arguments(cmd, argc);
-		cmd_count(o, out);
-	} else if (strcmp(cmd, "init") == 0) {
-		no_arguments(cmd, argc);
-		cmd_init(o);
-	} else if (strcmp(cmd, "mirror") == 0) {
-		no_arguments(cmd, argc);
-		cmd_mirror(o, out);
-	} else
-		fatal_usage(NULL, "%s: unknown command", cmd);
-	if (jl_writer_free(out) != 0)
-		log_error("stdout", "write error: %s", strerror(errno));
+	o->where[id] = where;
+	switch (id) {
+	case O_BY:
+		o->by = value;
+		break;
+	case O_FROM:
+		o->from = value;
+		break;
+	case O_OLDER_THAN:
+		o->older_than = value;
+		break;
+	case O_PROFILE:
+		aws_opts.profile = value;
+		break;
+	case O_REGION:
+		aws_opts.region = value;
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &o->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_REJECTS:
+		o->rejects = value;
+		break;
+	case O_STORE:
+		o->store_url = value;
+		break;
+	case O_TO:
+		o->to = value;
+		break;
+	case O_TTL:
+		o->ttl = value;
+		break;
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "by",		required_argument, NULL, 'b' },
-		{ "from",	required_argument, NULL, 'f' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "max-line",	required_argument, NULL, 'M' },
-		{ "older-than",	required_argument, NULL, 'o' },
-		{ "profile",	required_argument, NULL, 'P' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "region",	required_argument, NULL, 'R' },
-		{ "rejects",	required_argument, NULL, 'r' },
-		{ "store",	required_argument, NULL, 's' },
-		{ "to",		required_argument, NULL, 't' },
-		{ "ttl",	required_argument, NULL, 'T' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ NULL,		0,		   NULL, 0 }
-	};
-	struct opts	 o;
-	char		*cause;
-	int		 ch;
+	struct opts		 o;
+	struct opt_result	 args;
+	struct jl_writer	*out;
+	char			*cause;
 
 	log_init("ipstore");
 	/* a dynamodb: store holds an AWS secret */
 	if (no_core_dumps(&cause) != 0)
 		fatal(NULL, "%s", cause);
 	memset(&o, 0, sizeof(o));
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			o.by = optarg;
-			break;
-		case 'f':
-			o.from = optarg;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'M':
-			if (parse_size(optarg, &o.max_line, &cause) != 0)
-				fatal_usage("--max-line", "%s", cause);
-			break;
-		case 'o':
-			o.older_than = optarg;
-			break;
-		case 'P':
-			aws_opts.profile = optarg;
-			break;
-		case 'R':
-			aws_opts.region = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'r':
-			o.rejects = optarg;
-			break;
-		case 's':
-			o.store_url = optarg;
-			break;
-		case 't':
-			o.to = optarg;
-			break;
-		case 'T':
-			o.ttl = optarg;
-			break;
-		case 'v':
-			log_set_verbose(1);
-			break;
-		case 'V':
-			puts(SECHUB_VERSION_LINE("ipstore"));
-			return 0;
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		usage(EXIT_USAGE);
+	opt_parse(&prog, argc, argv, on_option, &o, &args);
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
-	run(argv[0], &o, argv + 1, argc - 1);
+	out = jl_writer_new(STDOUT_FILENO, "<stdout>");
+	run_command[args.cmd->id](&o, args.operands, args.noperands, out);
+	if (jl_writer_free(out) != 0)
+		log_error("stdout", "write error: %s", strerror(errno));
+	opt_result_free(&args);
 	log_close_stdout();
 	return log_exit_status();
 }

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +17,8 @@
 #include "ip.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "util.h"
-#include "version.h"
 
 /* The output fields, in order; --keep may not replace them. */
 static const char *const record_fields[] = {
@@ -45,20 +44,6 @@ struct extract {
 	unsigned long		 special;
 	unsigned long		 allowlisted;
 };
-
-static void __attribute__((noreturn))
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
-
-	fprintf(f,
-"usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
-"                     [-k field] [--max-line bytes] [--rejects file]\n"
-"                     [--verbose] [file ...]\n");
-	if (status == 0)
-		log_close_stdout();
-	exit(status);
-}
 
 /* A JSON string of s, quotes included. */
 static void
@@ -249,91 +234,91 @@ add_keep(struct extract *x, const char *arg)
 	free(list);
 }
 
-enum { OPT_ALLOW_PRIVATE = 256, OPT_ALLOWLIST, OPT_MAX_LINE, OPT_REJECTS,
-    OPT_VERBOSE };
+enum { O_ALLOW_PRIVATE = 1, O_ALLOWLIST, O_ALLOW, O_KEEP, O_MAX_LINE,
+    O_REJECTS };
 
-static const struct option longopts[] = {
-	{ "allow-private",	no_argument,	   NULL, OPT_ALLOW_PRIVATE },
-	{ "allowlist",		required_argument, NULL, OPT_ALLOWLIST },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "keep",		required_argument, NULL, 'k' },
-	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "rejects",		required_argument, NULL, OPT_REJECTS },
-	{ "verbose",		no_argument,	   NULL, OPT_VERBOSE },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 }
+static const struct opt options[] = {
+	{ "allow-private", 0, NULL, O_ALLOW_PRIVATE,
+	    "keep private and other special-purpose addresses", NULL, 0 },
+	{ "allowlist", 0, "FILE", O_ALLOWLIST,
+	    "leave out the addresses and blocks listed in FILE",
+	    "allowlist", 0 },
+	{ "allow", 0, "CIDR", O_ALLOW,
+	    "leave out CIDR (repeatable)", "allow", 0 },
+	{ "keep", 'k', "FIELD[,FIELD]", O_KEEP,
+	    "copy these fields of the finding into each record", NULL, 0 },
+	OPT_MAX_LINE(O_MAX_LINE),
+	OPT_REJECTS(O_REJECTS),
+	OPT_COMMON,
+	OPT_END
 };
 
-static const char *
-parse_options(struct extract *x, int argc, char **argv)
-{
-	const char	*rejects = NULL;
-	char		*cause;
-	int		 ch;
+static const struct opt_prog prog = {
+	"sh-extract-ip",
+"usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
+"                     [-k field] [--max-line bytes] [--rejects file]\n"
+"                     [--verbose] [file ...]\n",
+	options, NULL
+};
 
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hk:qV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_ALLOW_PRIVATE:
-			x->allow_private = 1;
-			break;
-		case OPT_ALLOWLIST:
-			if (ip_list_load(&x->allowlist, optarg, &cause) != 0)
-				fatal_usage("--allowlist", "%s", cause);
-			break;
-		case 'h':
-			usage(0);
-		case 'k':
-			add_keep(x, optarg);
-			break;
-		case OPT_MAX_LINE:
-			if (parse_size(optarg, &x->max_line, &cause) != 0)
-				fatal_usage("--max-line", "%s", cause);
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
-			break;
-		case OPT_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case 'V':
-			printf("%s\n", SECHUB_VERSION_LINE("sh-extract-ip"));
-			log_close_stdout();
-			exit(log_exit_status());
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
+struct parsed {
+	struct extract	*x;
+	const char	*rejects;
+};
+
+static void
+on_option(void *arg, int id, const char *value, const char *where)
+{
+	struct parsed	*p = arg;
+	char		*cause;
+
+	switch (id) {
+	case O_ALLOW_PRIVATE:
+		p->x->allow_private = 1;
+		break;
+	case O_ALLOWLIST:
+		if (ip_list_load(&p->x->allowlist, value, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_ALLOW:
+		if (conf_add_cidrs(&p->x->allowlist, value, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_KEEP:
+		add_keep(p->x, value);
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &p->x->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_REJECTS:
+		p->rejects = value;
+		break;
 	}
-	return rejects;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct extract	 x;
+	struct parsed	 p = { &x, NULL };
+	struct opt_result args;
 	struct input	*in;
 	struct jl_record rec;
-	const char	*rejects;
 	char		*cause;
 	size_t		 i;
 
-	log_init(argv[0]);
+	log_init("sh-extract-ip");
 	memset(&x, 0, sizeof x);
 	ip_list_init(&x.allowlist);
 	buf_init(&x.line);
-	rejects = parse_options(&x, argc, argv);
-	argc -= optind;
-	argv += optind;
+	opt_parse(&prog, argc, argv, on_option, &p, &args);
 
 	/* never let an input or --rejects file take the place of stdout */
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		fatal("stdout", "%s", strerror(errno));
-	if ((in = input_new(argv, argc, rejects, &cause)) == NULL)
+	if ((in = input_new(args.operands, args.noperands, p.rejects,
+	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
 	if (x.max_line > 0)
 		input_set_max_line(in, x.max_line);
@@ -358,5 +343,8 @@ main(int argc, char **argv)
 		free(x.keep[i]);
 	free(x.keep);
 	buf_free(&x.line);
+	opt_result_free(&args);
+	if (!x.out_failed)
+		log_close_stdout();
 	return log_exit_status();
 }

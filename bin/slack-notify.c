@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,14 +18,16 @@
 #include "input.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "slack.h"
 #include "util.h"
-#include "version.h"
 
 struct options {
 	const char		*rejects;
 	size_t			 max_line;
 	const char		*webhook_file;
+	const char		*webhook_where;	/* where it came from */
+	const struct conf	*conf;
 	const char		*payloads;
 	const char		*state;
 	int			 dry_run;
@@ -67,19 +68,46 @@ struct sender {
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void __attribute__((noreturn))
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
-	    "                    [--max-line BYTES] [--webhook-file FILE] "
-	    "[--payloads FILE]\n"
-	    "                    [--group-window DURATION] [--digest-after N]\n"
-	    "                    [--state FILE] [--dedupe-window DURATION]\n"
-	    "                    [--template FILE] [--timeout DURATION]"
-	    " [file ...]\n");
-	exit(status);
-}
+enum {
+	O_DRY_RUN = 1, O_REJECTS, O_WEBHOOK, O_PAYLOADS, O_WINDOW, O_DIGEST,
+	O_STATE, O_DEDUPE, O_TEMPLATE, O_TIMEOUT, O_MAX_LINE
+};
+
+static const struct opt options[] = {
+	{ "webhook-file", 0, "FILE", O_WEBHOOK,
+	    "the file holding the webhook URL (mode 600)", "webhook_file", 0 },
+	OPT_DRY_RUN(O_DRY_RUN, "post nothing; show the payloads on stderr"),
+	{ "payloads", 0, "FILE", O_PAYLOADS,
+	    "append every payload to FILE", NULL, 0 },
+	{ "group-window", 0, "DURATION", O_WINDOW,
+	    "group records arriving this close together (3s)", NULL, 0 },
+	{ "digest-after", 0, "N", O_DIGEST,
+	    "fold more than N records of a kind into a digest (5)", NULL, 0 },
+	{ "state", 0, "FILE", O_STATE,
+	    "remember what was told across runs, in FILE", NULL, 0 },
+	{ "dedupe-window", 0, "DURATION", O_DEDUPE,
+	    "with --state: tell a finding again after this (24h)", NULL, 0 },
+	{ "template", 0, "FILE", O_TEMPLATE,
+	    "replace one kind's message with your own (repeatable)", NULL, 0 },
+	{ "timeout", 0, "DURATION", O_TIMEOUT,
+	    "give up on one post after this long (10s)", NULL, 0 },
+	OPT_MAX_LINE(O_MAX_LINE),
+	OPT_REJECTS(O_REJECTS),
+	OPT_COMMON,
+	OPT_END
+};
+
+static const struct opt_prog prog = {
+	"slack-notify",
+	"usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
+	"                    [--max-line BYTES] [--webhook-file FILE] "
+	"[--payloads FILE]\n"
+	"                    [--group-window DURATION] [--digest-after N]\n"
+	"                    [--state FILE] [--dedupe-window DURATION]\n"
+	"                    [--template FILE] [--timeout DURATION]"
+	" [file ...]\n",
+	options, NULL
+};
 
 static int64_t
 ms_between(const struct timespec *a, const struct timespec *b)
@@ -402,13 +430,13 @@ read_records(struct input *in, struct queue *q)
 }
 
 static int64_t
-duration(const char *opt, const char *arg)
+duration(const char *where, const char *arg)
 {
 	int64_t	 v;
 	char	*cause;
 
 	if (clk_parse_duration(arg, &v, &cause) == -1)
-		fatal_usage(NULL, "%s: %s", opt, cause);
+		fatal_usage(where, "%s", cause);
 	return (v);
 }
 
@@ -429,115 +457,99 @@ load_template(struct options *o, const char *path)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+on_option(void *arg, int id, const char *value, const char *where)
 {
-	enum { OPT_VERBOSE = 256, OPT_REJECTS, OPT_WEBHOOK, OPT_PAYLOADS,
-	    OPT_WINDOW, OPT_DIGEST, OPT_STATE, OPT_DEDUPE, OPT_TEMPLATE,
-	    OPT_TIMEOUT, OPT_MAX_LINE };
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, OPT_VERBOSE },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
-		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-		{ "webhook-file", required_argument, NULL, OPT_WEBHOOK },
-		{ "payloads", required_argument, NULL, OPT_PAYLOADS },
-		{ "group-window", required_argument, NULL, OPT_WINDOW },
-		{ "digest-after", required_argument, NULL, OPT_DIGEST },
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "dedupe-window", required_argument, NULL, OPT_DEDUPE },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ NULL, 0, NULL, 0 }
-	};
-	char	*end, *cause;
-	long	 n;
-	int	 ch;
+	struct options	*o = arg;
+	char		*end, *cause;
+	long		 n;
 
+	switch (id) {
+	case O_DRY_RUN:
+		o->dry_run = 1;
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &o->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_REJECTS:
+		o->rejects = value;
+		break;
+	case O_WEBHOOK:
+		o->webhook_file = value;
+		o->webhook_where = where;
+		break;
+	case O_PAYLOADS:
+		o->payloads = value;
+		break;
+	case O_WINDOW:
+		o->window_ms = duration(where, value) * 1000;
+		break;
+	case O_DIGEST:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || errno != 0 || n < 0 ||
+		    n > 1000000)
+			fatal_usage(NULL, "%s: %s: not a count", where, value);
+		o->digest_after = (size_t)n;
+		break;
+	case O_STATE:
+		o->state = value;
+		break;
+	case O_DEDUPE:
+		o->dedupe_window = duration(where, value);
+		break;
+	case O_TEMPLATE:
+		load_template(o, value);
+		break;
+	case O_TIMEOUT:
+		o->timeout_ms = duration(where, value) * 1000;
+		if (o->timeout_ms <= 0)
+			fatal_usage(where, "must be at least 1s");
+		break;
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o,
+    struct opt_result *r)
+{
 	memset(o, 0, sizeof(*o));
 	o->window_ms = 3000;
 	o->digest_after = 5;
 	o->dedupe_window = 24 * 3600;
 	o->timeout_ms = 10000;
-	while ((ch = getopt_long(argc, argv, "hnqV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(0);
-		case 'V':
-			puts(SECHUB_VERSION_LINE("slack-notify"));
-			exit(0);
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case OPT_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case OPT_REJECTS:
-			o->rejects = optarg;
-			break;
-		case OPT_MAX_LINE:
-			if (parse_size(optarg, &o->max_line, &cause) != 0)
-				fatal_usage("--max-line", "%s", cause);
-			break;
-		case OPT_WEBHOOK:
-			o->webhook_file = optarg;
-			break;
-		case OPT_PAYLOADS:
-			o->payloads = optarg;
-			break;
-		case OPT_WINDOW:
-			o->window_ms = duration("--group-window", optarg) *
-			    1000;
-			break;
-		case OPT_DIGEST:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    n < 0 || n > 1000000)
-				fatal_usage(NULL, "--digest-after: %s: not a "
-				    "count", optarg);
-			o->digest_after = (size_t)n;
-			break;
-		case OPT_STATE:
-			o->state = optarg;
-			break;
-		case OPT_DEDUPE:
-			o->dedupe_window = duration("--dedupe-window", optarg);
-			break;
-		case OPT_TEMPLATE:
-			load_template(o, optarg);
-			break;
-		case OPT_TIMEOUT:
-			o->timeout_ms = duration("--timeout", optarg) * 1000;
-			if (o->timeout_ms <= 0)
-				fatal_usage(NULL, "--timeout: must be at "
-				    "least 1s");
-			break;
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
+	opt_parse(&prog, argc, argv, on_option, o, r);
+	o->conf = r->conf;
 }
 
-/* The webhook: --webhook-file, else SLACK_WEBHOOK_URL; checked. */
+/*
+ * The webhook: --webhook-file or $SECHUB_WEBHOOK_FILE, else
+ * $SLACK_WEBHOOK_URL, else the configuration's webhook_file or
+ * webhook_url; checked.
+ */
 static void
 setup_webhook(struct sender *s, const struct options *o)
 {
-	const char	*env = getenv("SLACK_WEBHOOK_URL");
+	const char	*env = getenv("SLACK_WEBHOOK_URL"), *file = NULL;
+	const char	*where = o->webhook_where;
+	struct conf_origin origin;
 	char		*cause;
 
-	if (o->webhook_file != NULL) {
-		if ((s->url = slack_webhook_read(o->webhook_file, &cause)) ==
-		    NULL)
-			fatal_usage(NULL, "--webhook-file: %s", cause);
-	} else if (env != NULL && *env != '\0')
+	if (o->webhook_file != NULL && (env == NULL || *env == '\0' ||
+	    where[0] == '-' || strcmp(where, "SECHUB_WEBHOOK_FILE") == 0))
+		file = o->webhook_file;
+	if (file != NULL) {
+		if ((s->url = slack_webhook_read(file, &cause)) == NULL)
+			fatal_usage(where[0] == '-' ? "--webhook-file" : where,
+			    "%s", cause);
+	} else if (env != NULL && *env != '\0') {
 		s->url = xstrdup(env);
-	else if (!o->dry_run)
+		where = "SLACK_WEBHOOK_URL";
+	} else if ((env = conf_get(o->conf, NULL, "webhook_url",
+	    &origin)) != NULL) {
+		s->url = xstrdup(env);
+		where = origin.where;
+	} else if (!o->dry_run)
 		fatal_usage(NULL, "no webhook: set SLACK_WEBHOOK_URL or use "
 		    "--webhook-file (or --dry-run)");
 	if (s->url == NULL) {
@@ -546,8 +558,7 @@ setup_webhook(struct sender *s, const struct options *o)
 	}
 	if (slack_webhook_check(s->url, &cause) == -1) {
 		freezero_str(s->url);
-		fatal_usage(o->webhook_file ? o->webhook_file :
-		    "SLACK_WEBHOOK_URL", "%s", cause);
+		fatal_usage(file != NULL ? file : where, "%s", cause);
 	}
 	slack_webhook_display(s->url, s->display, sizeof(s->display));
 }
@@ -611,6 +622,7 @@ int
 main(int argc, char **argv)
 {
 	struct options		 opt;
+	struct opt_result	 args;
 	struct queue		 q;
 	struct sender		 s;
 	struct input		*in;
@@ -626,9 +638,7 @@ main(int argc, char **argv)
 	/* A reader that went away must not cost the channel its messages:
 	 * the write error is reported and the records are still told. */
 	signal(SIGPIPE, SIG_IGN);
-	parse_options(argc, argv, &opt);
-	argc -= optind;
-	argv += optind;
+	parse_options(argc, argv, &opt, &args);
 	if (clk_init(&cause) == -1)
 		fatal_usage("SECHUB_NOW", "%s", cause);
 	http_global_init();
@@ -639,7 +649,8 @@ main(int argc, char **argv)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&q.cv, &ca);
 	setup_sender(&s, &opt, &q);
-	if ((in = input_new(argv, argc, opt.rejects, &cause)) == NULL)
+	if ((in = input_new(args.operands, args.noperands, opt.rejects,
+	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
 	if (opt.max_line > 0)
 		input_set_max_line(in, opt.max_line);
@@ -665,6 +676,7 @@ main(int argc, char **argv)
 	input_free(in);
 	finish_sender(&s);
 	free(q.items);
+	opt_result_free(&args);
 	log_close_stdout();
 	return (log_exit_status());
 }
