@@ -15,8 +15,9 @@ make -s -C "$top_builddir" install DESTDIR="$dest" >"$TMP/out" 2>&1
 is "$?" 0 "make install DESTDIR=... succeeds"
 ok "$([ -x "$dest$prefix/bin/nfw-sync" ] &&
     [ -f "$dest$prefix/share/man/man7/sechub-tools.7" ] &&
-    [ -f "$dest$prefix/share/sechub-tools/examples/systemd/sechub-prune.timer" ]; echo $?)" \
-    "programs, pages and examples are installed"
+    [ -f "$dest$prefix/share/sechub-tools/examples/demo/events.jsonl" ] &&
+    [ -n "$(find "$dest$prefix/share/sechub-tools/examples" -mindepth 2 -type f)" ]; echo $?)" \
+    "programs, pages and examples (in folders) are installed"
 make -s -C "$top_builddir" uninstall DESTDIR="$dest" >"$TMP/out" 2>&1
 is "$?:$(find "$dest" ! -type d | head -5)" "0:" \
     "make uninstall leaves no file"
