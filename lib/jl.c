@@ -1000,8 +1000,13 @@ jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
 				return overlong(r, err);
 			return malformed(r, err);
 		}
-		/* more input is needed: not while a line is too long */
-		if (scan_toolong(sc, r->end - r->start))
+		/*
+		 * more input is needed: not while a line is too long (as far
+		 * as it was scanned: the bytes after sc->pos, a newline the
+		 * scanner looks past or a piece of an escape, are not yet
+		 * counted, so a read that ends there decides nothing)
+		 */
+		if (scan_toolong(sc, sc->pos))
 			return overlong(r, err);
 		if ((rv = refill(r)) == -1)
 			return JL_IOERR;

@@ -238,6 +238,11 @@ main(void)
 	    "a long last line without newline");
 	both("{}{}{}{}{}\n{}\n", "R1:{} R1:{} R1:{} R1:{} L1[{}\n] R2:{} ",
 	    "records past the limit on one line are rejected with its rest");
+	max_line = 9;
+	both("{\n \"a\": 123\n}\n", "R1:{\n \"a\": 123\n} ",
+	    "a pretty record's line of exactly the limit, its newline at the "
+	    "end of a read, passes");
+	max_line = 8;
 	both("{\"a\":1}    \r\n{}\n", "R1:{\"a\":1} R2:{} ",
 	    "blanks after a record on a long line are not a record");
 	max_line = 0;
