@@ -128,8 +128,8 @@ ddb-sso-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose --pro
 EOF2
 }
 # programs holding a secret, for the core dump checks below
-CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify'
-plan $(($(cases | wc -l) * 2 + 1 + 1 + 4 * 4))
+CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify sh-findings'
+plan $(($(cases | wc -l) * 2 + 1 + 1 + 5 * 4))
 
 : >"$TMP/all"
 cases | while IFS='|' read -r name mode cmd; do
@@ -291,6 +291,8 @@ for prog in $CORE_CASES; do
 	ipstore-prune) sig=ABRT; set -- ipstore-prune -s dynamodb:hygiene \
 	    --older-than 1s ;;
 	slack-notify) sig=SEGV; set -- slack-notify ;;
+	sh-findings) sig=ABRT; set -- sh-findings --source securityhub \
+	    --region us-east-1 ;;
 	esac
 	dir=$TMP/core-$prog
 	if [ -n "$skip_core" ] || ! command -v "$prog" >/dev/null 2>&1; then

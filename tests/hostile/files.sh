@@ -1,9 +1,9 @@
 #!/bin/sh
 # files.sh: files the programs create are theirs. --rejects (every program
-# that reads records), slack-notify's --payloads and --state are created
-# mode 0600 whatever the umask, and a symbolic link planted in their place
-# (say in a shared /tmp) is refused with a clear message and exit status 2,
-# leaving its target untouched.
+# that reads records, and sh-findings), slack-notify's --payloads and
+# --state are created mode 0600 whatever the umask, and a symbolic link
+# planted in their place (say in a shared /tmp) is refused with a clear
+# message and exit status 2, leaving its target untouched.
 . "$top_srcdir/tests/lib.sh"
 tmpdir
 export SECHUB_NOW=2026-01-05T00:00:00Z
@@ -20,26 +20,28 @@ GOOD='{"HostIp":"203.0.113.9","FindingId":"good-1"}'
 echo '{"HostIp":[{"exists":true}]}' >pattern.json
 printf '%s\nnot json\n' "$GOOD" >in.jsonl
 
-# NAME|OPTION|COMMAND (the option's file is appended to the command)
+# NAME|OPTION|HOW THE MESSAGE NAMES IT|COMMAND (the option's file is
+# appended to the command)
 files() {
 	cat <<EOF2
-sh-match|--rejects|sh-match -p pattern.json
-sh-extract-ip|--rejects|sh-extract-ip
-ipstore add|--rejects|ipstore -s sqlite:$TMP/s.db add
-ipstore rm|--rejects|ipstore -s sqlite:$TMP/s.db rm -
-nfw-sync|--rejects|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
-slack-notify|--rejects|slack-notify -n --payloads /dev/null
-slack-notify|--payloads|slack-notify -n
-slack-notify|--state|slack-notify -n --payloads /dev/null
+sh-match|--rejects|--rejects FILE|sh-match -p pattern.json
+sh-extract-ip|--rejects|--rejects FILE|sh-extract-ip
+ipstore add|--rejects|--rejects FILE|ipstore -s sqlite:$TMP/s.db add
+ipstore rm|--rejects|--rejects FILE|ipstore -s sqlite:$TMP/s.db rm -
+nfw-sync|--rejects|--rejects FILE|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
+slack-notify|--rejects|--rejects FILE|slack-notify -n --payloads /dev/null
+slack-notify|--payloads|--payloads: FILE|slack-notify -n
+slack-notify|--state|--state: FILE|slack-notify -n --payloads /dev/null
+sh-findings|--rejects|--rejects: FILE|env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=fake AWS_ENDPOINT_URL=http://127.0.0.1:1 AWS_MAX_ATTEMPTS=1 sh-findings --source sqs:http://127.0.0.1:1/123456789012/q --region us-east-1
 EOF2
 }
 plan $(($(files | wc -l) * 3 + 1))
 
 n=0
 files >files.list
-while IFS='|' read -r name opt cmd; do
+while IFS='|' read -r name opt named cmd; do
 	n=$((n + 1))
-	prog=${cmd%% *}
+	prog=${name%% *}
 	f=file-$n
 	# shellcheck disable=SC2086
 	$cmd $opt "$f" <in.jsonl >/dev/null 2>&1
@@ -51,10 +53,7 @@ while IFS='|' read -r name opt cmd; do
 	# shellcheck disable=SC2086
 	$cmd $opt "link-$n" <in.jsonl >/dev/null 2>err || st=$?
 	# the message names the option and the file, and says why
-	case $opt in
-	--rejects) want="2:$prog: --rejects link-$n: is a symbolic link: refusing to follow it (name the file itself)" ;;
-	*) want="2:$prog: $opt: link-$n: is a symbolic link: refusing to follow it (name the file itself)" ;;
-	esac
+	want="2:$prog: $(echo "$named" | sed "s/FILE/link-$n/"): is a symbolic link: refusing to follow it (name the file itself)"
 	is "$st:$(messages)" "$want" "$name $opt: a symbolic link in its place is refused"
 	is "$(cat "target-$n")" "keep me" "$name $opt: the link's target is untouched"
 done <files.list
