@@ -29,6 +29,7 @@ struct input {
 	size_t			  max_line;
 	unsigned long		  nrecords;
 	unsigned long		  nrejected;
+	unsigned long		  nerrors;	/* files not read to the end */
 };
 
 static char *stdin_only[] = { "-", NULL };
@@ -155,6 +156,7 @@ open_next(struct input *in)
 		}
 		log_error(NULL, "%s", cause);
 		free(cause);
+		in->nerrors++;
 	}
 	return 0;
 }
@@ -197,6 +199,7 @@ input_next(struct input *in, struct jl_record *rec)
 		case JL_IOERR:
 			log_error(in->files[in->next_file - 1], "%s",
 			    strerror(errno));
+			in->nerrors++;
 			/* FALLTHROUGH */
 		default:
 			jl_close(in->reader);
@@ -216,9 +219,11 @@ input_peek_line(struct input *in, const char **text, size_t *len)
 			return 0;
 		if ((r = jl_peek_line(in->reader, text, len)) == JL_RECORD)
 			return 1;
-		if (r == JL_IOERR)
+		if (r == JL_IOERR) {
 			log_error(in->files[in->next_file - 1], "%s",
 			    strerror(errno));
+			in->nerrors++;
+		}
 		jl_close(in->reader);
 		in->reader = NULL;
 	}
@@ -253,6 +258,12 @@ unsigned long
 input_rejected(const struct input *in)
 {
 	return in->nrejected;
+}
+
+unsigned long
+input_errors(const struct input *in)
+{
+	return in->nerrors;
 }
 
 void
