@@ -128,8 +128,8 @@ ddb-sso-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose --pro
 EOF2
 }
 # programs holding a secret, for the core dump checks below
-CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify sh-findings'
-plan $(($(cases | wc -l) * 2 + 1 + 1 + 5 * 4))
+CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify sh-findings sechub'
+plan $(($(cases | wc -l) * 2 + 1 + 1 + $(echo $CORE_CASES | wc -w) * 4))
 
 : >"$TMP/all"
 cases | while IFS='|' read -r name mode cmd; do
@@ -293,6 +293,9 @@ for prog in $CORE_CASES; do
 	slack-notify) sig=SEGV; set -- slack-notify ;;
 	sh-findings) sig=ABRT; set -- sh-findings --source securityhub \
 	    --region us-east-1 ;;
+	sechub) sig=SEGV; set -- sechub --rule-group hygiene --region \
+	    us-east-1 --state-dir "$TMP/core-sechub" \
+	    --store "sqlite:$TMP/core-sechub/s.db" doctor ;;
 	esac
 	dir=$TMP/core-$prog
 	if [ -n "$skip_core" ] || ! command -v "$prog" >/dev/null 2>&1; then
