@@ -1,4 +1,4 @@
-# flows-lib.sh: the three flows end to end, through share/examples/sechub-pipeline,
+# flows-lib.sh: the three flows end to end, through sechub run,
 # against the local stand-ins: Network Firewall (tests/fakes/nfw_server.py),
 # Slack (tests/fakes/slack_server.py) and the store named by FLOW_STORE
 # (sqlite, or dynamodb on dynalite). Sourced by flows-sqlite.sh and
@@ -27,7 +27,6 @@ start_fake "$TMP/group.json"
 start_slack
 
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
-PIPELINE=$top_srcdir/share/examples/sechub-pipeline
 export SECHUB_RULE_GROUP=blocklist SECHUB_STATE_DIR=$TMP/state
 # the remote hosts the demo events matched by catch-remote-hosts name (every
 # action type, IPv4 and IPv6; the original's catch-ipv4 matched seven), and
@@ -44,8 +43,8 @@ posted() { slack_q "any('$1' in json.dumps(p) for p in P)"; }
 plan 22
 
 # --- record-ip ---------------------------------------------------------------
-SECHUB_NOW=2026-01-05T12:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
-ok $? "record-ip: the pipeline succeeds"
+SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
+ok $? "record-ip: sechub run record succeeds"
 is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
     "record-ip: the Sources rule drops the 24 remote addresses"
 is "$(blocked 30100 Destinations | sorted)" "$(echo "$WANT" | sorted)" \
@@ -61,31 +60,33 @@ is "$(others)" "$(jq -cS '.RuleGroup.RulesSource.StatelessRulesAndCustomActions.
 
 # --- send-findings -------------------------------------------------------------
 before=$(posts)
-"$PIPELINE" send "$EVENTS" 2>"$TMP/err"
-ok $? "send-findings: the pipeline succeeds"
+sechub run send "$EVENTS" 2>"$TMP/err"
+ok $? "send-findings: sechub run send succeeds"
 ok $(test "$(posts)" -gt "$before"; echo $?) "send-findings: a message was posted"
 is "$(posted CRITICAL)" True "send-findings: it names the CRITICAL findings"
 
 # --- prune-ip, 31 days later -----------------------------------------------------
-SECHUB_NOW=2026-02-05T12:00:00Z "$PIPELINE" prune 2>"$TMP/err"
-ok $? "prune-ip: the pipeline succeeds"
+SECHUB_NOW=2026-02-05T12:00:00Z sechub run prune 2>"$TMP/err"
+ok $? "prune-ip: sechub run prune succeeds"
 is "$(store_ips)" "" "prune-ip: every expired address left the store"
 is "$(blocked 30000 Sources)$(blocked 30100 Destinations)" "" \
     "prune-ip: the rule group blocks nothing of ours any more"
 
 # --- a failure in the middle stage, then a re-run ------------------------------------
 fake_control '{"faults":[{"op":"UpdateRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":2}]}'
-SECHUB_NOW=2026-03-01T00:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
-st=$?
-ok $(test $st -ne 0; echo $?) "record-ip with a failing firewall: the pipeline fails"
-is "$(grep -c 'stage 4 (nfw-sync) failed' "$TMP/err")" 1 \
+st=0
+SECHUB_NOW=2026-03-01T00:00:00Z sechub run record "$EVENTS" 2>"$TMP/err" || st=$?
+is "$st" 3 "record-ip with a failing firewall: sechub run record fails (3)"
+is "$(grep -c 'nfw-sync blocklist.*failed' "$TMP/err")" 1 \
     "record-ip with a failing firewall: the failed stage is named"
 is "$(store_ips)" "$(want_ips)" "the store already holds the addresses"
 is "$(blocked 30000 Sources)" "" "the rule group does not (yet)"
-ok $(test -e "$TMP/state/needs-reconcile"; echo $?) "a reconcile is pending"
-SECHUB_NOW=2026-03-01T00:10:00Z "$PIPELINE" prune 2>"$TMP/err"
+is "$(sechub status --format json | jq -r 'select(.Target) | .NotBlocked[]' | sorted)" \
+    "$(echo "$WANT" | sorted)" "sechub status: they are in the store but not blocked"
+SECHUB_NOW=2026-03-01T00:10:00Z sechub run prune 2>"$TMP/err"
 ok $? "the next run (prune) succeeds"
 is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
     "the next run made the rule group block what the store holds"
-ok $(test ! -e "$TMP/state/needs-reconcile"; echo $?) "nothing is pending any more"
+sechub status >/dev/null 2>&1
+ok $? "sechub status: in sync"
 is "$(invalid)" "" "no request to the firewall was invalid"
