@@ -153,6 +153,7 @@ main(int argc, char *argv[])
 	struct aws_options aws_opts = { NULL, NULL };
 	const char	*url = NULL, *older_than = DEFAULT_OLDER_THAN;
 	const char	*by = "last-seen";
+	enum err_kind	 kind;
 	char		*cause;
 	int64_t		 age;
 	time_t		 now;
@@ -219,8 +220,8 @@ main(int argc, char *argv[])
 	p.m.before = now - age;
 	p.m.expired_at = now;
 
-	if ((p.st = store_open(url, 0, &aws_opts, &cause)) == NULL) {
-		if (store_config_error())
+	if ((p.st = store_open(url, 0, &aws_opts, &kind, &cause)) == NULL) {
+		if (err_exit_status(kind) == EXIT_USAGE)
 			fatal_usage(NULL, "%s", cause);
 		fatal(NULL, "%s", cause);
 	}

@@ -262,14 +262,15 @@ set_time(json_t *o, const char *key, time_t t)
 static struct aws_options aws_opts;
 
 static struct store *
-open_store(const char *url, int create)
+open_store(const char *url, int flags)
 {
 	struct store	*st;
+	enum err_kind	 kind;
 	char		*cause;
 
-	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
+	if ((st = store_open(url, flags, &aws_opts, &kind, &cause)) != NULL)
 		return st;
-	if (store_config_error())
+	if (err_exit_status(kind) == EXIT_USAGE)
 		fatal_usage(NULL, "%s", cause);
 	fatal(NULL, "%s", cause);
 }
@@ -349,7 +350,7 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	if (o->ttl != NULL && (ttl = parse_duration("--ttl", o->ttl)) <= 0)
 		fatal_usage(NULL, "--ttl: must be longer than 0s");
 	in = open_input(argv, argc, o->rejects);
-	st = open_store(o->store_url, 1);
+	st = open_store(o->store_url, STORE_CREATE);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
 		add_record(&b, in, &rec, ttl);
@@ -567,7 +568,7 @@ cmd_init(const struct opts *o)
 	struct store	*st;
 	char		*cause;
 
-	st = open_store(o->store_url, 1);
+	st = open_store(o->store_url, STORE_CREATE);
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -624,7 +625,7 @@ cmd_mirror(const struct opts *o, struct jl_writer *out)
 	if (o->from == NULL || o->to == NULL)
 		fatal_usage(NULL, "mirror: both --from and --to are needed");
 	from = open_store(o->from, 0);
-	to = open_store(o->to, 1);
+	to = open_store(o->to, STORE_CREATE);
 	batch_init(&b, to, out, 0);
 	memset(&mi, 0, sizeof(mi));
 	mi.b = &b;

@@ -329,24 +329,11 @@ find_backend(const char *url, const char **target, char **cause)
 	return NULL;
 }
 
-static int	 open_config_error;
-
-int
-store_config_error(void)
-{
-	return open_config_error;
-}
-
-void
-store_set_config_error(void)
-{
-	open_config_error = 1;
-}
-
 struct store *
-store_open(const char *url, int create, const struct aws_options *aws,
-    char **cause)
+store_open(const char *url, int flags, const struct aws_options *aws,
+    enum err_kind *kindp, char **cause)
 {
+	enum err_kind			 kind = ERR_RUNTIME;
 	const struct store_backend	*be;
 	const char			*target;
 	struct store			*st = NULL;
@@ -354,16 +341,18 @@ store_open(const char *url, int create, const struct aws_options *aws,
 	const char			*env;
 
 	*cause = NULL;
-	open_config_error = 0;
 	if (url == NULL) {
 		env = getenv("SECHUB_STORE");
 		if (env != NULL && env[0] != '\0')
 			url = env;
 		else {
 			/* The default location: create its directory. */
-			if ((dir = default_dir(cause)) == NULL)
-				return NULL;
-			if (create && make_dirs(dir, cause) != 0)
+			if ((dir = default_dir(cause)) == NULL) {
+				kind = ERR_CONFIG;	/* no HOME */
+				goto fail;
+			}
+			if ((flags & STORE_CREATE) &&
+			    make_dirs(dir, cause) != 0)
 				goto fail;
 			xasprintf(&owned, "sqlite:%s/%s", dir,
 			    STORE_DEFAULT_NAME);
@@ -371,21 +360,19 @@ store_open(const char *url, int create, const struct aws_options *aws,
 		}
 	}
 	if ((be = find_backend(url, &target, cause)) == NULL) {
-		open_config_error = 1;
+		kind = ERR_CONFIG;
 		goto fail;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->backend = be;
 	st->url = xstrdup(url);
-	if (be->open(st, target, create, aws, cause) != 0) {
-		if (*cause != NULL && strncmp(*cause, "bad store URL", 13) == 0)
-			open_config_error = 1;
+	if (be->open(st, target, flags, aws, &kind, cause) != 0)
 		goto fail;
-	}
 	free(dir);
 	free(owned);
 	return st;
 fail:
+	err_set(kindp, kind);
 	if (st != NULL) {
 		free(st->url);
 		free(st);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "err.h"
+
 struct store;
 struct aws_options;
 
@@ -58,20 +60,18 @@ int	 store_entry_from_json(struct store_entry *, const json_t *, char **);
  */
 json_t	*store_entry_to_json(const struct store_entry *);
 
+/* store_open() flags */
+#define STORE_CREATE	0x1	/* make the store if it does not exist */
+
 /*
  * Open the store named by url (NULL: $SECHUB_STORE, else the default
- * SQLite file). create: make it if it does not exist. NULL and *cause.
- * A bad URL is reported with *cause starting "bad store URL".
+ * SQLite file) with STORE_* flags. NULL, *kind and *cause on failure:
+ * ERR_CONFIG for what the user must fix in the command or settings (a bad
+ * URL, no region, no credentials, a bad endpoint), ERR_RUNTIME for the
+ * rest. kind may be NULL.
  */
-/*
- * Did the last store_open() fail because of configuration (a bad URL, no
- * region, no credentials, a bad endpoint) rather than at run time? Programs
- * exit 2 for the former, 3 for the latter.
- */
-int	 store_config_error(void);
-void	 store_set_config_error(void);
 struct store *store_open(const char *, int, const struct aws_options *,
-	    char **);
+	    enum err_kind *, char **);
 void	 store_close(struct store *);
 /* The URL in use, with the default spelled out ("sqlite:/home/..."). */
 const char *store_url(const struct store *);

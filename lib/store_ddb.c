@@ -72,8 +72,6 @@ ddb_call(struct ddb *d, const char *op, json_t *req, json_t **resp,
 		return DDB_OK;
 	}
 	json_decref(req);
-	if (err.config_error)
-		store_set_config_error();
 	if (errp != NULL)
 		*errp = err;
 	if (strcmp(err.type, "ConditionalCheckFailedException") == 0)
@@ -355,9 +353,13 @@ ddb_table_name_ok(const char *t)
 	return n >= 3 && n <= 255;
 }
 
-/* The table's status; "" and DDB_OK if it does not exist. */
+/*
+ * The table's status; "" and DDB_OK if it does not exist. On failure,
+ * *kind (may be NULL) says whether the settings are at fault.
+ */
 static enum ddb_rc
-ddb_describe(struct ddb *d, char *status, size_t size, char **cause)
+ddb_describe(struct ddb *d, char *status, size_t size, enum err_kind *kind,
+    char **cause)
 {
 	struct aws_error err;
 	json_t *resp, *table, *keys, *k0;
@@ -367,8 +369,11 @@ ddb_describe(struct ddb *d, char *status, size_t size, char **cause)
 	*status = '\0';
 	rc = ddb_call(d, "DescribeTable", ddb_req(d), &resp, &err, cause);
 	if (rc != DDB_OK) {
-		if (strcmp(err.type, "ResourceNotFoundException") != 0)
+		if (strcmp(err.type, "ResourceNotFoundException") != 0) {
+			err_set(kind, err.config_error ? ERR_CONFIG :
+			    ERR_RUNTIME);
 			return DDB_FAILED;
+		}
 		free(*cause);		/* absent: the caller decides */
 		*cause = NULL;
 		return DDB_OK;
@@ -403,8 +408,8 @@ ddb_free(struct ddb *d)
 }
 
 static int
-ddb_open(struct store *st, const char *table, int create,
-    const struct aws_options *opts, char **cause)
+ddb_open(struct store *st, const char *table, int flags,
+    const struct aws_options *opts, enum err_kind *kind, char **cause)
 {
 	struct ddb *d;
 	char status[32], *why = NULL;
@@ -413,25 +418,26 @@ ddb_open(struct store *st, const char *table, int create,
 		*cause = store_cause("bad store URL \"dynamodb:%s\": a table "
 		    "name is 3 to 255 letters, digits, '_', '-' or '.'",
 		    table);
+		*kind = ERR_CONFIG;
 		return -1;
 	}
 	d = xcalloc(1, sizeof(*d));
 	d->table = xstrdup(table);
 	if ((d->aws = aws_new(opts, &why)) == NULL) {
-		store_set_config_error();
+		*kind = ERR_CONFIG;
 		*cause = store_cause("dynamodb:%s: %s", table, why);
 		free(why);
 		ddb_free(d);
 		return -1;
 	}
 	/* Fail early, once, with a clear message for a missing table. */
-	if (ddb_describe(d, status, sizeof(status), &why) != DDB_OK) {
+	if (ddb_describe(d, status, sizeof(status), kind, &why) != DDB_OK) {
 		*cause = store_cause("dynamodb:%s: %s", table, why);
 		free(why);
 		ddb_free(d);
 		return -1;
 	}
-	if (*status == '\0' && !create) {
+	if (*status == '\0' && !(flags & STORE_CREATE)) {
 		*cause = store_cause("table %s not found in %s (ipstore init "
 		    "creates it)", d->table, aws_region(d->aws));
 		ddb_free(d);
@@ -456,7 +462,8 @@ ddb_wait_active(struct ddb *d, char **cause)
 	time_t deadline = time(NULL) + DDB_ACTIVE_WAIT_S;
 
 	for (;;) {
-		if (ddb_describe(d, status, sizeof(status), cause) != DDB_OK)
+		if (ddb_describe(d, status, sizeof(status), NULL, cause) !=
+		    DDB_OK)
 			return -1;
 		if (strcmp(status, "ACTIVE") == 0)
 			return 0;

@@ -20,11 +20,13 @@ struct store_backend {
 
 	/*
 	 * Open the store named by target (the URL after "scheme:"; for sqlite
-	 * an absolute or relative path, for dynamodb a table name). create:
-	 * make it if absent (sqlite: file and schema). Set st->state.
+	 * an absolute or relative path, for dynamodb a table name) with the
+	 * STORE_* flags of store_open() (STORE_CREATE: make it if absent;
+	 * sqlite: file and schema). Set st->state. On failure *kind
+	 * (never NULL here) says whether the user's settings are at fault.
 	 */
 	int	(*open)(struct store *, const char *, int,
-		    const struct aws_options *, char **);
+		    const struct aws_options *, enum err_kind *, char **);
 	/* Roll back anything not committed and free st->state. */
 	void	(*close)(struct store *);
 

@@ -377,12 +377,13 @@ sq_free(struct sq *sq)
 }
 
 static int
-sq_open(struct store *st, const char *path, int create,
-    const struct aws_options *aws, char **cause)
+sq_open(struct store *st, const char *path, int flags,
+    const struct aws_options *aws, enum err_kind *kind, char **cause)
 {
 	struct sq	*sq;
-	int		 rc, i;
+	int		 rc, i, create = (flags & STORE_CREATE) != 0;
 
+	*kind = ERR_RUNTIME;
 	if (sq_check_file(path, create, cause) != 0)
 		return -1;
 	sq = xcalloc(1, sizeof(*sq));

@@ -19,19 +19,23 @@ static void
 test_urls(void)
 {
 	struct store	*st;
+	enum err_kind	 kind;
 	char		*cause, *url;
 
-	st = store_open("nosuch:thing", 1, NULL, &cause);
-	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0,
-	    "unknown kind is a bad URL: %s", cause);
+	st = store_open("nosuch:thing", STORE_CREATE, NULL, &kind, &cause);
+	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0 &&
+	    kind == ERR_CONFIG, "unknown kind is a bad URL, a configuration error: %s",
+	    cause);
 	free(cause);
-	st = store_open("sqlite:", 1, NULL, &cause);
-	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0,
-	    "empty path is a bad URL: %s", cause);
+	st = store_open("sqlite:", STORE_CREATE, NULL, &kind, &cause);
+	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0 &&
+	    kind == ERR_CONFIG, "empty path is a bad URL, a configuration error: %s",
+	    cause);
 	free(cause);
-	st = store_open("/just/a/path", 1, NULL, &cause);
-	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0,
-	    "a bare path is a bad URL: %s", cause);
+	st = store_open("/just/a/path", STORE_CREATE, NULL, &kind, &cause);
+	ok(st == NULL && strncmp(cause, "bad store URL", 13) == 0 &&
+	    kind == ERR_CONFIG, "a bare path is a bad URL, a configuration error: %s",
+	    cause);
 	free(cause);
 
 	unsetenv("SECHUB_STORE");
@@ -58,16 +62,19 @@ test_default_location(void)
 {
 	struct store	*st;
 	struct stat	 sb;
+	enum err_kind	 kind;
 	char		*cause, *dir, *file;
 
 	xasprintf(&dir, "%s/xdg", tmp);
 	xasprintf(&file, "%s/sechub-tools/blocklist.db", dir);
 	setenv("XDG_DATA_HOME", dir, 1);
-	st = store_open(NULL, 0, NULL, &cause);
-	ok(st == NULL && strstr(cause, "no such store") != NULL,
-	    "no store yet, not created without create: %s", cause);
+	st = store_open(NULL, 0, NULL, &kind, &cause);
+	ok(st == NULL && strstr(cause, "no such store") != NULL &&
+	    kind == ERR_RUNTIME,
+	    "no store yet, not created without create, at run time: %s",
+	    cause);
 	free(cause);
-	st = store_open(NULL, 1, NULL, &cause);
+	st = store_open(NULL, STORE_CREATE, NULL, NULL, &cause);
 	ok(st != NULL, "default store created");
 	if (st != NULL) {
 		ok(strncmp(store_url(st), "sqlite:", 7) == 0 &&
@@ -168,7 +175,7 @@ test_sqlite(void)
 	xasprintf(&url, "sqlite:%s/s.db", tmp);
 	setenv("SECHUB_NOW", "2026-01-05T00:00:00Z", 1);
 	clk_init(&cause);
-	st = store_open(url, 1, NULL, &cause);
+	st = store_open(url, STORE_CREATE, NULL, NULL, &cause);
 	ok(st != NULL, "open %s", url);
 	if (st == NULL) {
 		printf("# %s\n", cause);
