@@ -7,9 +7,8 @@
  * record, as ipstore add and mirror hand it over, with any times the store
  * holds) comes back the same from the item written for it.
  *
- * The static functions are reached by including their file, as fuzz-resp
- * does (the target is linked against the library archive, whose copy of
- * store_ddb.o is then never pulled in); the product is unchanged.
+ * The item functions are the backend's own (lib/store_ddb_item.c, through
+ * its internal header), linked from the library.
  *
  * Input: one JSON text, read twice: as a DynamoDB answer (parsed as
  * lib/aws.c parses answers), whose Item, Attributes, each of Items, and the
@@ -22,7 +21,11 @@
  * thing the backend does on purpose: an empty finding field is not
  * written, so it reads back absent (see tests/fuzz/README).
  */
-#include "../../lib/store_ddb.c"
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_ddb_impl.h"
 
 #include "fuzz.h"
 #include "jl.h"
