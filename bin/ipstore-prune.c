@@ -217,7 +217,7 @@ main(int argc, char *argv[])
 		fatal_usage(NULL, "--by: expected created or last-seen, "
 		    "not \"%s\"", by);
 	now = clk_now();
-	p.m.before = now - age;
+	p.m.before = clk_ago(age);
 	p.m.expired_at = now;
 
 	if ((p.st = store_open(url, 0, &aws_opts, &kind, &cause)) == NULL) {

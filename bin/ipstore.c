@@ -317,8 +317,9 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		json_decref(o);
 		return;
 	}
-	if (ttl > 0)
-		e.expires_at = clk_now() + ttl;
+	if (ttl > 0)	/* within year 9999, as clk_parse_duration() checked */
+		e.expires_at = clk_now() + ttl < CLK_MAX ? clk_now() + ttl :
+		    CLK_MAX;
 	batch_touch(b);
 	if (store_add(b->st, &e, &is_new, &cause) != 0) {
 		batch_fail(b, cause, 0);
@@ -411,8 +412,8 @@ cmd_list(const struct opts *o, struct jl_writer *out)
 	memset(&m, 0, sizeof(m));
 	m.by = parse_by(o->by);
 	if (o->older_than != NULL)
-		m.before = clk_now() - parse_duration("--older-than",
-		    o->older_than);
+		m.before = clk_ago(parse_duration("--older-than",
+		    o->older_than));
 	st = open_store(o->store_url, 0);
 	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
