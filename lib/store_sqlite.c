@@ -564,10 +564,11 @@ sq_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 {
 	struct sq	*sq = st->state;
 	sqlite3_stmt	*s;
-	time_t		 now = clk_now();
+	time_t		 now;
 
 	if (sq_begin(sq, cause) != 0)
 		return -1;
+	now = clk_now();	/* under the write lock, after any wait for it */
 	if (sq_insert(sq, e, now, now, is_new, cause) != 0)
 		return -1;
 	if (*is_new) {
