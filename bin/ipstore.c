@@ -305,7 +305,7 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	struct store_entry	 e;
 	json_t			*o;
 	char			 reason[160], *cause;
-	int			 is_new;
+	int			 is_new, r;
 
 	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
 		input_reject(in, rec, "%s", reason);
@@ -321,7 +321,12 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		e.expires_at = clk_now() + ttl < CLK_MAX ? clk_now() + ttl :
 		    CLK_MAX;
 	batch_touch(b);
-	if (store_add(b->st, &e, &is_new, &cause) != 0) {
+	if ((r = store_add(b->st, &e, &is_new, &cause)) == 1) {
+		input_reject(in, rec, "%s", cause);	/* refused, as given */
+		free(cause);
+		goto out;
+	}
+	if (r != 0) {
 		batch_fail(b, cause, 0);
 		goto out;
 	}
@@ -596,11 +601,17 @@ mirror_entry(const struct store_entry *src, void *arg)
 	struct store_entry	 e;
 	json_t			*o;
 	char			*cause;
-	int			 is_new;
+	int			 is_new, r;
 
 	store_entry_copy(&e, src);
 	batch_touch(b);
-	if (store_merge(b->st, &e, &is_new, &cause) != 0) {
+	if ((r = store_merge(b->st, &e, &is_new, &cause)) == 1) {
+		log_reject(e.host_ip, "%s", cause);	/* refused, as given */
+		free(cause);
+		store_entry_clear(&e);
+		return 0;
+	}
+	if (r != 0) {
 		batch_fail(b, cause, 0);
 		store_entry_clear(&e);
 		return 1;

@@ -155,7 +155,10 @@ store_entry_from_json(struct store_entry *e, const json_t *rec,
 		if (own_field(key))
 			continue;
 		field = entry_field(e, key);
-		if (field != NULL && json_is_string(v)) {
+		/* a column holds C text: a value with a NUL in it stays in the
+		 * record, where it is kept as given */
+		if (field != NULL && json_is_string(v) &&
+		    strlen(json_string_value(v)) == json_string_length(v)) {
 			*field = xstrdup(json_string_value(v));
 			continue;
 		}

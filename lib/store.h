@@ -47,7 +47,7 @@ void	 store_entry_copy(struct store_entry *, const struct store_entry *);
  * Fill an entry from an input record (an object with HostIp). HostIp must
  * be a valid address; it is stored in canonical form. FindingId,
  * FindingType, Severity, AccountId and Region are taken when they are
- * strings; everything else but the store's own fields (NewIP, CreatedAt,
+ * strings without a NUL character in them; everything else but the store's own fields (NewIP, CreatedAt,
  * LastSeenAt, ExpiresAt) goes to entry->record. Times are left 0.
  * 0, or -1 and *cause (caller frees; a short reason such as
  * "invalid HostIp \"1.2.3\"").
@@ -92,7 +92,9 @@ const char *store_notice(struct store *);
  * last_seen_at is raised to now, created_at and the finding fields are
  * kept, and expires_at is raised to the entry's if that is later (an entry
  * without a TTL keeps having none). On return the entry holds the stored
- * created_at, last_seen_at and expires_at. 0 or -1 and *cause.
+ * created_at, last_seen_at and expires_at. 0; 1 and *cause if the entry
+ * was refused, nothing changed, because the backend cannot hold it as
+ * given (too big: an entry is stored whole or not at all); -1 and *cause.
  */
 int	 store_add(struct store *, struct store_entry *, int *, char **);
 /*
@@ -100,8 +102,8 @@ int	 store_add(struct store *, struct store_entry *, int *, char **);
  * as is, or widen the stored one (created_at the earlier, last_seen_at and
  * expires_at the later, where no TTL counts as the latest of all; the
  * stored finding fields and record are kept). Idempotent. *is_new as for
- * store_add; on return the entry holds the stored times. 0 or -1 and
- * *cause.
+ * store_add; on return the entry holds the stored times. 0, 1 (refused)
+ * or -1 and *cause, as store_add.
  */
 int	 store_merge(struct store *, struct store_entry *, int *, char **);
 /* Make everything changed so far durable (batched commits). 0 or -1. */

@@ -23,6 +23,7 @@ struct buf;
 #define DDB_BATCH		25	/* BatchWriteItem's limit */
 #define DDB_RACE_TRIES		8	/* re-reads of an item that changes */
 #define DDB_UNPROCESSED_TRIES	10
+#define DDB_ITEM_MAX		(400 * 1024)	/* DynamoDB's item size limit */
 
 /*
  * Item attributes. HostIp, CreatedAt, FindingId, AccountId, Region and
@@ -85,6 +86,8 @@ json_t	*ddb_key(const char *);		/* {"HostIp": {"S": ip}} */
 json_t	*ddb_req(struct ddb *);		/* {"TableName": table} */
 /* The item for an entry, with these times (expires 0: none). */
 json_t	*ddb_item(const struct store_entry *, time_t, time_t, time_t);
+/* An item's size as DynamoDB counts it against DDB_ITEM_MAX, or more. */
+size_t	 ddb_item_size(const json_t *);
 /* A string attribute, or NULL. */
 const char *ddb_get_s(const json_t *, const char *);
 /* A number attribute in clk's range; 0 (and *present 0) if absent or not

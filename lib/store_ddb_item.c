@@ -89,6 +89,24 @@ ddb_item(const struct store_entry *e, time_t created, time_t seen,
 	return item;
 }
 
+/* UTF-8 bytes of names and strings; a number counts as its longest. */
+size_t
+ddb_item_size(const json_t *item)
+{
+	const char *name;
+	json_t *v, *s;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)item, name, v) {
+		n += strlen(name);
+		if ((s = json_object_get(v, "S")) != NULL)
+			n += json_string_length(s);
+		else
+			n += 21;	/* 38 digits, two to a byte, and one */
+	}
+	return n;
+}
+
 const char *
 ddb_get_s(const json_t *item, const char *name)
 {

@@ -19,6 +19,25 @@
 #include "store_ddb_impl.h"
 #include "util.h"
 
+/*
+ * 1 and *cause if the entry's item would be past DynamoDB's size limit
+ * (the service would refuse it: the entry is refused whole, never cut).
+ */
+static int
+ddb_too_big(const struct store_entry *e, char **cause)
+{
+	json_t *item = ddb_item(e, e->created_at, e->last_seen_at,
+	    e->expires_at);
+	size_t n = ddb_item_size(item);
+
+	json_decref(item);
+	if (n <= DDB_ITEM_MAX)
+		return 0;
+	*cause = store_cause("too big for DynamoDB: an item holds at most "
+	    "%d KB, this one %zu bytes", DDB_ITEM_MAX / 1024, n);
+	return 1;
+}
+
 /* Put the entry with these times unless HostIp exists. */
 static enum ddb_rc
 ddb_put_new(struct ddb *d, const struct store_entry *e, time_t created,
@@ -121,6 +140,8 @@ ddb_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	int tries, r;
 
 	*is_new = 0;
+	if (ddb_too_big(e, cause))
+		return 1;
 	for (tries = 0; tries < DDB_RACE_TRIES; tries++) {
 		rc = ddb_put_new(d, e, now, now, e->expires_at, cause);
 		if (rc == DDB_FAILED)
@@ -207,6 +228,8 @@ ddb_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	int tries, r;
 
 	*is_new = 0;
+	if (ddb_too_big(e, cause))
+		return 1;
 	for (tries = 0; tries < DDB_RACE_TRIES; tries++) {
 		rc = ddb_put_new(d, e, e->created_at, e->last_seen_at,
 		    e->expires_at, cause);

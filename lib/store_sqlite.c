@@ -24,6 +24,12 @@
 #define SQ_SCHEMA_VERSION	2
 /* How long to wait for another process's write lock, in milliseconds. */
 #define SQ_BUSY_MS		120000
+/*
+ * The longest value, and row, the store takes: 16 MiB, far more than an IP
+ * record needs (an EventBridge event is 256 KB at most). A longer one is
+ * refused, never cut: SQLite's own limit is a billion bytes.
+ */
+#define SQ_VALUE_MAX		(16 * 1024 * 1024)
 /* Rows per prune transaction: keeps other writers' waits short. */
 #define SQ_PRUNE_BATCH		STORE_BATCH
 
@@ -395,6 +401,7 @@ sq_open(struct store *st, const char *path, int flags,
 	}
 	sqlite3_extended_result_codes(sq->db, 1);
 	sqlite3_busy_timeout(sq->db, SQ_BUSY_MS);
+	sqlite3_limit(sq->db, SQLITE_LIMIT_LENGTH, SQ_VALUE_MAX);
 	if (sq_pragma(sq, "PRAGMA journal_mode = WAL", "wal", cause) != 0 ||
 	    sq_pragma(sq, "PRAGMA synchronous = FULL", NULL, cause) != 0 ||
 	    sq_migrate(sq, create, cause) != 0)
@@ -445,13 +452,13 @@ sq_stmt(struct sq *sq, enum sq_stmt which)
 	return s;
 }
 
-static void
+/* SQLITE_OK, or SQLITE_TOOBIG for a value past SQ_VALUE_MAX. */
+static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
 /* 0 means "no TTL" and is stored as NULL. */
@@ -491,30 +498,64 @@ column_entry(sqlite3_stmt *s, struct store_entry *e)
 	e->record = rec == NULL ? NULL : json_loads(rec, JSON_ALLOW_NUL, NULL);
 }
 
-/* Insert the entry with the given times; *inserted says if it was new. */
+/* The refusal of a value or row past SQ_VALUE_MAX, as a cause. */
+static char *
+sq_too_big(void)
+{
+	return store_cause("too big for the store: a record is stored whole "
+	    "or not at all, and at most %d MiB", SQ_VALUE_MAX / 1048576);
+}
+
+/*
+ * Bind an entry's text: finding fields at 5 to 9, its record's JSON (which
+ * *rec holds; the caller frees it) at 10. SQLITE_OK or SQLITE_TOOBIG.
+ */
+static int
+bind_entry_text(sqlite3_stmt *s, const struct store_entry *e, char **rec)
+{
+	int	 rc = SQLITE_OK;
+
+	*rec = NULL;
+	if (e->record != NULL &&
+	    (*rec = json_dumps(e->record, JSON_COMPACT | JSON_ENCODE_ANY))
+	    == NULL)
+		abort();	/* out of memory */
+	rc |= bind_text(s, 5, e->finding_id);
+	rc |= bind_text(s, 6, e->finding_type);
+	rc |= bind_text(s, 7, e->severity);
+	rc |= bind_text(s, 8, e->account_id);
+	rc |= bind_text(s, 9, e->region);
+	rc |= bind_text(s, 10, *rec);
+	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_TOOBIG;
+}
+
+/*
+ * Insert the entry with the given times; *inserted says if it was new.
+ * 0, 1 if refused (too big; nothing written), -1.
+ */
 static int
 sq_insert(struct sq *sq, const struct store_entry *e, time_t created,
     time_t seen, int *inserted, char **cause)
 {
 	sqlite3_stmt	*s = sq_stmt(sq, SQ_INSERT);
-	char		*rec = NULL;
+	char		*rec;
 	int		 rc;
 
-	if (e->record != NULL)
-		rec = json_dumps(e->record, JSON_COMPACT);
 	bind_text(s, 1, e->host_ip);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)created);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)seen);
 	bind_expiry(s, 4, e->expires_at);
-	bind_text(s, 5, e->finding_id);
-	bind_text(s, 6, e->finding_type);
-	bind_text(s, 7, e->severity);
-	bind_text(s, 8, e->account_id);
-	bind_text(s, 9, e->region);
-	bind_text(s, 10, rec);
-	rc = sqlite3_step(s);
+	if (bind_entry_text(s, e, &rec) != SQLITE_OK)
+		rc = SQLITE_TOOBIG;
+	else
+		rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	free(rec);
+	if ((rc & 0xff) == SQLITE_TOOBIG) {
+		*cause = sq_too_big();
+		return 1;
+	}
 	if (rc != SQLITE_DONE) {
 		*cause = sq_cause(sq, "add", rc);
 		return -1;
@@ -565,12 +606,13 @@ sq_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	struct sq	*sq = st->state;
 	sqlite3_stmt	*s;
 	time_t		 now;
+	int		 r;
 
 	if (sq_begin(sq, cause) != 0)
 		return -1;
 	now = clk_now();	/* under the write lock, after any wait for it */
-	if (sq_insert(sq, e, now, now, is_new, cause) != 0)
-		return -1;
+	if ((r = sq_insert(sq, e, now, now, is_new, cause)) != 0)
+		return r;
 	if (*is_new) {
 		e->created_at = e->last_seen_at = now;
 		return 0;
@@ -589,12 +631,13 @@ sq_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
 {
 	struct sq	*sq = st->state;
 	sqlite3_stmt	*s;
+	int		 r;
 
 	if (sq_begin(sq, cause) != 0)
 		return -1;
-	if (sq_insert(sq, e, e->created_at, e->last_seen_at, is_new,
-	    cause) != 0)
-		return -1;
+	if ((r = sq_insert(sq, e, e->created_at, e->last_seen_at, is_new,
+	    cause)) != 0)
+		return r;
 	if (*is_new)
 		return 0;
 	s = sq_stmt(sq, SQ_WIDEN);
