@@ -1,6 +1,7 @@
 /*
- * ipstore-prune: expire blocklist entries older than a duration (and those
- * whose own TTL has passed), then print what stays blocked, or what went.
+ * ipstore-prune: unblock the blocklist entries older than a duration (and
+ * those whose own TTL has passed): mark them pending, then print what
+ * stays blocked, or every pending entry (what the firewall must unblock).
  */
 #include "config.h"
 
@@ -25,11 +26,13 @@
 struct prune {
 	struct store		*st;
 	struct jl_writer	*out;
-	struct store_match	 m;
-	int			 removed;	/* print what went instead */
+	struct store_match	 m;		/* what expires */
+	int			 removed;	/* print the pending entries */
 	int			 dry_run;
-	uint64_t		 nremoved;
-	uint64_t		 nremain;
+	int			 summary;	/* one record instead */
+	uint64_t		 npruned;	/* marked pending by this run */
+	uint64_t		 npending;	/* pending now */
+	uint64_t		 nactive;	/* still blocked */
 	int			 failed;
 };
 
@@ -40,7 +43,8 @@ usage(int status)
 
 	fprintf(f, "usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
 	    "[--older-than DURATION]\n"
-	    "                     [--by created|last-seen] [--removed]\n"
+	    "                     [--by created|last-seen] [--removed] "
+	    "[--summary]\n"
 	    "                     [--profile NAME] [--region REGION]\n");
 	exit(status);
 }
@@ -65,53 +69,66 @@ print_entry(struct prune *p, const struct store_entry *e)
 	return 0;
 }
 
-/* Called for each entry removed, after the batch holding it committed. */
-static int
-on_removed(const struct store_entry *e, void *arg)
-{
-	struct prune	*p = arg;
-
-	return p->removed ? print_entry(p, e) : 0;
-}
-
-/* Every entry left after the prune (or, dry, every entry). */
+/*
+ * Every entry, after the prune (or, dry, as the prune would leave it):
+ * counted in its state, printed if in the state asked for.
+ */
 static int
 on_entry(const struct store_entry *e, void *arg)
 {
-	struct prune	*p = arg;
-	int		 expired;
+	struct prune		*p = arg;
+	struct store_entry	 would;
+	int			 pending, r = 0;
 
-	expired = p->dry_run && store_match_entry(&p->m, e);
-	if (expired)
-		p->nremoved++;
+	pending = e->removed_at != 0;
+	if (p->dry_run && !pending && store_match_entry(&p->m, e)) {
+		/* what the prune would mark */
+		p->npruned++;
+		pending = 1;
+		store_entry_copy(&would, e);
+		would.removed_at = clk_now() > 0 ? clk_now() : 1;
+		would.removed_reason = xstrdup(STORE_EXPIRED);
+		if (p->removed && !p->summary)
+			r = print_entry(p, &would);
+		store_entry_clear(&would);
+		p->npending++;
+		return r;
+	}
+	if (pending)
+		p->npending++;
 	else
-		p->nremain++;
-	if (expired == p->removed)
-		return print_entry(p, e);
-	return 0;
+		p->nactive++;
+	if (!p->summary && pending == p->removed)
+		r = print_entry(p, e);
+	return r;
 }
 
 static int
 prune(struct prune *p)
 {
-	char	*cause;
+	struct store_match	 any;
+	char			*cause;
 
-	if (!p->dry_run) {
-		if (store_prune(p->st, &p->m, on_removed, p, &p->nremoved,
-		    &cause) != 0)
-			goto fail;
-		if (p->failed)
-			return -1;
-		if (p->removed) {
-			/* Count what remains for the summary only. */
-			if (store_count(p->st, &p->nremain, &cause) != 0)
-				goto fail;
-			return 0;
-		}
-	}
-	if (store_scan(p->st, NULL, on_entry, p, &cause) != 0)
+	if (!p->dry_run && store_unblock_all(p->st, &p->m, STORE_EXPIRED,
+	    NULL, NULL, &p->npruned, &cause) != 0)
 		goto fail;
-	return p->failed ? -1 : 0;
+	/* what is printed is read back from the store: exactly what is
+	 * committed as pending (or active), this run's and earlier runs' */
+	memset(&any, 0, sizeof(any));
+	if (!p->dry_run && !p->summary)
+		any.state = p->removed ? STORE_PENDING : STORE_ACTIVE;
+	if (store_scan(p->st, &any, on_entry, p, &cause) != 0)
+		goto fail;
+	if (p->failed)
+		return -1;
+	if (!p->dry_run && !p->summary) {
+		/* the other state, for the counts */
+		any.state = p->removed ? STORE_ACTIVE : STORE_PENDING;
+		if (store_count(p->st, &any, p->removed ? &p->nactive :
+		    &p->npending, &cause) != 0)
+			goto fail;
+	}
+	return 0;
 fail:
 	log_error(store_url(p->st), "%s", cause);
 	free(cause);
@@ -119,17 +136,36 @@ fail:
 }
 
 static void
-summary(const struct prune *p, const char *older_than)
+summary_record(struct prune *p)
+{
+	char	 buf[CLK_BUFSZ];
+	json_t	*o;
+
+	o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:b}",
+	    "Store", store_url(p->st),
+	    "Pruned", (json_int_t)p->npruned,
+	    "Pending", (json_int_t)p->npending,
+	    "Remaining", (json_int_t)p->nactive,
+	    "Before", clk_format(p->m.before, buf),
+	    "DryRun", p->dry_run);
+	if (jl_write(p->out, o) != 0)
+		p->failed = 1;	/* reported when the writer is freed */
+	json_decref(o);
+}
+
+static void
+summary_line(const struct prune *p, const char *older_than)
 {
 	char	 buf[CLK_BUFSZ];
 
-	log_info(store_url(p->st), "%s %llu entr%s last %s before %s "
-	    "(older than %s) or past their ExpiresAt, %llu remain%s",
-	    p->dry_run ? "would remove" : "removed",
-	    (unsigned long long)p->nremoved, p->nremoved == 1 ? "y" : "ies",
+	log_info(store_url(p->st), "%s %llu entr%s pending (last %s before "
+	    "%s, older than %s, or past their ExpiresAt); %llu pending, "
+	    "%llu blocked",
+	    p->dry_run ? "would mark" : "marked",
+	    (unsigned long long)p->npruned, p->npruned == 1 ? "y" : "ies",
 	    p->m.by == STORE_BY_CREATED ? "created" : "seen",
 	    clk_format(p->m.before, buf), older_than,
-	    (unsigned long long)p->nremain, p->nremain == 1 ? "s" : "");
+	    (unsigned long long)p->npending, (unsigned long long)p->nactive);
 }
 
 int
@@ -145,6 +181,7 @@ main(int argc, char *argv[])
 		{ "region",	required_argument, NULL, 'G' },
 		{ "removed",	no_argument,	   NULL, 'R' },
 		{ "store",	required_argument, NULL, 's' },
+		{ "summary",	no_argument,	   NULL, 'S' },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "version",	no_argument,	   NULL, 'V' },
 		{ NULL,		0,		   NULL, 0 }
@@ -156,7 +193,6 @@ main(int argc, char *argv[])
 	enum err_kind	 kind;
 	char		*cause;
 	int64_t		 age;
-	time_t		 now;
 	int		 ch;
 
 	log_init("ipstore-prune");
@@ -192,6 +228,9 @@ main(int argc, char *argv[])
 		case 's':
 			url = optarg;
 			break;
+		case 'S':
+			p.summary = 1;
+			break;
 		case 'v':
 			log_set_verbose(1);
 			break;
@@ -216,9 +255,8 @@ main(int argc, char *argv[])
 	else
 		fatal_usage(NULL, "--by: expected created or last-seen, "
 		    "not \"%s\"", by);
-	now = clk_now();
 	p.m.before = clk_ago(age);
-	p.m.expired_at = now;
+	p.m.expired_at = clk_now();
 
 	if ((p.st = store_open(url, 0, &aws_opts, &kind, &cause)) == NULL) {
 		if (err_exit_status(kind) == EXIT_USAGE)
@@ -226,8 +264,11 @@ main(int argc, char *argv[])
 		fatal(NULL, "%s", cause);
 	}
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
-	if (prune(&p) == 0)
-		summary(&p, older_than);
+	if (prune(&p) == 0) {
+		if (p.summary)
+			summary_record(&p);
+		summary_line(&p, older_than);
+	}
 	if (jl_writer_free(p.out) != 0)
 		log_error("stdout", "write error: %s", strerror(errno));
 	store_close(p.st);

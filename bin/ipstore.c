@@ -1,7 +1,8 @@
 /*
  * ipstore: the blocklist store from the command line: add IP records (and
- * say which are new), list, get, remove, count, create, and mirror one store
- * into another.
+ * say which are new), list, get, unblock (rm), forget what the firewall
+ * confirms no longer blocked, count, create, and mirror one store into
+ * another.
  */
 #include "config.h"
 
@@ -40,6 +41,10 @@ struct opts {
 	const char	*ttl;
 	const char	*from;
 	const char	*to;
+	const char	*before;	/* forget --pending --before TIME */
+	int		 removed;	/* list, count: pending entries */
+	int		 all;		/* list, count: both states */
+	int		 pending;	/* forget --pending */
 };
 
 /*
@@ -76,11 +81,13 @@ usage(int status)
 	    "[--region REGION]\n"
 	    "               command [argument ...]\n"
 	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
-	    "       ipstore list [--older-than DURATION] "
+	    "       ipstore list [--removed | --all] [--older-than DURATION] "
 	    "[--by created|last-seen]\n"
 	    "       ipstore get IP ...\n"
 	    "       ipstore rm [--rejects FILE] [IP ... | -]\n"
-	    "       ipstore count\n"
+	    "       ipstore forget [--rejects FILE] [file ...]\n"
+	    "       ipstore forget --pending --before TIME\n"
+	    "       ipstore count [--removed | --all]\n"
 	    "       ipstore init\n"
 	    "       ipstore mirror --from URL --to URL\n");
 	exit(status);
@@ -338,6 +345,8 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		set_time(o, "ExpiresAt", e.expires_at);
 	else
 		json_object_del(o, "ExpiresAt");
+	json_object_del(o, "RemovedAt");	/* what is added is blocked */
+	json_object_del(o, "RemovedReason");
 	batch_queue(b, dump_line(o));
 out:
 	store_entry_clear(&e);
@@ -406,6 +415,15 @@ parse_by(const char *by)
 	    by);
 }
 
+/* list, count: the active entries, or --removed (pending) or --all. */
+static enum store_state
+which_state(const struct opts *o)
+{
+	if (o->removed && o->all)
+		fatal_usage(NULL, "--removed and --all: choose one");
+	return o->all ? STORE_ANY : o->removed ? STORE_PENDING : STORE_ACTIVE;
+}
+
 static void
 cmd_list(const struct opts *o, struct jl_writer *out)
 {
@@ -415,6 +433,7 @@ cmd_list(const struct opts *o, struct jl_writer *out)
 	char			*cause;
 
 	memset(&m, 0, sizeof(m));
+	m.state = which_state(o);
 	m.by = parse_by(o->by);
 	if (o->older_than != NULL)
 		m.before = clk_ago(parse_duration("--older-than",
@@ -438,6 +457,17 @@ argument_ip(const char *arg, char *buf)
 		return NULL;
 	}
 	return ip_format(&addr, buf);
+}
+
+/* get of a pending entry: printed, and said on stderr (status 1). */
+static void
+not_blocked(const struct store_entry *e)
+{
+	char	 buf[CLK_BUFSZ];
+
+	log_reject(e->host_ip, "unblocked (%s) at %s, pending until the "
+	    "firewall no longer blocks it", e->removed_reason,
+	    clk_format(e->removed_at, buf));
 }
 
 static void
@@ -464,14 +494,21 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 		}
 		if (found == 0)
 			log_reject(ip, "not in the store");
-		else
+		else {
 			print_entry(&e, &p);
+			if (e.removed_at != 0)
+				not_blocked(&e);
+		}
 		store_entry_clear(&e);
 	}
 	store_close(st);
 }
 
-/* rm: remove one IP; queue the removed record. Lock held. */
+/*
+ * rm: unblock one IP (pending, reason manual); queue its record, with
+ * RemovedAt. An entry already pending is printed as it is, so that a
+ * failed unblock can be run again. Lock held.
+ */
 static void
 rm_one(struct batch *b, const char *ip, const char *where)
 {
@@ -481,7 +518,9 @@ rm_one(struct batch *b, const char *ip, const char *where)
 	int			 found;
 
 	batch_touch(b);
-	found = store_remove_if(b->st, ip, NULL, &e, &cause);
+	found = store_unblock(b->st, ip, NULL, STORE_MANUAL, &e, &cause);
+	if (found == 0)
+		found = store_get(b->st, ip, &e, &cause);
 	if (found < 0) {
 		batch_fail(b, cause, 0);
 		return;
@@ -553,18 +592,144 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 static void
 cmd_count(const struct opts *o, struct jl_writer *out)
 {
-	struct store	*st;
-	uint64_t	 n;
-	char		*cause, line[32];
+	struct store_match	 m;
+	struct store		*st;
+	uint64_t		 n;
+	char			*cause, line[32];
 
+	memset(&m, 0, sizeof(m));
+	m.state = which_state(o);
 	st = open_store(o->store_url, 0);
-	if (store_count(st, &n, &cause) != 0) {
+	if (store_count(st, &m, &n, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
 	} else {
 		snprintf(line, sizeof(line), "%llu", (unsigned long long)n);
 		(void)jl_write_raw(out, line, strlen(line));	/* see run() */
 	}
+	store_close(st);
+}
+
+/*
+ * forget, as a filter: a record that says "Blocked": false (the firewall
+ * no longer blocks its HostIp) forgets the address if it is pending (and,
+ * when the record has RemovedAt, pending since exactly then: an address
+ * blocked and unblocked again meanwhile is another matter). Every record
+ * is passed on unchanged, once what it caused is committed. Lock held.
+ */
+static void
+forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
+    uint64_t *forgotten)
+{
+	struct store_match	 m;
+	struct ip_addr		 addr;
+	const char		*ip, *at;
+	json_t			*o;
+	char			 reason[160], buf[IP_STRLEN], *cause;
+	time_t			 t;
+	int			 r;
+
+	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
+		input_reject(in, rec, "%s", reason);
+		return;
+	}
+	if (!json_is_false(json_object_get(o, "Blocked")))
+		goto pass;
+	memset(&m, 0, sizeof(m));
+	ip = json_string_value(json_object_get(o, "HostIp"));
+	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
+		input_reject(in, rec, "\"Blocked\": false without a valid "
+		    "HostIp: nothing forgotten");
+		goto pass;
+	}
+	if (json_object_get(o, "RemovedAt") != NULL) {
+		at = json_string_value(json_object_get(o, "RemovedAt"));
+		if (at == NULL || clk_parse(at, strlen(at), &t) != 0) {
+			input_reject(in, rec, "RemovedAt is no RFC 3339 time: "
+			    "nothing forgotten");
+			goto pass;
+		}
+		m.removed_from = t;
+		m.removed_before = t + 1;
+	}
+	batch_touch(b);
+	if ((r = store_forget(b->st, ip_format(&addr, buf), &m, NULL,
+	    &cause)) < 0) {
+		batch_fail(b, cause, 0);
+		goto out;
+	}
+	if (r == 1) {
+		(*forgotten)++;
+		log_info(jl_where(rec), "%s: forgotten", buf);
+	}
+pass:
+	batch_queue(b, xstrndup(rec->text, rec->len));
+out:
+	json_decref(o);
+}
+
+/* forget --pending --before TIME: print each entry forgotten. */
+static int
+print_forgotten(const struct store_entry *e, void *arg)
+{
+	return print_entry(e, arg);
+}
+
+static void
+forget_pending(const struct opts *o, struct jl_writer *out)
+{
+	struct store_match	 m;
+	struct printer		 p = { out, 0 };
+	struct store		*st;
+	uint64_t		 n;
+	char			*cause;
+	time_t			 t;
+
+	if (o->before == NULL ||
+	    clk_parse(o->before, strlen(o->before), &t) != 0)
+		fatal_usage(NULL, "forget --pending: --before TIME (RFC 3339) "
+		    "is needed, the start of the run that confirmed it");
+	memset(&m, 0, sizeof(m));
+	m.removed_before = t;
+	st = open_store(o->store_url, 0);
+	if (store_forget_all(st, &m, print_forgotten, &p, &n, &cause) != 0) {
+		log_error(store_url(st), "%s", cause);
+		free(cause);
+	} else
+		log_info(store_url(st), "%llu entries forgotten (pending "
+		    "since before %s)", (unsigned long long)n, o->before);
+	store_close(st);
+}
+
+static void
+cmd_forget(const struct opts *o, char **argv, int argc, struct jl_writer *out)
+{
+	struct batch		 b;
+	struct store		*st;
+	struct input		*in;
+	struct jl_record	 rec;
+	uint64_t		 n = 0;
+
+	if (o->pending) {
+		if (argc != 0)
+			fatal_usage(NULL, "forget --pending: takes no files");
+		forget_pending(o, out);
+		return;
+	}
+	if (o->before != NULL)
+		fatal_usage(NULL, "--before: only with forget --pending");
+	in = open_input(argv, argc, o->rejects);
+	st = open_store(o->store_url, 0);
+	batch_init(&b, st, out, 1);
+	while (batch_next(&b, in, &rec) == 1) {
+		forget_record(&b, in, &rec, &n);
+		pthread_mutex_unlock(&b.lock);
+	}
+	pthread_mutex_unlock(&b.lock);
+	if (batch_finish(&b) == 0)
+		log_info(store_url(st), "%lu records read, %llu addresses "
+		    "forgotten", input_records(in), (unsigned long long)n);
+	input_free(in);
 	store_close(st);
 }
 
@@ -660,14 +825,21 @@ check_options(const char *cmd, const struct opts *o)
 	const int add = strcmp(cmd, "add") == 0;
 	const int list = strcmp(cmd, "list") == 0;
 	const int rm = strcmp(cmd, "rm") == 0;
+	const int forget = strcmp(cmd, "forget") == 0;
+	const int count = strcmp(cmd, "count") == 0;
 	const int mirror = strcmp(cmd, "mirror") == 0;
 
 	if (o->ttl != NULL && !add)
 		fatal_usage(NULL, "--ttl: only for add");
 	if ((o->older_than != NULL || o->by != NULL) && !list)
 		fatal_usage(NULL, "--older-than and --by: only for list");
-	if (o->rejects != NULL && !add && !rm)
-		fatal_usage(NULL, "--rejects: only for add and rm");
+	if (o->rejects != NULL && !add && !rm && !forget)
+		fatal_usage(NULL, "--rejects: only for add, rm and forget");
+	if ((o->removed || o->all) && !list && !count)
+		fatal_usage(NULL, "--removed and --all: only for list and "
+		    "count");
+	if ((o->pending || o->before != NULL) && !forget)
+		fatal_usage(NULL, "--pending and --before: only for forget");
 	if ((o->from != NULL || o->to != NULL) && !mirror)
 		fatal_usage(NULL, "--from and --to: only for mirror");
 	if (mirror && o->store_url != NULL)
@@ -697,6 +869,8 @@ run(const char *cmd, const struct opts *o, char **argv, int argc)
 		cmd_get(o, argv, argc, out);
 	else if (strcmp(cmd, "rm") == 0)
 		cmd_rm(o, argv, argc, out);
+	else if (strcmp(cmd, "forget") == 0)
+		cmd_forget(o, argv, argc, out);
 	else if (strcmp(cmd, "count") == 0) {
 		no_arguments(cmd, argc);
 		cmd_count(o, out);
@@ -716,14 +890,18 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "all",	no_argument,	   NULL, 'A' },
+		{ "before",	required_argument, NULL, 'B' },
 		{ "by",		required_argument, NULL, 'b' },
 		{ "from",	required_argument, NULL, 'f' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "older-than",	required_argument, NULL, 'o' },
+		{ "pending",	no_argument,	   NULL, 'N' },
 		{ "profile",	required_argument, NULL, 'P' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "region",	required_argument, NULL, 'R' },
 		{ "rejects",	required_argument, NULL, 'r' },
+		{ "removed",	no_argument,	   NULL, 'D' },
 		{ "store",	required_argument, NULL, 's' },
 		{ "to",		required_argument, NULL, 't' },
 		{ "ttl",	required_argument, NULL, 'T' },
@@ -741,8 +919,20 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			o.all = 1;
+			break;
+		case 'B':
+			o.before = optarg;
+			break;
 		case 'b':
 			o.by = optarg;
+			break;
+		case 'D':
+			o.removed = 1;
+			break;
+		case 'N':
+			o.pending = 1;
 			break;
 		case 'f':
 			o.from = optarg;

@@ -430,11 +430,12 @@ ddb_scan(struct store *st, const struct store_match *m, store_cb cb,
 }
 
 static int
-ddb_count(struct store *st, uint64_t *n, char **cause)
+ddb_count(struct store *st, const struct store_match *m, uint64_t *n,
+    char **cause)
 {
 	struct ddb_list l;
 
-	return ddb_scan_all(st->state, NULL, 1, &l, n, cause);
+	return ddb_scan_all(st->state, m, 1, &l, n, cause);
 }
 
 const struct store_backend store_ddb_backend = {
@@ -446,9 +447,9 @@ const struct store_backend store_ddb_backend = {
 	.merge = ddb_merge,
 	.commit = ddb_commit,
 	.get = ddb_get,
-	.remove = ddb_remove,
+	.unblock = ddb_unblock,
+	.forget = ddb_forget,
 	.scan = ddb_scan,
 	.count = ddb_count,
-	.prune = ddb_prune,
 	.notice = ddb_notice,
 };

@@ -20,16 +20,15 @@
 struct aws_error;
 struct buf;
 
-#define DDB_BATCH		25	/* BatchWriteItem's limit */
 #define DDB_RACE_TRIES		8	/* re-reads of an item that changes */
-#define DDB_UNPROCESSED_TRIES	10
 #define DDB_ITEM_MAX		(400 * 1024)	/* DynamoDB's item size limit */
 
 /*
  * Item attributes. HostIp, CreatedAt, FindingId, AccountId, Region and
  * Timestamp are the original automation's; LastSeenAt, ExpiresAt (a
- * block's own expiry), FindingType, Severity and Record (the rest of the
- * input record as JSON) are ours.
+ * block's own expiry), RemovedAt and RemovedReason (the state: an item
+ * holding RemovedAt is pending, else active), FindingType, Severity and
+ * Record (the rest of the input record as JSON) are ours.
  */
 #define A_KEY		"HostIp"
 #define A_CREATED	"CreatedAt"
@@ -37,6 +36,8 @@ struct buf;
 #define A_EXPIRES	"ExpiresAt"
 #define A_TIMESTAMP	"Timestamp"
 #define A_RECORD	"Record"
+#define A_REMOVED	"RemovedAt"	/* present: pending since (N) */
+#define A_REASON	"RemovedReason"	/* why (S) */
 
 struct ddb {
 	struct aws_ctx	*aws;
@@ -84,7 +85,8 @@ json_t	*ddb_s(const char *);		/* {"S": s} */
 json_t	*ddb_n(long long);		/* {"N": "n"} */
 json_t	*ddb_key(const char *);		/* {"HostIp": {"S": ip}} */
 json_t	*ddb_req(struct ddb *);		/* {"TableName": table} */
-/* The item for an entry, with these times (expires 0: none). */
+/* The item for an entry, with these times (expires 0: none), and the
+ * entry's state. */
 json_t	*ddb_item(const struct store_entry *, time_t, time_t, time_t);
 /* An item's size as DynamoDB counts it against DDB_ITEM_MAX, or more. */
 size_t	 ddb_item_size(const json_t *);
@@ -99,8 +101,8 @@ int	 ddb_known(const char *);
 int	 ddb_entry(const json_t *, struct store_entry *);
 /*
  * The condition an entry must meet to match m, over attribute names #c,
- * #l, #x and values :b, :e (added to names and values). NULL when m
- * matches everything. The caller frees.
+ * #l, #x, #r and values :b, :e, :rf, :rb (added to names and values). NULL
+ * when m matches everything. The caller frees.
  */
 char	*ddb_match_expr(const struct store_match *, json_t *, json_t *);
 /* Set an expression member of req, and names and values if any. */
@@ -116,9 +118,9 @@ void	 ddb_guard(struct buf *, json_t *, const char *, const char *,
 int	 ddb_add(struct store *, struct store_entry *, int *, char **);
 int	 ddb_merge(struct store *, struct store_entry *, int *, char **);
 int	 ddb_commit(struct store *, char **);
-int	 ddb_remove(struct store *, const char *, const struct store_match *,
+int	 ddb_unblock(struct store *, const char *, const struct store_match *,
+	    const char *, struct store_entry *, char **);
+int	 ddb_forget(struct store *, const char *, const struct store_match *,
 	    struct store_entry *, char **);
-int	 ddb_prune(struct store *, const struct store_match *, store_cb,
-	    void *, uint64_t *, char **);
 
 #endif

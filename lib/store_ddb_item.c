@@ -68,6 +68,11 @@ ddb_item(const struct store_entry *e, time_t created, time_t seen,
 	if (expires != 0)
 		json_object_set_new(item, A_EXPIRES,
 		    ddb_n((long long)expires));
+	if (e->removed_at != 0) {
+		json_object_set_new(item, A_REMOVED,
+		    ddb_n((long long)e->removed_at));
+		ddb_put_s(item, A_REASON, e->removed_reason);
+	}
 	ddb_put_s(item, "FindingId", e->finding_id);
 	ddb_put_s(item, "FindingType", e->finding_type);
 	ddb_put_s(item, "Severity", e->severity);
@@ -151,8 +156,9 @@ int
 ddb_known(const char *name)
 {
 	static const char *known[] = {
-		A_KEY, A_CREATED, A_SEEN, A_EXPIRES, A_RECORD, "FindingId",
-		"FindingType", "Severity", "AccountId", "Region",
+		A_KEY, A_CREATED, A_SEEN, A_EXPIRES, A_RECORD, A_REMOVED,
+		A_REASON, "FindingId", "FindingType", "Severity", "AccountId",
+		"Region",
 	};
 	size_t i;
 
@@ -216,6 +222,17 @@ ddb_entry(const json_t *item, struct store_entry *e)
 	if (!has_seen)
 		e->last_seen_at = e->created_at;
 	e->expires_at = ddb_get_n(item, A_EXPIRES, NULL);
+	/* RemovedAt of any type makes the entry pending (its time, if no
+	 * number in range, the earliest): never active by a misreading */
+	if (json_object_get(item, A_REMOVED) != NULL) {
+		if ((e->removed_at = ddb_get_n(item, A_REMOVED, NULL)) == 0)
+			e->removed_at = 1;
+		e->removed_reason = ddb_dup_s(item, A_REASON);
+		if (e->removed_reason == NULL || *e->removed_reason == '\0') {
+			free(e->removed_reason);
+			e->removed_reason = xstrdup(STORE_EXPIRED);
+		}
+	}
 	e->finding_id = ddb_dup_s(item, "FindingId");
 	e->finding_type = ddb_dup_s(item, "FindingType");
 	e->severity = ddb_dup_s(item, "Severity");
@@ -239,20 +256,21 @@ ddb_entry(const json_t *item, struct store_entry *e)
 
 /* --- conditions ---------------------------------------------------------- */
 
-/*
- * The condition an entry must meet to match m, over attribute names #c,
- * #l, #x and values :b, :e (added to names and values). NULL when m
- * matches everything. An item without LastSeenAt (written by the original
- * automation) is aged by its CreatedAt.
- */
-char *
-ddb_match_expr(const struct store_match *m, json_t *names, json_t *values)
+/* " AND " between the terms of a condition. */
+static void
+ddb_and(struct buf *b, const char *term)
+{
+	if (b->len > 0)
+		buf_adds(b, " AND ");
+	buf_adds(b, term);
+}
+
+/* The age test of m ("" if none), as ddb_match_expr() describes. */
+static const char *
+ddb_age_expr(const struct store_match *m, json_t *names, json_t *values)
 {
 	const char *age = NULL;
-	char *expr;
 
-	if (m == NULL || (m->before == 0 && m->expired_at == 0))
-		return NULL;
 	if (m->before != 0) {
 		json_object_set_new(names, "#c", json_string(A_CREATED));
 		json_object_set_new(values, ":b", ddb_n((long long)m->before));
@@ -270,10 +288,52 @@ ddb_match_expr(const struct store_match *m, json_t *names, json_t *values)
 		    ddb_n((long long)m->expired_at));
 	}
 	if (age != NULL && m->expired_at != 0)
-		xasprintf(&expr, "(%s OR #x <= :e)", age);
-	else
-		expr = xstrdup(age != NULL ? age : "#x <= :e");
-	return expr;
+		return m->by == STORE_BY_CREATED ? "(#c < :b OR #x <= :e)" :
+		    "((#l < :b OR (attribute_not_exists(#l) AND #c < :b)) OR "
+		    "#x <= :e)";
+	return age != NULL ? age : m->expired_at != 0 ? "#x <= :e" : "";
+}
+
+/*
+ * The condition an entry must meet to match m, over attribute names #c,
+ * #l, #x, #r and values :b, :e, :rf, :rb (added to names and values). NULL
+ * when m matches everything. An item without LastSeenAt (written by the
+ * original automation) is aged by its CreatedAt; one holding RemovedAt is
+ * pending.
+ */
+char *
+ddb_match_expr(const struct store_match *m, json_t *names, json_t *values)
+{
+	struct buf b;
+	int removed;
+
+	if (m == NULL)
+		return NULL;
+	buf_init(&b);
+	removed = m->removed_from != 0 || m->removed_before != 0;
+	if (m->state != STORE_ANY || removed)
+		json_object_set_new(names, "#r", json_string(A_REMOVED));
+	if (m->state == STORE_ACTIVE)
+		ddb_and(&b, "attribute_not_exists(#r)");
+	else if (m->state == STORE_PENDING || removed)
+		ddb_and(&b, "attribute_exists(#r)");
+	if (m->removed_from != 0) {
+		ddb_and(&b, "#r >= :rf");
+		json_object_set_new(values, ":rf",
+		    ddb_n((long long)m->removed_from));
+	}
+	if (m->removed_before != 0) {
+		ddb_and(&b, "#r < :rb");
+		json_object_set_new(values, ":rb",
+		    ddb_n((long long)m->removed_before));
+	}
+	if (m->before != 0 || m->expired_at != 0)
+		ddb_and(&b, ddb_age_expr(m, names, values));
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_cstr(&b);	/* the buffer's storage, now the caller's */
 }
 
 /* Set the expression members of req (names and values only if any). */

@@ -78,6 +78,7 @@ ddb_update(struct ddb *d, const char *ip, const char *update,
 	return rc;
 }
 
+/* The stored times and state of an item into e. */
 static void
 ddb_times_from(const json_t *item, struct store_entry *e)
 {
@@ -88,15 +89,23 @@ ddb_times_from(const json_t *item, struct store_entry *e)
 	e->created_at = s.created_at;
 	e->last_seen_at = s.last_seen_at;
 	e->expires_at = s.expires_at;
+	e->removed_at = s.removed_at;
+	free(e->removed_reason);
+	e->removed_reason = s.removed_reason;
+	s.removed_reason = NULL;
 	store_entry_clear(&s);
 }
 
+/* The outcomes of ddb_touch(). */
+enum ddb_touched { TOUCH_FAILED = -1, TOUCH_GONE, TOUCH_DONE, TOUCH_PENDING };
+
 /*
- * Seen again: LastSeenAt raised to now (never lowered), ExpiresAt raised to
- * the entry's if both have one. 1 with the stored item, 0 if the item
- * vanished meanwhile (a concurrent prune), -1.
+ * Seen again: LastSeenAt raised to now (never lowered), ExpiresAt raised
+ * to the entry's if both have one, on an active item. TOUCH_DONE with the
+ * stored item, TOUCH_PENDING with the item if it is pending (to be blocked
+ * anew), TOUCH_GONE if it vanished meanwhile (a concurrent forget).
  */
-static int
+static enum ddb_touched
 ddb_touch(struct ddb *d, struct store_entry *e, time_t now, json_t **item,
     char **cause)
 {
@@ -105,17 +114,21 @@ ddb_touch(struct ddb *d, struct store_entry *e, time_t now, json_t **item,
 	int has;
 
 	rc = ddb_update(d, e->host_ip, "SET #l = :now",
-	    "attribute_exists(#k) AND (attribute_not_exists(#l) OR #l < :now)",
-	    json_pack("{s:s, s:s}", "#k", A_KEY, "#l", A_SEEN),
-	    json_pack("{s:o}", ":now", ddb_n((long long)now)), item, cause);
+	    "attribute_exists(#k) AND attribute_not_exists(#r) AND "
+	    "(attribute_not_exists(#l) OR #l < :now)",
+	    json_pack("{s:s, s:s, s:s}", "#k", A_KEY, "#l", A_SEEN, "#r",
+	    A_REMOVED), json_pack("{s:o}", ":now", ddb_n((long long)now)),
+	    item, cause);
 	if (rc == DDB_FAILED)
-		return -1;
+		return TOUCH_FAILED;
 	if (rc == DDB_CONDITION &&
 	    ddb_get_item(d, e->host_ip, item, cause) != 1)
-		return *cause != NULL ? -1 : 0;
+		return *cause != NULL ? TOUCH_FAILED : TOUCH_GONE;
+	if (json_object_get(*item, A_REMOVED) != NULL)
+		return TOUCH_PENDING;
 	stored = ddb_get_n(*item, A_EXPIRES, &has);
 	if (e->expires_at == 0 || !has || stored >= e->expires_at)
-		return 1;
+		return TOUCH_DONE;
 	json_decref(*item);
 	*item = NULL;
 	rc = ddb_update(d, e->host_ip, "SET #x = :e", "#x < :e",
@@ -123,11 +136,32 @@ ddb_touch(struct ddb *d, struct store_entry *e, time_t now, json_t **item,
 	    json_pack("{s:o}", ":e", ddb_n((long long)e->expires_at)), item,
 	    cause);
 	if (rc == DDB_FAILED)
-		return -1;
+		return TOUCH_FAILED;
 	if (rc == DDB_CONDITION &&
 	    ddb_get_item(d, e->host_ip, item, cause) != 1)
-		return *cause != NULL ? -1 : 0;
-	return 1;
+		return *cause != NULL ? TOUCH_FAILED : TOUCH_GONE;
+	return TOUCH_DONE;
+}
+
+/*
+ * Block a pending item anew: put the entry, active, with created and seen
+ * now, if the item is still pending since what was read (pending, an
+ * item holding the same RemovedAt): of several writers, one wins.
+ */
+static enum ddb_rc
+ddb_reblock(struct ddb *d, const struct store_entry *e, time_t now,
+    const json_t *pending, char **cause)
+{
+	json_t *req;
+
+	req = ddb_req(d);
+	json_object_set_new(req, "Item", ddb_item(e, now, now, e->expires_at));
+	json_object_set_new(req, "ConditionExpression", json_string("#r = :r"));
+	json_object_set_new(req, "ExpressionAttributeNames",
+	    json_pack("{s:s}", "#r", A_REMOVED));
+	json_object_set_new(req, "ExpressionAttributeValues",
+	    json_pack("{s:O}", ":r", json_object_get(pending, A_REMOVED)));
+	return ddb_call(d, "PutItem", req, NULL, NULL, cause);
 }
 
 int
@@ -137,7 +171,8 @@ ddb_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	time_t now = clk_now();
 	json_t *item = NULL;
 	enum ddb_rc rc;
-	int tries, r;
+	enum ddb_touched t;
+	int tries;
 
 	*is_new = 0;
 	if (ddb_too_big(e, cause))
@@ -151,11 +186,23 @@ ddb_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 			e->created_at = e->last_seen_at = now;
 			return 0;
 		}
-		if ((r = ddb_touch(d, e, now, &item, cause)) == -1)
+		if ((t = ddb_touch(d, e, now, &item, cause)) == TOUCH_FAILED)
 			return -1;
-		if (r == 1) {
+		if (t == TOUCH_DONE) {
 			ddb_times_from(item, e);
 			json_decref(item);
+			return 0;
+		}
+		if (t == TOUCH_GONE)
+			continue;
+		rc = ddb_reblock(d, e, now, item, cause);
+		json_decref(item);
+		item = NULL;
+		if (rc == DDB_FAILED)
+			return -1;
+		if (rc == DDB_OK) {
+			*is_new = 1;
+			e->created_at = e->last_seen_at = now;
 			return 0;
 		}
 	}
@@ -164,16 +211,59 @@ ddb_add(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	return -1;
 }
 
-/* Widen a stored item with e's times: created the earlier, last seen and
- * expiry the later (no expiry if either has none). */
+/* Append "#n = :v" to a SET list, or "#n" to a REMOVE list. */
+static void
+ddb_list_add(struct buf *list, const char *term)
+{
+	if (list->len > 0)
+		buf_adds(list, ", ");
+	buf_adds(list, term);
+}
+
+/*
+ * The update that writes merged times and state over an item: SET and
+ * REMOVE clauses into update, values into values.
+ */
+static void
+ddb_merged_update(const struct store_entry *mt, struct buf *update,
+    json_t *values)
+{
+	struct buf set, rm;
+
+	buf_init(&set);
+	buf_init(&rm);
+	ddb_list_add(&set, "#c = :c");
+	ddb_list_add(&set, "#l = :l");
+	json_object_set_new(values, ":c", ddb_n((long long)mt->created_at));
+	json_object_set_new(values, ":l", ddb_n((long long)mt->last_seen_at));
+	if (mt->expires_at != 0) {
+		ddb_list_add(&set, "#x = :x");
+		json_object_set_new(values, ":x",
+		    ddb_n((long long)mt->expires_at));
+	} else
+		ddb_list_add(&rm, "#x");
+	if (mt->removed_at != 0) {
+		ddb_list_add(&set, "#r = :r, #rr = :rr");
+		json_object_set_new(values, ":r",
+		    ddb_n((long long)mt->removed_at));
+		json_object_set_new(values, ":rr", ddb_s(mt->removed_reason));
+	} else
+		ddb_list_add(&rm, "#r, #rr");
+	buf_addf(update, "SET %s", buf_cstr(&set));
+	if (rm.len > 0)
+		buf_addf(update, " REMOVE %s", buf_cstr(&rm));
+	buf_free(&set);
+	buf_free(&rm);
+}
+
+/* Widen a stored item with e's times and state (store_merge_times()). */
 static enum ddb_rc
 ddb_widen(struct ddb *d, struct store_entry *e, const json_t *item,
     char **cause)
 {
-	struct store_entry s;
+	struct store_entry s, mt;
 	struct buf update, cond;
 	json_t *names, *values, *out = NULL;
-	time_t created, seen, expires;
 	enum ddb_rc rc;
 
 	if (ddb_entry(item, &s) != 0) {
@@ -181,33 +271,29 @@ ddb_widen(struct ddb *d, struct store_entry *e, const json_t *item,
 		    e->host_ip);
 		return DDB_FAILED;
 	}
-	created = s.created_at < e->created_at ? s.created_at : e->created_at;
-	seen = s.last_seen_at > e->last_seen_at ? s.last_seen_at :
-	    e->last_seen_at;
-	expires = s.expires_at == 0 || e->expires_at == 0 ? 0 :
-	    s.expires_at > e->expires_at ? s.expires_at : e->expires_at;
-	if (created == s.created_at && seen == s.last_seen_at &&
-	    expires == s.expires_at && json_object_get(item, A_SEEN) != NULL) {
+	memset(&mt, 0, sizeof(mt));
+	store_merge_times(&mt, &s, e);
+	if (mt.created_at == s.created_at && mt.last_seen_at ==
+	    s.last_seen_at && mt.expires_at == s.expires_at &&
+	    mt.removed_at == s.removed_at && json_object_get(item, A_SEEN) !=
+	    NULL) {
 		ddb_times_from(item, e);
 		store_entry_clear(&s);
+		store_entry_clear(&mt);
 		return DDB_OK;
 	}
 	store_entry_clear(&s);
-	names = json_pack("{s:s, s:s, s:s}", "#c", A_CREATED, "#l", A_SEEN,
-	    "#x", A_EXPIRES);
-	values = json_pack("{s:o, s:o}", ":c", ddb_n((long long)created),
-	    ":l", ddb_n((long long)seen));
+	names = json_pack("{s:s, s:s, s:s, s:s, s:s}", "#c", A_CREATED, "#l",
+	    A_SEEN, "#x", A_EXPIRES, "#r", A_REMOVED, "#rr", A_REASON);
+	values = json_object();
 	buf_init(&update);
 	buf_init(&cond);
-	buf_adds(&update, "SET #c = :c, #l = :l");
-	if (expires != 0) {
-		buf_adds(&update, ", #x = :x");
-		json_object_set_new(values, ":x", ddb_n((long long)expires));
-	} else
-		buf_adds(&update, " REMOVE #x");
+	ddb_merged_update(&mt, &update, values);
+	store_entry_clear(&mt);
 	ddb_guard(&cond, values, "#c", ":oc", item, A_CREATED);
 	ddb_guard(&cond, values, "#l", ":ol", item, A_SEEN);
 	ddb_guard(&cond, values, "#x", ":ox", item, A_EXPIRES);
+	ddb_guard(&cond, values, "#r", ":or", item, A_REMOVED);
 	rc = ddb_update(d, e->host_ip, buf_cstr(&update), buf_cstr(&cond),
 	    names, values, &out, cause);
 	buf_free(&update);
@@ -242,7 +328,7 @@ ddb_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
 		if ((r = ddb_get_item(d, e->host_ip, &item, cause)) == -1)
 			return -1;
 		if (r == 0)
-			continue;	/* removed meanwhile: put again */
+			continue;	/* forgotten meanwhile: put again */
 		rc = ddb_widen(d, e, item, cause);
 		json_decref(item);
 		if (rc == DDB_FAILED)
@@ -262,22 +348,66 @@ ddb_commit(struct store *st, char **cause)
 	return 0;
 }
 
+/* The condition "the item exists and matches m", names and values set. */
+static char *
+ddb_exists_and(const struct store_match *m, json_t *names, json_t *values)
+{
+	char *expr, *cond;
+
+	json_object_set_new(names, "#k", json_string(A_KEY));
+	if ((expr = ddb_match_expr(m, names, values)) == NULL)
+		return xstrdup("attribute_exists(#k)");
+	xasprintf(&cond, "attribute_exists(#k) AND %s", expr);
+	free(expr);
+	return cond;
+}
+
 int
-ddb_remove(struct store *st, const char *ip, const struct store_match *m,
-    struct store_entry *out, char **cause)
+ddb_unblock(struct store *st, const char *ip, const struct store_match *m,
+    const char *reason, struct store_entry *out, char **cause)
 {
 	struct ddb *d = st->state;
-	json_t *req, *resp, *names, *values, *old;
-	char *expr, *cond = NULL;
+	json_t *names, *values, *item = NULL;
+	time_t now = clk_now();
 	enum ddb_rc rc;
+	char *cond;
 	int r = 0;
 
 	names = json_object();
 	values = json_object();
-	if ((expr = ddb_match_expr(m, names, values)) != NULL) {
-		json_object_set_new(names, "#k", json_string(A_KEY));
-		xasprintf(&cond, "attribute_exists(#k) AND %s", expr);
+	cond = ddb_exists_and(m, names, values);
+	json_object_set_new(names, "#r", json_string(A_REMOVED));
+	json_object_set_new(names, "#rr", json_string(A_REASON));
+	json_object_set_new(values, ":now", ddb_n(now > 0 ? (long long)now :
+	    1));
+	json_object_set_new(values, ":why", ddb_s(reason));
+	rc = ddb_update(d, ip, "SET #r = :now, #rr = :why", cond, names,
+	    values, &item, cause);
+	free(cond);
+	if (rc == DDB_FAILED)
+		return -1;
+	if (rc == DDB_OK) {
+		r = 1;
+		if (out != NULL && ddb_entry(item, out) != 0)
+			memset(out, 0, sizeof(*out));
 	}
+	json_decref(item);
+	return r;
+}
+
+int
+ddb_forget(struct store *st, const char *ip, const struct store_match *m,
+    struct store_entry *out, char **cause)
+{
+	struct ddb *d = st->state;
+	json_t *req, *resp, *names, *values, *old;
+	enum ddb_rc rc;
+	char *cond;
+	int r = 0;
+
+	names = json_object();
+	values = json_object();
+	cond = ddb_exists_and(m, names, values);
 	req = ddb_req(d);
 	json_object_set_new(req, "Key", ddb_key(ip));
 	json_object_set_new(req, "ReturnValues", json_string("ALL_OLD"));
@@ -294,164 +424,8 @@ ddb_remove(struct store *st, const char *ip, const struct store_match *m,
 		}
 		json_decref(resp);
 	}
-	free(expr);
 	free(cond);
 	json_decref(names);
 	json_decref(values);
-	return r;
-}
-
-/*
- * Remove an entry a scan found matching, only if it still holds the times
- * the scan saw (optimistic: any write since, such as the address being
- * seen again, keeps it). 1 removed, 0 changed or gone, -1.
- */
-static int
-ddb_remove_seen(struct ddb *d, const struct store_entry *e,
-    const json_t *item, struct store_entry *out, char **cause)
-{
-	json_t *req, *resp, *names, *values, *old;
-	struct buf cond;
-	enum ddb_rc rc;
-	int r = 0;
-
-	names = json_object();
-	values = json_object();
-	buf_init(&cond);
-	if (json_object_get(item, A_SEEN) != NULL) {
-		json_object_set_new(names, "#l", json_string(A_SEEN));
-		ddb_guard(&cond, values, "#l", ":ol", item, A_SEEN);
-	} else {
-		json_object_set_new(names, "#c", json_string(A_CREATED));
-		json_object_set_new(names, "#l", json_string(A_SEEN));
-		ddb_guard(&cond, values, "#c", ":oc", item, A_CREATED);
-		ddb_guard(&cond, values, "#l", ":ol", item, A_SEEN);
-	}
-	if (e->expires_at != 0) {
-		json_object_set_new(names, "#x", json_string(A_EXPIRES));
-		ddb_guard(&cond, values, "#x", ":ox", item, A_EXPIRES);
-	}
-	req = ddb_req(d);
-	json_object_set_new(req, "Key", ddb_key(e->host_ip));
-	json_object_set_new(req, "ReturnValues", json_string("ALL_OLD"));
-	ddb_set_expr(req, "ConditionExpression", buf_cstr(&cond), names,
-	    values);
-	rc = ddb_call(d, "DeleteItem", req, &resp, NULL, cause);
-	if (rc == DDB_FAILED)
-		r = -1;
-	else if (rc == DDB_OK) {
-		old = json_object_get(resp, "Attributes");
-		if (old != NULL && ddb_entry(old, out) == 0)
-			r = 1;
-		json_decref(resp);
-	}
-	buf_free(&cond);
-	json_decref(names);
-	json_decref(values);
-	return r;
-}
-
-/*
- * Delete keys with BatchWriteItem, resending UnprocessedItems with backoff
- * until none are left.
- */
-static int
-ddb_batch_delete(struct ddb *d, struct store_entry *v, size_t n,
-    char **cause)
-{
-	struct http_retry rp;
-	json_t *reqs, *req, *resp, *left;
-	size_t i;
-	int tries;
-
-	reqs = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(reqs, json_pack("{s:{s:o}}",
-		    "DeleteRequest", "Key", ddb_key(v[i].host_ip)));
-	http_retry_init(&rp);
-	for (tries = 1;; tries++) {
-		req = json_pack("{s:{s:o}}", "RequestItems", d->table, reqs);
-		if (ddb_call(d, "BatchWriteItem", req, &resp, NULL, cause) !=
-		    DDB_OK)
-			return -1;
-		left = json_object_get(json_object_get(resp,
-		    "UnprocessedItems"), d->table);
-		if (json_array_size(left) == 0) {
-			json_decref(resp);
-			return 0;
-		}
-		if (tries >= DDB_UNPROCESSED_TRIES) {
-			*cause = store_cause("BatchWriteItem: %zu deletes "
-			    "still unprocessed after %d attempts",
-			    json_array_size(left), tries);
-			json_decref(resp);
-			return -1;
-		}
-		reqs = json_incref(left);
-		json_decref(resp);
-		http_sleep_ms(http_retry_delay(&rp, tries));
-	}
-}
-
-/*
- * An entry matched because its CreatedAt is old enough: no concurrent
- * write can make it stop matching (CreatedAt never grows), so it may go in
- * an unconditional batch. Anything else is removed with a conditional
- * DeleteItem, so that an address seen again meanwhile stays.
- */
-static int
-ddb_stable(const struct store_match *m, const struct store_entry *e)
-{
-	return m != NULL && m->by == STORE_BY_CREATED && m->before != 0 &&
-	    e->created_at < m->before;
-}
-
-int
-ddb_prune(struct store *st, const struct store_match *m, store_cb cb,
-    void *arg, uint64_t *n, char **cause)
-{
-	struct ddb *d = st->state;
-	struct store_entry batch[DDB_BATCH], old;
-	struct ddb_list l;
-	struct ddb_row *row;
-	size_t i, nb = 0, k;
-	int stop = 0, r = -1, removed;
-
-	if (ddb_scan_all(d, m, 0, &l, NULL, cause) != 0)
-		return -1;
-	for (i = 0; i <= l.n && !stop; i++) {
-		row = i < l.n ? &l.v[i] : NULL;
-		if (row != NULL && ddb_stable(m, &row->e)) {
-			batch[nb++] = row->e;	/* shallow: l owns it */
-			if (nb < DDB_BATCH)
-				continue;
-		}
-		/* Flush the batch before anything else, to keep the order. */
-		if (nb > 0) {
-			if (ddb_batch_delete(d, batch, nb, cause) != 0)
-				goto out;
-			for (k = 0; k < nb; k++) {
-				(*n)++;
-				if (cb != NULL && !stop && cb(&batch[k], arg))
-					stop = 1;
-			}
-			nb = 0;
-		}
-		if (row == NULL || ddb_stable(m, &row->e) || stop)
-			continue;
-		memset(&old, 0, sizeof(old));
-		removed = ddb_remove_seen(d, &row->e, row->item, &old, cause);
-		if (removed == -1)
-			goto out;
-		if (removed == 1) {
-			(*n)++;
-			if (cb != NULL && cb(&old, arg))
-				stop = 1;
-		}
-		store_entry_clear(&old);
-	}
-	r = 0;
-out:
-	ddb_list_free(&l);
 	return r;
 }

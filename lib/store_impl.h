@@ -36,21 +36,21 @@ struct store_backend {
 	int	(*commit)(struct store *, char **);
 	int	(*get)(struct store *, const char *, struct store_entry *,
 		    char **);
-	/* m NULL: remove unconditionally. out (may be NULL): the old entry. */
-	int	(*remove)(struct store *, const char *,
+	/*
+	 * store_unblock: m is never NULL and has state STORE_ACTIVE; the
+	 * backend takes clk_now() for removed_at when it makes the change.
+	 */
+	int	(*unblock)(struct store *, const char *,
+		    const struct store_match *, const char *,
+		    struct store_entry *, char **);
+	/* store_forget: m is never NULL and has state STORE_PENDING. */
+	int	(*forget)(struct store *, const char *,
 		    const struct store_match *, struct store_entry *, char **);
 	/* m NULL: every entry. */
 	int	(*scan)(struct store *, const struct store_match *, store_cb,
 		    void *, char **);
-	int	(*count)(struct store *, uint64_t *, char **);
-
-	/*
-	 * Optional (may be NULL): remove every entry matching m in batches,
-	 * reporting each after its batch committed. When NULL, store.c does
-	 * it with scan (collecting keys) then remove(m) + commit per batch.
-	 */
-	int	(*prune)(struct store *, const struct store_match *, store_cb,
-		    void *, uint64_t *, char **);
+	int	(*count)(struct store *, const struct store_match *, uint64_t *,
+		    char **);
 
 	/*
 	 * Optional (may be NULL): something the user should know after the
@@ -78,6 +78,15 @@ extern const struct store_backend store_ddb_backend;
 
 /* Entries per transaction or batch for bulk operations. */
 #define STORE_BATCH	5000
+
+/*
+ * The times and state store_merge() gives an entry stored as a and merged
+ * with b (either order): into out's created_at, last_seen_at, expires_at,
+ * removed_at and removed_reason (out may be a or b; its old reason is
+ * freed).
+ */
+void	 store_merge_times(struct store_entry *, const struct store_entry *,
+	    const struct store_entry *);
 
 /* "what: why" into a fresh string for *cause. */
 char	*store_cause(const char *, ...) __attribute__((format(printf, 1, 2)));
