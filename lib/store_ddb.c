@@ -204,50 +204,62 @@ ddb_wait_active(struct ddb *d, char **cause)
 	}
 }
 
-/* TTL on ExpiresAt; a service or stand-in without TTL leaves a notice. */
-static void
-ddb_enable_ttl(struct ddb *d)
+/*
+ * DynamoDB's own TTL deletes an item once its TTL attribute has passed,
+ * whatever the state of the entry: it would forget an address a firewall
+ * may still block. So it is never enabled on ExpiresAt, and turned off
+ * where an earlier release enabled it. TTL on an attribute the store does
+ * not write leaves a notice; an endpoint without TTL is fine. 0, or -1
+ * and *cause when the table may still delete entries.
+ */
+static int
+ddb_safe_ttl(struct ddb *d, char **cause)
 {
 	struct aws_error err;
-	json_t *req, *resp;
+	json_t *req, *resp, *ttl;
 	const char *status, *attr;
 	char msg[1024];
+	int on;
 
 	if (ddb_call(d, "DescribeTimeToLive", ddb_req(d), &resp, &err,
-	    NULL) == DDB_OK) {
-		json_t *ttl = json_object_get(resp, "TimeToLiveDescription");
-
-		status = json_string_value(json_object_get(ttl,
-		    "TimeToLiveStatus"));
-		attr = json_string_value(json_object_get(ttl,
-		    "AttributeName"));
-		if (status != NULL && (strcmp(status, "ENABLED") == 0 ||
-		    strcmp(status, "ENABLING") == 0) && attr != NULL) {
-			if (strcmp(attr, A_EXPIRES) != 0)
-				xasprintf(&d->notice, "table %s has TTL on %s, "
-				    "not %s: the service will not expire "
-				    "entries by their ExpiresAt (ipstore-prune "
-				    "does)", d->table, attr, A_EXPIRES);
-			json_decref(resp);
-			return;
-		}
-		json_decref(resp);
+	    NULL) != DDB_OK) {
+		if (strcmp(err.type, "UnknownOperationException") == 0)
+			return 0;	/* no TTL here: nothing to fear */
+		*cause = store_cause("cannot check the table's TTL: %s",
+		    aws_error_format(&err, &aws_dynamodb,
+		    "DescribeTimeToLive", msg, sizeof(msg)));
+		return -1;
 	}
+	ttl = json_object_get(resp, "TimeToLiveDescription");
+	status = json_string_value(json_object_get(ttl, "TimeToLiveStatus"));
+	attr = json_string_value(json_object_get(ttl, "AttributeName"));
+	on = status != NULL && (strcmp(status, "ENABLED") == 0 ||
+	    strcmp(status, "ENABLING") == 0) && attr != NULL;
+	if (on && strcmp(attr, A_EXPIRES) != 0)
+		xasprintf(&d->notice, "table %s has DynamoDB's TTL on %s: "
+		    "DynamoDB deletes an item once its %s has passed, "
+		    "unblocked by a firewall or not (this store never writes "
+		    "%s)", d->table, attr, attr, attr);
+	on = on && strcmp(attr, A_EXPIRES) == 0;	/* ours to turn off */
+	json_decref(resp);	/* status and attr were borrowed from it */
+	if (!on)
+		return 0;
 	req = ddb_req(d);
 	json_object_set_new(req, "TimeToLiveSpecification",
-	    json_pack("{s:b, s:s}", "Enabled", 1, "AttributeName", A_EXPIRES));
-	if (ddb_call(d, "UpdateTimeToLive", req, NULL, &err, NULL) == DDB_OK)
-		return;
-	if (strcmp(err.type, "UnknownOperationException") == 0)
-		xasprintf(&d->notice, "this DynamoDB endpoint has no TTL "
-		    "(UpdateTimeToLive: UnknownOperationException): entries "
-		    "past their ExpiresAt stay until ipstore-prune removes "
-		    "them");
-	else
-		xasprintf(&d->notice, "TTL not enabled on %s: %s: entries past "
-		    "their ExpiresAt stay until ipstore-prune removes them",
-		    A_EXPIRES, aws_error_format(&err, &aws_dynamodb,
-		    "UpdateTimeToLive", msg, sizeof(msg)));
+	    json_pack("{s:b, s:s}", "Enabled", 0, "AttributeName", A_EXPIRES));
+	if (ddb_call(d, "UpdateTimeToLive", req, NULL, &err, NULL) != DDB_OK) {
+		*cause = store_cause("DynamoDB's TTL on %s is on and could not "
+		    "be turned off (%s): DynamoDB may delete entries a "
+		    "firewall still blocks; run ipstore init again (TTL "
+		    "changes are an hour apart at least)", A_EXPIRES,
+		    aws_error_format(&err, &aws_dynamodb, "UpdateTimeToLive",
+		    msg, sizeof(msg)));
+		return -1;
+	}
+	xasprintf(&d->notice, "turned DynamoDB's TTL on %s off (an earlier "
+	    "release turned it on): it would delete entries a firewall may "
+	    "still block; ipstore-prune unblocks them instead", A_EXPIRES);
+	return 0;
 }
 
 static int
@@ -276,8 +288,7 @@ ddb_init(struct store *st, char **cause)
 		return -1;
 	free(d->notice);
 	d->notice = NULL;
-	ddb_enable_ttl(d);
-	return 0;
+	return ddb_safe_ttl(d, cause);
 }
 
 static const char *
