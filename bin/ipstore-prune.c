@@ -69,59 +69,45 @@ print_entry(struct prune *p, const struct store_entry *e)
 	return 0;
 }
 
-/*
- * Every entry, after the prune (or, dry, as the prune would leave it):
- * counted in its state, printed if in the state asked for.
- */
+/* Every entry after the prune: counted, printed if in the state asked. */
 static int
 on_entry(const struct store_entry *e, void *arg)
 {
-	struct prune		*p = arg;
-	struct store_entry	 would;
-	int			 pending, r = 0;
+	struct prune	*p = arg;
+	int		 pending = e->removed_at != 0;
 
-	pending = e->removed_at != 0;
-	if (p->dry_run && !pending && store_match_entry(&p->m, e)) {
-		/* what the prune would mark */
-		p->npruned++;
-		pending = 1;
-		store_entry_copy(&would, e);
-		would.removed_at = clk_now() > 0 ? clk_now() : 1;
-		would.removed_reason = xstrdup(STORE_EXPIRED);
-		if (p->removed && !p->summary)
-			r = print_entry(p, &would);
-		store_entry_clear(&would);
-		p->npending++;
-		return r;
-	}
 	if (pending)
 		p->npending++;
 	else
 		p->nactive++;
 	if (!p->summary && pending == p->removed)
-		r = print_entry(p, e);
-	return r;
+		return print_entry(p, e);
+	return 0;
 }
 
+/*
+ * A dry run is the same run on a dry-run store (STORE_DRY_RUN), which
+ * keeps the changes in memory: it prints what a real run would.
+ */
 static int
 prune(struct prune *p)
 {
 	struct store_match	 any;
 	char			*cause;
 
-	if (!p->dry_run && store_unblock_all(p->st, &p->m, STORE_EXPIRED,
-	    NULL, NULL, &p->npruned, &cause) != 0)
+	if (store_unblock_all(p->st, &p->m, STORE_EXPIRED, NULL, NULL,
+	    &p->npruned, &cause) != 0)
 		goto fail;
 	/* what is printed is read back from the store: exactly what is
 	 * committed as pending (or active), this run's and earlier runs' */
 	memset(&any, 0, sizeof(any));
-	if (!p->dry_run && !p->summary)
+	if (!p->summary)
 		any.state = p->removed ? STORE_PENDING : STORE_ACTIVE;
 	if (store_scan(p->st, &any, on_entry, p, &cause) != 0)
 		goto fail;
 	if (p->failed)
 		return -1;
-	if (!p->dry_run && !p->summary) {
+	if (!p->summary) {
 		/* the other state, for the counts */
 		any.state = p->removed ? STORE_ACTIVE : STORE_PENDING;
 		if (store_count(p->st, &any, p->removed ? &p->nactive :
@@ -258,7 +244,8 @@ main(int argc, char *argv[])
 	p.m.before = clk_ago(age);
 	p.m.expired_at = clk_now();
 
-	if ((p.st = store_open(url, 0, &aws_opts, &kind, &cause)) == NULL) {
+	if ((p.st = store_open(url, p.dry_run ? STORE_DRY_RUN : 0, &aws_opts,
+	    &kind, &cause)) == NULL) {
 		if (err_exit_status(kind) == EXIT_USAGE)
 			fatal_usage(NULL, "%s", cause);
 		fatal(NULL, "%s", cause);

@@ -42,6 +42,7 @@ struct opts {
 	const char	*from;
 	const char	*to;
 	const char	*before;	/* forget --pending --before TIME */
+	int		 dry_run;	/* add, rm, forget, mirror */
 	int		 removed;	/* list, count: pending entries */
 	int		 all;		/* list, count: both states */
 	int		 pending;	/* forget --pending */
@@ -77,7 +78,7 @@ usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	    "usage: ipstore [-nqV] [--verbose] [-s URL] [--profile NAME] "
 	    "[--region REGION]\n"
 	    "               command [argument ...]\n"
 	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
@@ -268,6 +269,9 @@ set_time(json_t *o, const char *key, time_t t)
 /* --profile and --region, for a dynamodb: store */
 static struct aws_options aws_opts;
 
+/* -n: every store the command opens is a dry-run store */
+static int	 dry_run;
+
 static struct store *
 open_store(const char *url, int flags)
 {
@@ -275,6 +279,8 @@ open_store(const char *url, int flags)
 	enum err_kind	 kind;
 	char		*cause;
 
+	if (dry_run)
+		flags |= STORE_DRY_RUN;
 	if ((st = store_open(url, flags, &aws_opts, &kind, &cause)) != NULL)
 		return st;
 	if (err_exit_status(kind) == EXIT_USAGE)
@@ -660,7 +666,8 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	}
 	if (r == 1) {
 		(*forgotten)++;
-		log_info(jl_where(rec), "%s: forgotten", buf);
+		log_info(jl_where(rec), "%s: %s", buf, dry_run ?
+		    "would be forgotten" : "forgotten");
 	}
 pass:
 	batch_queue(b, xstrndup(rec->text, rec->len));
@@ -727,8 +734,9 @@ cmd_forget(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	}
 	pthread_mutex_unlock(&b.lock);
 	if (batch_finish(&b) == 0)
-		log_info(store_url(st), "%lu records read, %llu addresses "
-		    "forgotten", input_records(in), (unsigned long long)n);
+		log_info(store_url(st), "%lu records read, %llu address%s %s",
+		    input_records(in), (unsigned long long)n, n == 1 ? "" :
+		    "es", dry_run ? "would be forgotten" : "forgotten");
 	input_free(in);
 	store_close(st);
 }
@@ -844,6 +852,9 @@ check_options(const char *cmd, const struct opts *o)
 		fatal_usage(NULL, "--from and --to: only for mirror");
 	if (mirror && o->store_url != NULL)
 		fatal_usage(NULL, "mirror: use --from and --to, not --store");
+	if (o->dry_run && !add && !rm && !forget && !mirror)
+		fatal_usage(NULL, "--dry-run: only for add, rm, forget and "
+		    "mirror (the others change nothing)");
 }
 
 static void
@@ -892,6 +903,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "all",	no_argument,	   NULL, 'A' },
 		{ "before",	required_argument, NULL, 'B' },
+		{ "dry-run",	no_argument,	   NULL, 'n' },
 		{ "by",		required_argument, NULL, 'b' },
 		{ "from",	required_argument, NULL, 'f' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -916,7 +928,7 @@ main(int argc, char *argv[])
 	log_init("ipstore");
 	memset(&o, 0, sizeof(o));
 	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
+	while ((ch = getopt_long(argc, argv, ":hnqs:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -930,6 +942,9 @@ main(int argc, char *argv[])
 			break;
 		case 'D':
 			o.removed = 1;
+			break;
+		case 'n':
+			o.dry_run = dry_run = 1;
 			break;
 		case 'N':
 			o.pending = 1;

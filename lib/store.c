@@ -351,6 +351,19 @@ find_backend(const char *url, const char **target, char **cause)
 	return NULL;
 }
 
+/* The dry-run store around st, under the same URL. */
+static struct store *
+dry_run(struct store *real)
+{
+	struct store	*st;
+
+	st = xcalloc(1, sizeof(*st));
+	st->backend = &store_dry_backend;
+	st->url = xstrdup(real->url);
+	st->state = store_dry_wrap(real);
+	return st;
+}
+
 struct store *
 store_open(const char *url, int flags, const struct aws_options *aws,
     enum err_kind *kindp, char **cause)
@@ -374,6 +387,7 @@ store_open(const char *url, int flags, const struct aws_options *aws,
 				goto fail;
 			}
 			if ((flags & STORE_CREATE) &&
+			    !(flags & STORE_DRY_RUN) &&
 			    make_dirs(dir, cause) != 0)
 				goto fail;
 			xasprintf(&owned, "sqlite:%s/%s", dir,
@@ -390,6 +404,8 @@ store_open(const char *url, int flags, const struct aws_options *aws,
 	st->url = xstrdup(url);
 	if (be->open(st, target, flags, aws, &kind, cause) != 0)
 		goto fail;
+	if (flags & STORE_DRY_RUN)
+		st = dry_run(st);
 	free(dir);
 	free(owned);
 	return st;

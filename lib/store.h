@@ -77,6 +77,13 @@ json_t	*store_entry_to_json(const struct store_entry *);
 
 /* store_open() flags */
 #define STORE_CREATE	0x1	/* make the store if it does not exist */
+/*
+ * A dry run: the store is only read (a SQLite file opened read-only, never
+ * created or migrated: an absent one, with STORE_CREATE, reads as empty),
+ * and every change is kept in memory, where the same process reads it
+ * back: the commands run as they would, and nothing is written.
+ */
+#define STORE_DRY_RUN	0x2
 
 /*
  * Open the store named by url (NULL: $SECHUB_STORE, else the default

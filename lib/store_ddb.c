@@ -449,6 +449,12 @@ ddb_count(struct store *st, const struct store_match *m, uint64_t *n,
 	return ddb_scan_all(st->state, m, 1, &l, n, cause);
 }
 
+static int
+ddb_refuses(struct store *st, const struct store_entry *e, char **cause)
+{
+	return ddb_too_big(e, cause);
+}
+
 const struct store_backend store_ddb_backend = {
 	.scheme = "dynamodb",
 	.open = ddb_open,
@@ -462,5 +468,6 @@ const struct store_backend store_ddb_backend = {
 	.forget = ddb_forget,
 	.scan = ddb_scan,
 	.count = ddb_count,
+	.refuses = ddb_refuses,
 	.notice = ddb_notice,
 };

@@ -115,6 +115,8 @@ void	 ddb_guard(struct buf *, json_t *, const char *, const char *,
 
 /* --- store_ddb_write.c: the backend's write operations ------------------- */
 
+/* 1 and *cause if the entry's item is past DDB_ITEM_MAX, else 0. */
+int	 ddb_too_big(const struct store_entry *, char **);
 int	 ddb_add(struct store *, struct store_entry *, int *, char **);
 int	 ddb_merge(struct store *, struct store_entry *, int *, char **);
 int	 ddb_commit(struct store *, char **);

@@ -23,7 +23,7 @@
  * 1 and *cause if the entry's item would be past DynamoDB's size limit
  * (the service would refuse it: the entry is refused whole, never cut).
  */
-static int
+int
 ddb_too_big(const struct store_entry *e, char **cause)
 {
 	json_t *item = ddb_item(e, e->created_at, e->last_seen_at,

@@ -51,6 +51,12 @@ struct store_backend {
 		    void *, char **);
 	int	(*count)(struct store *, const struct store_match *, uint64_t *,
 		    char **);
+	/*
+	 * Optional (may be NULL): 1 and *cause if add or merge would refuse
+	 * the entry as given (too big), else 0; asked by the dry run, which
+	 * writes nothing and must refuse what a real run would.
+	 */
+	int	(*refuses)(struct store *, const struct store_entry *, char **);
 
 	/*
 	 * Optional (may be NULL): something the user should know after the
@@ -67,6 +73,9 @@ struct store {
 };
 
 extern const struct store_backend store_sqlite_backend;
+/* store_dry.c: the dry-run store, around an open store it then owns. */
+extern const struct store_backend store_dry_backend;
+void	*store_dry_wrap(struct store *);
 /*
  * Defined by store_ddb.c. store.c lists it only when HAVE_STORE_DDB is
  * defined, so that a tree without store_ddb.c still links; the AWS

@@ -394,18 +394,61 @@ sq_free(struct sq *sq)
 	free(sq);
 }
 
+/*
+ * A dry run reads the file, never writes it: opened read-only, not
+ * migrated (a file of an older schema is refused), and, when it does not
+ * exist yet and would be created, an empty store in memory.
+ */
+static int
+sq_open_dry(struct sq *sq, const char *path, int memory, char **cause)
+{
+	int		 rc, version;
+
+	if (memory)
+		rc = sqlite3_open_v2(":memory:", &sq->db,
+		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	else
+		rc = sqlite3_open_v2(path, &sq->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		*cause = sq_cause(sq, "open", rc);
+		return -1;
+	}
+	sqlite3_extended_result_codes(sq->db, 1);
+	sqlite3_busy_timeout(sq->db, SQ_BUSY_MS);
+	if (sqlite3_db_readonly(sq->db, "main") == 0)
+		return sq_migrate(sq, 1, cause);	/* the empty one */
+	if (sq_user_version(sq, &version, cause) != 0)
+		return -1;
+	if (version != SQ_SCHEMA_VERSION) {
+		*cause = store_cause("%s: schema version %d, not %d: a dry run "
+		    "does not migrate it (ipstore init does)", path, version,
+		    SQ_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 sq_open(struct store *st, const char *path, int flags,
     const struct aws_options *aws, enum err_kind *kind, char **cause)
 {
 	struct sq	*sq;
+	struct stat	 sb;
 	int		 rc, i, create = (flags & STORE_CREATE) != 0;
+	int		 dry = (flags & STORE_DRY_RUN) != 0, memory;
 
 	*kind = ERR_RUNTIME;
-	if (sq_check_file(path, create, cause) != 0)
+	/* a dry run of a command that would create the store: empty */
+	memory = dry && create && stat(path, &sb) != 0 && errno == ENOENT;
+	if (!memory && sq_check_file(path, create && !dry, cause) != 0)
 		return -1;
 	sq = xcalloc(1, sizeof(*sq));
 	sq->path = xstrdup(path);
+	if (dry) {
+		if (sq_open_dry(sq, path, memory, cause) != 0)
+			goto fail;
+		goto prepare;
+	}
 	rc = sqlite3_open_v2(path, &sq->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		*cause = sq_cause(sq, "open", rc);
@@ -418,6 +461,7 @@ sq_open(struct store *st, const char *path, int flags,
 	    sq_pragma(sq, "PRAGMA synchronous = FULL", NULL, cause) != 0 ||
 	    sq_migrate(sq, create, cause) != 0)
 		goto fail;
+prepare:
 	for (i = 0; i < SQ_NSTMT; i++) {
 		rc = sqlite3_prepare_v3(sq->db, sq_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &sq->stmt[i], NULL);
@@ -936,6 +980,31 @@ sq_count(struct store *st, const struct store_match *m, uint64_t *n,
 	return 0;
 }
 
+static size_t
+text_len(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+static int
+sq_refuses(struct store *st, const struct store_entry *e, char **cause)
+{
+	char	*rec = NULL;
+	size_t	 n;
+
+	if (e->record != NULL && (rec = json_dumps(e->record, JSON_COMPACT |
+	    JSON_ENCODE_ANY)) == NULL)
+		abort();	/* out of memory */
+	n = text_len(e->host_ip) + text_len(e->finding_id) +
+	    text_len(e->finding_type) + text_len(e->severity) +
+	    text_len(e->account_id) + text_len(e->region) + text_len(rec);
+	free(rec);
+	if (n <= SQ_VALUE_MAX)
+		return 0;
+	*cause = sq_too_big();
+	return 1;
+}
+
 const struct store_backend store_sqlite_backend = {
 	.scheme = "sqlite",
 	.open = sq_open,
@@ -949,4 +1018,5 @@ const struct store_backend store_sqlite_backend = {
 	.forget = sq_forget,
 	.scan = sq_scan,
 	.count = sq_count,
+	.refuses = sq_refuses,
 };
