@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/store/dry-run.sh against DynamoDB (dynalite), through a logging
-# relay (tests/fakes/ddb_relay.py): dynalite keeps no request log, and the
+# relay (tests/ship/iam-relay.py): dynalite keeps no request log, and the
 # relay's shows every call that reached the service, writes that would
 # change nothing (a conditional update that fails, a put of the same item)
 # included, which comparing scans of the table before and after would not.
@@ -17,6 +17,6 @@ export STORE_URL
 SECHUB_STORE=$STORE_URL ipstore init 2>"$TMP/init.err" ||
     { sed 's/^/# /' "$TMP/init.err"; echo "Bail out! ipstore init failed"; exit 1; }
 # the relay sees the calls: a write goes through it too
-grep -q -x CreateTable "$DDB_RELAY_LOG" ||
+grep -q -x dynamodb:CreateTable "$DDB_RELAY_LOG" ||
     { echo "Bail out! the relay did not log CreateTable"; exit 1; }
 sh "$top_srcdir/tests/store/dry-run.sh"
