@@ -691,6 +691,7 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 {
 	struct store_match	 m;
 	struct ip_addr		 addr;
+	struct ip_cidr		 block;
 	const char		*ip, *at;
 	json_t			*o;
 	char			 reason[160], buf[IP_STRLEN], *cause;
@@ -705,6 +706,9 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		goto pass;
 	memset(&m, 0, sizeof(m));
 	ip = json_string_value(json_object_get(o, "HostIp"));
+	if (ip != NULL && ip_parse(ip, strlen(ip), &addr) != 0 &&
+	    ip_parse_cidr(ip, strlen(ip), 1, &block) == 0)
+		goto pass;	/* a block nfw-sync cleaned: no entry of ours */
 	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
 		input_reject(in, rec, "\"Blocked\": false without a valid "
 		    "HostIp: nothing forgotten");
