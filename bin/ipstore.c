@@ -37,6 +37,7 @@ struct opts {
 	struct opt_value	 ttl;
 	struct opt_value	 older_than;
 	struct opt_value	 by;
+	struct opt_value	 max_line;
 	const char		*rejects;
 	const char		*from;
 	const char		*to;
@@ -111,6 +112,9 @@ static const struct opt options[] = {
 	{ "rejects", 0, "FILE",
 	    "add, rm, forget: append rejected records to FILE", NULL,
 	    S_ADD | S_RM | S_FORGET, OPT_STRS(O, rejects) },
+	{ "max-line", 0, "BYTES",
+	    "add, rm, forget: reject lines longer than BYTES (16M)", NULL,
+	    S_ADD | S_RM | S_FORGET, OPT_KEEPS(O, max_line) },
 	OPT_DRY_RUN(O, dry_run, S_ADD | S_RM | S_FORGET | S_MIRROR,
 	    "add, rm, forget, mirror: change nothing; print what would be"),
 	{ "removed", 0, NULL, "list, count: the pending entries", NULL,
@@ -143,12 +147,16 @@ static const struct opt_prog prog = {
 	"usage: ipstore [-nqV] [--verbose] [-s URL] [--profile NAME] "
 	"[--region REGION]\n"
 	"               command [argument ...]\n"
-	"       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
+	"       ipstore add [--ttl DURATION] [--max-line BYTES] "
+	"[--rejects FILE]\n"
+	"                   [file ...]\n"
 	"       ipstore list [--removed | --all] [--older-than DURATION]\n"
 	"                    [--by created|last-seen]\n"
 	"       ipstore get IP ...\n"
-	"       ipstore rm [--rejects FILE] [IP ... | -]\n"
-	"       ipstore forget [--rejects FILE] [file ...]\n"
+	"       ipstore rm [--max-line BYTES] [--rejects FILE] "
+	"[IP ... | -]\n"
+	"       ipstore forget [--max-line BYTES] [--rejects FILE] "
+	"[file ...]\n"
 	"       ipstore forget --pending --before TIME\n"
 	"       ipstore count [--removed | --all]\n"
 	"       ipstore init\n"
@@ -362,13 +370,19 @@ parse_duration(const char *where, const char *text)
 }
 
 static struct input *
-open_input(char **files, int nfiles, const char *rejects)
+open_input(char **files, int nfiles, const struct opts *o)
 {
 	struct input	*in;
 	char		*cause;
+	size_t		 max_line = 0;
 
-	if ((in = input_new(files, nfiles, rejects, &cause)) == NULL)
+	if (o->max_line.value != NULL && parse_size(o->max_line.value,
+	    &max_line, &cause) != 0)
+		fatal_usage(o->max_line.where, "%s", cause);
+	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (max_line > 0)
+		input_set_max_line(in, max_line);
 	return in;
 }
 
@@ -433,7 +447,7 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	if (o->ttl.value != NULL && (ttl = parse_duration(o->ttl.where,
 	    o->ttl.value)) <= 0)
 		fatal_usage(o->ttl.where, "must be longer than 0s");
-	in = open_input(argv, argc, o->rejects);
+	in = open_input(argv, argc, o);
 	st = open_store(&o->store, STORE_CREATE);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
@@ -520,9 +534,11 @@ static const char *
 argument_ip(const char *arg, char *buf)
 {
 	struct ip_addr	 addr;
+	char		 shown[VALUE_SHOW_SIZE];
 
 	if (ip_parse(arg, strlen(arg), &addr) != 0) {
-		log_reject(arg, "invalid IP address");
+		log_reject(show_value(shown, arg, strlen(arg)),
+		    "invalid IP address");
 		return NULL;
 	}
 	return ip_format(&addr, buf);
@@ -634,7 +650,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	int			 i;
 
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
-		in = open_input(argv, argc, o->rejects);
+		in = open_input(argv, argc, o);
 		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
@@ -791,7 +807,7 @@ cmd_forget(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	}
 	if (o->before != NULL)
 		fatal_usage(NULL, "--before: only with forget --pending");
-	in = open_input(argv, argc, o->rejects);
+	in = open_input(argv, argc, o);
 	st = open_store(&o->store, 0);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
@@ -916,6 +932,9 @@ main(int argc, char *argv[])
 	char			*cause;
 
 	log_init("ipstore");
+	/* a dynamodb: store holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	memset(&o, 0, sizeof(o));
 	opt_parse(&prog, argc, argv, NULL, &o, &args);
 	aws_opts = o.aws;

@@ -16,7 +16,8 @@ if [ "$HOSTILE_BIGMB" -gt 16 ]; then long="1 1 1"; long_stored=1; else long="0 0
 
 # name status messages output-lines RSS-limit-MB stored
 while read -r name want rej good mb stored; do
-	hostile_run "$name" ipstore -s "sqlite:$TMP/$name.db" add
+	hostile_run "$name" ipstore -s "sqlite:$TMP/$name.db" add \
+	    --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" ipstore "$want" "$rej" "$good" "$mb"
 	n=$(ipstore -s "sqlite:$TMP/$name.db" count 2>&1)
 	if [ "$stored" = + ]; then
