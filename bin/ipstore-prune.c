@@ -1,6 +1,7 @@
 /*
- * ipstore-prune: expire blocklist entries older than a duration (and those
- * whose own TTL has passed), then print what stays blocked, or what went.
+ * ipstore-prune: unblock the blocklist entries older than a duration (and
+ * those whose own TTL has passed): mark them pending, then print what
+ * stays blocked, or every pending entry (what the firewall must unblock).
  */
 #include "config.h"
 
@@ -24,11 +25,13 @@
 struct prune {
 	struct store		*st;
 	struct jl_writer	*out;
-	struct store_match	 m;
-	int			 removed;	/* print what went instead */
+	struct store_match	 m;		/* what expires */
+	int			 removed;	/* print the pending entries */
 	int			 dry_run;
-	uint64_t		 nremoved;
-	uint64_t		 nremain;
+	int			 summary;	/* one record instead */
+	uint64_t		 npruned;	/* marked pending by this run */
+	uint64_t		 npending;	/* pending now */
+	uint64_t		 nactive;	/* still blocked */
 	int			 failed;
 };
 
@@ -39,17 +42,21 @@ struct opts {
 	struct opt_value	 by;
 	int			 removed;
 	int			 dry_run;
+	int			 summary;
 };
 
 #define O struct opts
 static const struct opt options[] = {
-	{ "older-than", 0, "DURATION", "remove entries older than this (720h)",
+	{ "older-than", 0, "DURATION", "unblock entries older than this (720h)",
 	    "retention", 0, OPT_KEEPS(O, older_than) },
 	{ "by", 0, "created|last-seen",
 	    "measure age from CreatedAt or LastSeenAt (last-seen)", NULL, 0,
 	    OPT_KEEPS(O, by) },
-	{ "removed", 0, NULL, "print what was removed, not what stays", NULL,
-	    0, OPT_SETS(O, removed) },
+	{ "removed", 0, NULL,
+	    "print every pending entry (what the firewall must unblock), not "
+	    "what stays", NULL, 0, OPT_SETS(O, removed) },
+	{ "summary", 0, NULL, "print one record of counts instead", NULL, 0,
+	    OPT_SETS(O, summary) },
 	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print what would happen"),
 	OPT_STORE(O, store, 0),
 	OPT_PROFILE(O, aws.profile),
@@ -63,7 +70,8 @@ static const struct opt_prog prog = {
 	"ipstore-prune",
 	"usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
 	"[--older-than DURATION]\n"
-	"                     [--by created|last-seen] [--removed]\n"
+	"                     [--by created|last-seen] [--removed] "
+	"[--summary]\n"
 	"                     [--profile NAME] [--region REGION]\n",
 	options, NULL
 };
@@ -88,53 +96,52 @@ print_entry(struct prune *p, const struct store_entry *e)
 	return 0;
 }
 
-/* Called for each entry removed, after the batch holding it committed. */
-static int
-on_removed(const struct store_entry *e, void *arg)
-{
-	struct prune	*p = arg;
-
-	return p->removed ? print_entry(p, e) : 0;
-}
-
-/* Every entry left after the prune (or, dry, every entry). */
+/* Every entry after the prune: counted, printed if in the state asked. */
 static int
 on_entry(const struct store_entry *e, void *arg)
 {
 	struct prune	*p = arg;
-	int		 expired;
+	int		 pending = e->removed_at != 0;
 
-	expired = p->dry_run && store_match_entry(&p->m, e);
-	if (expired)
-		p->nremoved++;
+	if (pending)
+		p->npending++;
 	else
-		p->nremain++;
-	if (expired == p->removed)
+		p->nactive++;
+	if (!p->summary && pending == p->removed)
 		return print_entry(p, e);
 	return 0;
 }
 
+/*
+ * A dry run is the same run on a dry-run store (STORE_DRY_RUN), which
+ * keeps the changes in memory: it prints what a real run would.
+ */
 static int
 prune(struct prune *p)
 {
-	char	*cause;
+	struct store_match	 any;
+	char			*cause;
 
-	if (!p->dry_run) {
-		if (store_prune(p->st, &p->m, on_removed, p, &p->nremoved,
-		    &cause) != 0)
-			goto fail;
-		if (p->failed)
-			return -1;
-		if (p->removed) {
-			/* Count what remains for the summary only. */
-			if (store_count(p->st, &p->nremain, &cause) != 0)
-				goto fail;
-			return 0;
-		}
-	}
-	if (store_scan(p->st, NULL, on_entry, p, &cause) != 0)
+	if (store_unblock_all(p->st, &p->m, STORE_EXPIRED, NULL, NULL,
+	    &p->npruned, &cause) != 0)
 		goto fail;
-	return p->failed ? -1 : 0;
+	/* what is printed is read back from the store: exactly what is
+	 * committed as pending (or active), this run's and earlier runs' */
+	memset(&any, 0, sizeof(any));
+	if (!p->summary)
+		any.state = p->removed ? STORE_PENDING : STORE_ACTIVE;
+	if (store_scan(p->st, &any, on_entry, p, &cause) != 0)
+		goto fail;
+	if (p->failed)
+		return -1;
+	if (!p->summary) {
+		/* the other state, for the counts */
+		any.state = p->removed ? STORE_ACTIVE : STORE_PENDING;
+		if (store_count(p->st, &any, p->removed ? &p->nactive :
+		    &p->npending, &cause) != 0)
+			goto fail;
+	}
+	return 0;
 fail:
 	log_error(store_url(p->st), "%s", cause);
 	free(cause);
@@ -142,17 +149,36 @@ fail:
 }
 
 static void
-summary(const struct prune *p, const char *older_than)
+summary_record(struct prune *p)
+{
+	char	 buf[CLK_BUFSZ];
+	json_t	*o;
+
+	o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:b}",
+	    "Store", store_url(p->st),
+	    "Pruned", (json_int_t)p->npruned,
+	    "Pending", (json_int_t)p->npending,
+	    "Remaining", (json_int_t)p->nactive,
+	    "Before", clk_format(p->m.before, buf),
+	    "DryRun", p->dry_run);
+	if (jl_write(p->out, o) != 0)
+		p->failed = 1;	/* reported when the writer is freed */
+	json_decref(o);
+}
+
+static void
+summary_line(const struct prune *p, const char *older_than)
 {
 	char	 buf[CLK_BUFSZ];
 
-	log_info(store_url(p->st), "%s %llu entr%s last %s before %s "
-	    "(older than %s) or past their ExpiresAt, %llu remain%s",
-	    p->dry_run ? "would remove" : "removed",
-	    (unsigned long long)p->nremoved, p->nremoved == 1 ? "y" : "ies",
+	log_info(store_url(p->st), "%s %llu entr%s pending (last %s before "
+	    "%s, older than %s, or past their ExpiresAt); %llu pending, "
+	    "%llu blocked",
+	    p->dry_run ? "would mark" : "marked",
+	    (unsigned long long)p->npruned, p->npruned == 1 ? "y" : "ies",
 	    p->m.by == STORE_BY_CREATED ? "created" : "seen",
 	    clk_format(p->m.before, buf), older_than,
-	    (unsigned long long)p->nremain, p->nremain == 1 ? "s" : "");
+	    (unsigned long long)p->npending, (unsigned long long)p->nactive);
 }
 
 int
@@ -161,9 +187,9 @@ main(int argc, char *argv[])
 	struct prune	 p;
 	struct opts	 o;
 	struct opt_result args;
+	enum err_kind	 kind;
 	char		*cause;
 	int64_t		 age;
-	time_t		 now;
 
 	log_init("ipstore-prune");
 	/* a dynamodb: store holds an AWS secret */
@@ -178,6 +204,7 @@ main(int argc, char *argv[])
 		opt_usage(&prog);
 	p.removed = o.removed;
 	p.dry_run = o.dry_run;
+	p.summary = o.summary;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
 	if (clk_parse_duration(o.older_than.value, &age, &cause) != 0)
@@ -190,18 +217,21 @@ main(int argc, char *argv[])
 	else
 		fatal_usage(o.by.where, "expected created or last-seen, "
 		    "not \"%s\"", o.by.value);
-	now = clk_now();
-	p.m.before = now - age;
-	p.m.expired_at = now;
+	p.m.before = clk_ago(age);
+	p.m.expired_at = clk_now();
 
-	if ((p.st = store_open(o.store.value, 0, &o.aws, &cause)) == NULL) {
-		if (store_config_error())
+	if ((p.st = store_open(o.store.value, p.dry_run ? STORE_DRY_RUN : 0,
+	    &o.aws, &kind, &cause)) == NULL) {
+		if (err_exit_status(kind) == EXIT_USAGE)
 			fatal_usage(opt_origin(&o.store), "%s", cause);
 		fatal(NULL, "%s", cause);
 	}
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
-	if (prune(&p) == 0)
-		summary(&p, o.older_than.value);
+	if (prune(&p) == 0) {
+		if (p.summary)
+			summary_record(&p);
+		summary_line(&p, o.older_than.value);
+	}
 	if (jl_writer_free(p.out) != 0)
 		log_error("stdout", "write error: %s", strerror(errno));
 	store_close(p.st);

@@ -1,7 +1,8 @@
 /*
  * ipstore: the blocklist store from the command line: add IP records (and
- * say which are new), list, get, remove, count, create, and mirror one store
- * into another.
+ * say which are new), list, get, unblock (rm), forget what the firewall
+ * confirms no longer blocked, count, create, and mirror one store into
+ * another.
  */
 #include "config.h"
 
@@ -40,6 +41,11 @@ struct opts {
 	const char		*rejects;
 	const char		*from;
 	const char		*to;
+	const char		*before;	/* forget --pending --before */
+	int			 dry_run;	/* add, rm, forget, mirror */
+	int			 removed;	/* list, count: pending entries */
+	int			 all;		/* list, count: both states */
+	int			 pending;	/* forget --pending */
 	struct aws_options	 aws;
 };
 
@@ -67,24 +73,31 @@ struct batch {
 	int		 error_is_write;
 };
 
-enum { C_ADD, C_LIST, C_GET, C_RM, C_COUNT, C_INIT, C_MIRROR };
+enum { C_ADD, C_LIST, C_GET, C_RM, C_FORGET, C_COUNT, C_INIT, C_MIRROR };
 #define S_ADD		(1u << C_ADD)
 #define S_LIST		(1u << C_LIST)
 #define S_GET		(1u << C_GET)
 #define S_RM		(1u << C_RM)
+#define S_FORGET	(1u << C_FORGET)
 #define S_COUNT		(1u << C_COUNT)
 #define S_INIT		(1u << C_INIT)
 #define S_MIRROR	(1u << C_MIRROR)
-#define S_STORE		(S_ADD | S_LIST | S_GET | S_RM | S_COUNT | S_INIT)
+#define S_STORE		(S_ADD | S_LIST | S_GET | S_RM | S_FORGET | S_COUNT | \
+			    S_INIT)
 
 static const struct opt_cmd commands[] = {
 	{ "add", C_ADD, S_ADD, 0, -1,
 	    "add IP records; print each with NewIP once committed" },
-	{ "list", C_LIST, S_LIST, 0, 0, "print every entry" },
+	{ "list", C_LIST, S_LIST, 0, 0,
+	    "print the active entries (--removed: pending, --all: both)" },
 	{ "get", C_GET, S_GET, 1, -1, "print the entries of these addresses" },
 	{ "rm", C_RM, S_RM, 0, -1,
-	    "remove addresses (arguments, or records on stdin)" },
-	{ "count", C_COUNT, S_COUNT, 0, 0, "print the number of entries" },
+	    "unblock addresses (arguments, or records on stdin): pending" },
+	{ "forget", C_FORGET, S_FORGET, 0, -1,
+	    "forget the pending addresses nfw-sync's records say are not "
+	    "blocked" },
+	{ "count", C_COUNT, S_COUNT, 0, 0,
+	    "print the number of active entries (--removed, --all)" },
 	{ "init", C_INIT, S_INIT, 0, 0, "create the store" },
 	{ "mirror", C_MIRROR, S_MIRROR, 0, 0,
 	    "merge every entry of one store into another" },
@@ -96,11 +109,23 @@ static const struct opt options[] = {
 	OPT_STORE(O, store, S_STORE),
 	{ "ttl", 0, "DURATION", "add: the entries expire this long after now",
 	    NULL, S_ADD, OPT_KEEPS(O, ttl) },
-	{ "rejects", 0, "FILE", "add, rm: append rejected records to FILE",
-	    NULL, S_ADD | S_RM, OPT_STRS(O, rejects) },
+	{ "rejects", 0, "FILE",
+	    "add, rm, forget: append rejected records to FILE", NULL,
+	    S_ADD | S_RM | S_FORGET, OPT_STRS(O, rejects) },
 	{ "max-line", 0, "BYTES",
-	    "add, rm: reject lines longer than BYTES (16M)", NULL,
-	    S_ADD | S_RM, OPT_KEEPS(O, max_line) },
+	    "add, rm, forget: reject lines longer than BYTES (16M)", NULL,
+	    S_ADD | S_RM | S_FORGET, OPT_KEEPS(O, max_line) },
+	OPT_DRY_RUN(O, dry_run, S_ADD | S_RM | S_FORGET | S_MIRROR,
+	    "add, rm, forget, mirror: change nothing; print what would be"),
+	{ "removed", 0, NULL, "list, count: the pending entries", NULL,
+	    S_LIST | S_COUNT, OPT_SETS(O, removed) },
+	{ "all", 0, NULL, "list, count: active and pending entries", NULL,
+	    S_LIST | S_COUNT, OPT_SETS(O, all) },
+	{ "pending", 0, NULL,
+	    "forget: every entry pending since before --before", NULL,
+	    S_FORGET, OPT_SETS(O, pending) },
+	{ "before", 0, "TIME", "forget --pending: RFC 3339, strictly before",
+	    NULL, S_FORGET, OPT_STRS(O, before) },
 	{ "older-than", 0, "DURATION", "list: only entries older than this",
 	    NULL, S_LIST, OPT_KEEPS(O, older_than) },
 	{ "by", 0, "created|last-seen",
@@ -119,18 +144,21 @@ static const struct opt options[] = {
 
 static const struct opt_prog prog = {
 	"ipstore",
-	"usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	"usage: ipstore [-nqV] [--verbose] [-s URL] [--profile NAME] "
 	"[--region REGION]\n"
 	"               command [argument ...]\n"
 	"       ipstore add [--ttl DURATION] [--max-line BYTES] "
 	"[--rejects FILE]\n"
 	"                   [file ...]\n"
-	"       ipstore list [--older-than DURATION] "
-	"[--by created|last-seen]\n"
+	"       ipstore list [--removed | --all] [--older-than DURATION]\n"
+	"                    [--by created|last-seen]\n"
 	"       ipstore get IP ...\n"
 	"       ipstore rm [--max-line BYTES] [--rejects FILE] "
 	"[IP ... | -]\n"
-	"       ipstore count\n"
+	"       ipstore forget [--max-line BYTES] [--rejects FILE] "
+	"[file ...]\n"
+	"       ipstore forget --pending --before TIME\n"
+	"       ipstore count [--removed | --all]\n"
 	"       ipstore init\n"
 	"       ipstore mirror --from URL --to URL\n",
 	options, commands
@@ -310,16 +338,22 @@ set_time(json_t *o, const char *key, time_t t)
 
 /* --profile and --region, for a dynamodb: store */
 static struct aws_options aws_opts;
+/* -n: every store the command opens is a dry-run store */
+static int	 dry_run;
 
 static struct store *
-open_store(const struct opt_value *url, int create)
+open_store(const struct opt_value *url, int flags)
 {
 	struct store	*st;
+	enum err_kind	 kind;
 	char		*cause;
 
-	if ((st = store_open(url->value, create, &aws_opts, &cause)) != NULL)
+	if (dry_run)
+		flags |= STORE_DRY_RUN;
+	if ((st = store_open(url->value, flags, &aws_opts, &kind, &cause)) !=
+	    NULL)
 		return st;
-	if (store_config_error())
+	if (err_exit_status(kind) == EXIT_USAGE)
 		fatal_usage(opt_origin(url), "%s", cause);
 	fatal(NULL, "%s", cause);
 }
@@ -360,7 +394,7 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	struct store_entry	 e;
 	json_t			*o;
 	char			 reason[160], *cause;
-	int			 is_new;
+	int			 is_new, r;
 
 	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
 		input_reject(in, rec, "%s", reason);
@@ -372,10 +406,16 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		json_decref(o);
 		return;
 	}
-	if (ttl > 0)
-		e.expires_at = clk_now() + ttl;
+	if (ttl > 0)	/* within year 9999, as clk_parse_duration() checked */
+		e.expires_at = clk_now() + ttl < CLK_MAX ? clk_now() + ttl :
+		    CLK_MAX;
 	batch_touch(b);
-	if (store_add(b->st, &e, &is_new, &cause) != 0) {
+	if ((r = store_add(b->st, &e, &is_new, &cause)) == 1) {
+		input_reject(in, rec, "%s", cause);	/* refused, as given */
+		free(cause);
+		goto out;
+	}
+	if (r != 0) {
 		batch_fail(b, cause, 0);
 		goto out;
 	}
@@ -387,6 +427,8 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		set_time(o, "ExpiresAt", e.expires_at);
 	else
 		json_object_del(o, "ExpiresAt");
+	json_object_del(o, "RemovedAt");	/* what is added is blocked */
+	json_object_del(o, "RemovedReason");
 	batch_queue(b, dump_line(o));
 out:
 	store_entry_clear(&e);
@@ -406,7 +448,7 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	    o->ttl.value)) <= 0)
 		fatal_usage(o->ttl.where, "must be longer than 0s");
 	in = open_input(argv, argc, o);
-	st = open_store(&o->store, 1);
+	st = open_store(&o->store, STORE_CREATE);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
 		add_record(&b, in, &rec, ttl);
@@ -455,6 +497,15 @@ parse_by(const char *by, const char *where)
 	fatal_usage(where, "expected created or last-seen, not \"%s\"", by);
 }
 
+/* list, count: the active entries, or --removed (pending) or --all. */
+static enum store_state
+which_state(const struct opts *o)
+{
+	if (o->removed && o->all)
+		fatal_usage(NULL, "--removed and --all: choose one");
+	return o->all ? STORE_ANY : o->removed ? STORE_PENDING : STORE_ACTIVE;
+}
+
 static void
 cmd_list(const struct opts *o, char **argv, int argc,
     struct jl_writer *out)
@@ -465,10 +516,11 @@ cmd_list(const struct opts *o, char **argv, int argc,
 	char			*cause;
 
 	memset(&m, 0, sizeof(m));
+	m.state = which_state(o);
 	m.by = parse_by(o->by.value, o->by.where);
 	if (o->older_than.value != NULL)
-		m.before = clk_now() - parse_duration(o->older_than.where,
-		    o->older_than.value);
+		m.before = clk_ago(parse_duration(o->older_than.where,
+		    o->older_than.value));
 	st = open_store(&o->store, 0);
 	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
@@ -490,6 +542,17 @@ argument_ip(const char *arg, char *buf)
 		return NULL;
 	}
 	return ip_format(&addr, buf);
+}
+
+/* get of a pending entry: printed, and said on stderr (status 1). */
+static void
+not_blocked(const struct store_entry *e)
+{
+	char	 buf[CLK_BUFSZ];
+
+	log_reject(e->host_ip, "unblocked (%s) at %s, pending until the "
+	    "firewall no longer blocks it", e->removed_reason,
+	    clk_format(e->removed_at, buf));
 }
 
 static void
@@ -514,14 +577,21 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 		}
 		if (found == 0)
 			log_reject(ip, "not in the store");
-		else
+		else {
 			print_entry(&e, &p);
+			if (e.removed_at != 0)
+				not_blocked(&e);
+		}
 		store_entry_clear(&e);
 	}
 	store_close(st);
 }
 
-/* rm: remove one IP; queue the removed record. Lock held. */
+/*
+ * rm: unblock one IP (pending, reason manual); queue its record, with
+ * RemovedAt. An entry already pending is printed as it is, so that a
+ * failed unblock can be run again. Lock held.
+ */
 static void
 rm_one(struct batch *b, const char *ip, const char *where)
 {
@@ -531,7 +601,9 @@ rm_one(struct batch *b, const char *ip, const char *where)
 	int			 found;
 
 	batch_touch(b);
-	found = store_remove_if(b->st, ip, NULL, &e, &cause);
+	found = store_unblock(b->st, ip, NULL, STORE_MANUAL, &e, &cause);
+	if (found == 0)
+		found = store_get(b->st, ip, &e, &cause);
 	if (found < 0) {
 		batch_fail(b, cause, 0);
 		return;
@@ -604,18 +676,150 @@ static void
 cmd_count(const struct opts *o, char **argv, int argc,
     struct jl_writer *out)
 {
-	struct store	*st;
-	uint64_t	 n;
-	char		*cause, line[32];
+	struct store_match	 m;
+	struct store		*st;
+	uint64_t		 n;
+	char			*cause, line[32];
 
+	memset(&m, 0, sizeof(m));
+	m.state = which_state(o);
 	st = open_store(&o->store, 0);
-	if (store_count(st, &n, &cause) != 0) {
+	if (store_count(st, &m, &n, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
 	} else {
 		snprintf(line, sizeof(line), "%llu", (unsigned long long)n);
 		(void)jl_write_raw(out, line, strlen(line));	/* see run() */
 	}
+	store_close(st);
+}
+
+/*
+ * forget, as a filter: a record that says "Blocked": false (the firewall
+ * no longer blocks its HostIp) forgets the address if it is pending (and,
+ * when the record has RemovedAt, pending since exactly then: an address
+ * blocked and unblocked again meanwhile is another matter). Every record
+ * is passed on unchanged, once what it caused is committed. Lock held.
+ */
+static void
+forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
+    uint64_t *forgotten)
+{
+	struct store_match	 m;
+	struct ip_addr		 addr;
+	struct ip_cidr		 block;
+	const char		*ip, *at;
+	json_t			*o;
+	char			 reason[160], buf[IP_STRLEN], *cause;
+	time_t			 t;
+	int			 r;
+
+	if ((o = jl_decode(rec, reason, sizeof(reason))) == NULL) {
+		input_reject(in, rec, "%s", reason);
+		return;
+	}
+	if (!json_is_false(json_object_get(o, "Blocked")))
+		goto pass;
+	memset(&m, 0, sizeof(m));
+	ip = json_string_value(json_object_get(o, "HostIp"));
+	if (ip != NULL && ip_parse(ip, strlen(ip), &addr) != 0 &&
+	    ip_parse_cidr(ip, strlen(ip), 1, &block) == 0)
+		goto pass;	/* a block nfw-sync cleaned: no entry of ours */
+	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
+		input_reject(in, rec, "\"Blocked\": false without a valid "
+		    "HostIp: nothing forgotten");
+		goto pass;
+	}
+	if (json_object_get(o, "RemovedAt") != NULL) {
+		at = json_string_value(json_object_get(o, "RemovedAt"));
+		if (at == NULL || clk_parse(at, strlen(at), &t) != 0) {
+			input_reject(in, rec, "RemovedAt is no RFC 3339 time: "
+			    "nothing forgotten");
+			goto pass;
+		}
+		m.removed_from = t;
+		m.removed_before = t + 1;
+	}
+	batch_touch(b);
+	if ((r = store_forget(b->st, ip_format(&addr, buf), &m, NULL,
+	    &cause)) < 0) {
+		batch_fail(b, cause, 0);
+		goto out;
+	}
+	if (r == 1) {
+		(*forgotten)++;
+		log_info(jl_where(rec), "%s: %s", buf, dry_run ?
+		    "would be forgotten" : "forgotten");
+	}
+pass:
+	batch_queue(b, xstrndup(rec->text, rec->len));
+out:
+	json_decref(o);
+}
+
+/* forget --pending --before TIME: print each entry forgotten. */
+static int
+print_forgotten(const struct store_entry *e, void *arg)
+{
+	return print_entry(e, arg);
+}
+
+static void
+forget_pending(const struct opts *o, struct jl_writer *out)
+{
+	struct store_match	 m;
+	struct printer		 p = { out, 0 };
+	struct store		*st;
+	uint64_t		 n;
+	char			*cause;
+	time_t			 t;
+
+	if (o->before == NULL ||
+	    clk_parse(o->before, strlen(o->before), &t) != 0)
+		fatal_usage(NULL, "forget --pending: --before TIME (RFC 3339) "
+		    "is needed, the start of the run that confirmed it");
+	memset(&m, 0, sizeof(m));
+	m.removed_before = t;
+	st = open_store(&o->store, 0);
+	if (store_forget_all(st, &m, print_forgotten, &p, &n, &cause) != 0) {
+		log_error(store_url(st), "%s", cause);
+		free(cause);
+	} else
+		log_info(store_url(st), "%llu entries forgotten (pending "
+		    "since before %s)", (unsigned long long)n, o->before);
+	store_close(st);
+}
+
+static void
+cmd_forget(const struct opts *o, char **argv, int argc, struct jl_writer *out)
+{
+	struct batch		 b;
+	struct store		*st;
+	struct input		*in;
+	struct jl_record	 rec;
+	uint64_t		 n = 0;
+
+	if (o->pending) {
+		if (argc != 0)
+			fatal_usage(NULL, "forget --pending: takes no files");
+		forget_pending(o, out);
+		return;
+	}
+	if (o->before != NULL)
+		fatal_usage(NULL, "--before: only with forget --pending");
+	in = open_input(argv, argc, o);
+	st = open_store(&o->store, 0);
+	batch_init(&b, st, out, 1);
+	while (batch_next(&b, in, &rec) == 1) {
+		forget_record(&b, in, &rec, &n);
+		pthread_mutex_unlock(&b.lock);
+	}
+	pthread_mutex_unlock(&b.lock);
+	if (batch_finish(&b) == 0)
+		log_info(store_url(st), "%lu records read, %llu address%s %s",
+		    input_records(in), (unsigned long long)n, n == 1 ? "" :
+		    "es", dry_run ? "would be forgotten" : "forgotten");
+	input_free(in);
 	store_close(st);
 }
 
@@ -626,7 +830,7 @@ cmd_init(const struct opts *o, char **argv, int argc,
 	struct store	*st;
 	char		*cause;
 
-	st = open_store(&o->store, 1);
+	st = open_store(&o->store, STORE_CREATE);
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -653,11 +857,17 @@ mirror_entry(const struct store_entry *src, void *arg)
 	struct store_entry	 e;
 	json_t			*o;
 	char			*cause;
-	int			 is_new;
+	int			 is_new, r;
 
 	store_entry_copy(&e, src);
 	batch_touch(b);
-	if (store_merge(b->st, &e, &is_new, &cause) != 0) {
+	if ((r = store_merge(b->st, &e, &is_new, &cause)) == 1) {
+		log_reject(e.host_ip, "%s", cause);	/* refused, as given */
+		free(cause);
+		store_entry_clear(&e);
+		return 0;
+	}
+	if (r != 0) {
 		batch_fail(b, cause, 0);
 		store_entry_clear(&e);
 		return 1;
@@ -684,7 +894,7 @@ cmd_mirror(const struct opts *o, char **argv, int argc,
 	if (o->from == NULL || o->to == NULL)
 		fatal_usage(NULL, "mirror: both --from and --to are needed");
 	from = open_store(&(struct opt_value){ o->from, NULL }, 0);
-	to = open_store(&(struct opt_value){ o->to, NULL }, 1);
+	to = open_store(&(struct opt_value){ o->to, NULL }, STORE_CREATE);
 	batch_init(&b, to, out, 0);
 	memset(&mi, 0, sizeof(mi));
 	mi.b = &b;
@@ -707,6 +917,7 @@ static cmd_fn *const run_command[] = {
 	[C_LIST] = cmd_list,
 	[C_GET] = cmd_get,
 	[C_RM] = cmd_rm,
+	[C_FORGET] = cmd_forget,
 	[C_COUNT] = cmd_count,
 	[C_INIT] = cmd_init,
 	[C_MIRROR] = cmd_mirror
@@ -727,6 +938,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	opt_parse(&prog, argc, argv, NULL, &o, &args);
 	aws_opts = o.aws;
+	dry_run = o.dry_run;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
 	out = jl_writer_new(STDOUT_FILENO, "<stdout>");

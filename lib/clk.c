@@ -198,6 +198,11 @@ clk_parse_duration(const char *s, int64_t *out, char **cause)
 	}
 	if (!any)
 		goto bad;
+	if (total > CLK_MAX - (int64_t)clk_now()) {
+		xasprintf(cause, "duration too large: %s from now is past the "
+		    "year 9999", s);
+		return -1;
+	}
 	*out = total;
 	return 0;
 bad:
@@ -207,6 +212,14 @@ bad:
 big:
 	xasprintf(cause, "duration too large: %s", s);
 	return -1;
+}
+
+time_t
+clk_ago(int64_t secs)
+{
+	int64_t	 now = (int64_t)clk_now();
+
+	return (time_t)(secs > now - CLK_MIN ? CLK_MIN : now - secs);
 }
 
 char *

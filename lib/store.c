@@ -24,7 +24,8 @@ static const struct store_backend *const store_backends[] = {
 
 /* Fields the store owns: never copied from an input record. */
 static const char *const store_own_fields[] = {
-	"HostIp", "NewIP", "CreatedAt", "LastSeenAt", "ExpiresAt", NULL
+	"HostIp", "NewIP", "CreatedAt", "LastSeenAt", "ExpiresAt", "RemovedAt",
+	"RemovedReason", NULL
 };
 
 char *
@@ -45,6 +46,7 @@ store_entry_clear(struct store_entry *e)
 	if (e == NULL)
 		return;
 	free(e->host_ip);
+	free(e->removed_reason);
 	free(e->finding_id);
 	free(e->finding_type);
 	free(e->severity);
@@ -67,6 +69,8 @@ store_entry_copy(struct store_entry *dst, const struct store_entry *src)
 	dst->created_at = src->created_at;
 	dst->last_seen_at = src->last_seen_at;
 	dst->expires_at = src->expires_at;
+	dst->removed_at = src->removed_at;
+	dst->removed_reason = dup_or_null(src->removed_reason);
 	dst->finding_id = dup_or_null(src->finding_id);
 	dst->finding_type = dup_or_null(src->finding_type);
 	dst->severity = dup_or_null(src->severity);
@@ -155,7 +159,10 @@ store_entry_from_json(struct store_entry *e, const json_t *rec,
 		if (own_field(key))
 			continue;
 		field = entry_field(e, key);
-		if (field != NULL && json_is_string(v)) {
+		/* a column holds C text: a value with a NUL in it stays in the
+		 * record, where it is kept as given */
+		if (field != NULL && json_is_string(v) &&
+		    strlen(json_string_value(v)) == json_string_length(v)) {
 			*field = xstrdup(json_string_value(v));
 			continue;
 		}
@@ -196,6 +203,10 @@ store_entry_to_json(const struct store_entry *e)
 	set_time(o, "LastSeenAt", e->last_seen_at);
 	if (e->expires_at != 0)
 		set_time(o, "ExpiresAt", e->expires_at);
+	if (e->removed_at != 0) {
+		set_time(o, "RemovedAt", e->removed_at);
+		set_string(o, "RemovedReason", e->removed_reason);
+	}
 	set_string(o, "FindingId", e->finding_id);
 	set_string(o, "FindingType", e->finding_type);
 	set_string(o, "Severity", e->severity);
@@ -215,7 +226,18 @@ store_match_entry(const struct store_match *m, const struct store_entry *e)
 {
 	time_t	 t;
 
-	if (m == NULL || (m->before == 0 && m->expired_at == 0))
+	if (m == NULL)
+		return 1;
+	if ((m->state == STORE_ACTIVE && e->removed_at != 0) ||
+	    (m->state == STORE_PENDING && e->removed_at == 0))
+		return 0;
+	if ((m->removed_from != 0 || m->removed_before != 0) &&
+	    e->removed_at == 0)
+		return 0;
+	if ((m->removed_from != 0 && e->removed_at < m->removed_from) ||
+	    (m->removed_before != 0 && e->removed_at >= m->removed_before))
+		return 0;
+	if (m->before == 0 && m->expired_at == 0)
 		return 1;
 	t = m->by == STORE_BY_CREATED ? e->created_at : e->last_seen_at;
 	if (m->before != 0 && t < m->before)
@@ -329,24 +351,24 @@ find_backend(const char *url, const char **target, char **cause)
 	return NULL;
 }
 
-static int	 open_config_error;
-
-int
-store_config_error(void)
+/* The dry-run store around st, under the same URL. */
+static struct store *
+dry_run(struct store *real)
 {
-	return open_config_error;
-}
+	struct store	*st;
 
-void
-store_set_config_error(void)
-{
-	open_config_error = 1;
+	st = xcalloc(1, sizeof(*st));
+	st->backend = &store_dry_backend;
+	st->url = xstrdup(real->url);
+	st->state = store_dry_wrap(real);
+	return st;
 }
 
 struct store *
-store_open(const char *url, int create, const struct aws_options *aws,
-    char **cause)
+store_open(const char *url, int flags, const struct aws_options *aws,
+    enum err_kind *kindp, char **cause)
 {
+	enum err_kind			 kind = ERR_RUNTIME;
 	const struct store_backend	*be;
 	const char			*target;
 	struct store			*st = NULL;
@@ -354,16 +376,19 @@ store_open(const char *url, int create, const struct aws_options *aws,
 	const char			*env;
 
 	*cause = NULL;
-	open_config_error = 0;
 	if (url == NULL) {
 		env = getenv("SECHUB_STORE");
 		if (env != NULL && env[0] != '\0')
 			url = env;
 		else {
 			/* The default location: create its directory. */
-			if ((dir = default_dir(cause)) == NULL)
-				return NULL;
-			if (create && make_dirs(dir, cause) != 0)
+			if ((dir = default_dir(cause)) == NULL) {
+				kind = ERR_CONFIG;	/* no HOME */
+				goto fail;
+			}
+			if ((flags & STORE_CREATE) &&
+			    !(flags & STORE_DRY_RUN) &&
+			    make_dirs(dir, cause) != 0)
 				goto fail;
 			xasprintf(&owned, "sqlite:%s/%s", dir,
 			    STORE_DEFAULT_NAME);
@@ -371,21 +396,21 @@ store_open(const char *url, int create, const struct aws_options *aws,
 		}
 	}
 	if ((be = find_backend(url, &target, cause)) == NULL) {
-		open_config_error = 1;
+		kind = ERR_CONFIG;
 		goto fail;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->backend = be;
 	st->url = xstrdup(url);
-	if (be->open(st, target, create, aws, cause) != 0) {
-		if (*cause != NULL && strncmp(*cause, "bad store URL", 13) == 0)
-			open_config_error = 1;
+	if (be->open(st, target, flags, aws, &kind, cause) != 0)
 		goto fail;
-	}
+	if (flags & STORE_DRY_RUN)
+		st = dry_run(st);
 	free(dir);
 	free(owned);
 	return st;
 fail:
+	err_set(kindp, kind);
 	if (st != NULL) {
 		free(st->url);
 		free(st);
@@ -424,6 +449,39 @@ store_notice(struct store *st)
 	if (st->backend->notice == NULL)
 		return NULL;
 	return st->backend->notice(st);
+}
+
+void
+store_merge_times(struct store_entry *out, const struct store_entry *a,
+    const struct store_entry *b)
+{
+	const struct store_entry *p = NULL;
+	time_t	 created, seen, expires;
+	char	*reason = NULL;
+
+	created = a->created_at < b->created_at ? a->created_at :
+	    b->created_at;
+	seen = a->last_seen_at > b->last_seen_at ? a->last_seen_at :
+	    b->last_seen_at;
+	expires = a->expires_at == 0 || b->expires_at == 0 ? 0 :
+	    a->expires_at > b->expires_at ? a->expires_at : b->expires_at;
+	/* the later event wins: an unblock at or after the other side last
+	 * saw the address, or a sighting after the unblock */
+	if (a->removed_at != 0 && b->removed_at != 0)
+		p = a->removed_at <= b->removed_at ? a : b;
+	else if (a->removed_at != 0 && a->removed_at >= b->last_seen_at)
+		p = a;
+	else if (b->removed_at != 0 && b->removed_at >= a->last_seen_at)
+		p = b;
+	if (p != NULL)
+		reason = xstrdup(p->removed_reason != NULL ?
+		    p->removed_reason : STORE_EXPIRED);
+	out->created_at = created;
+	out->last_seen_at = seen;
+	out->expires_at = expires;
+	out->removed_at = p != NULL ? p->removed_at : 0;
+	free(out->removed_reason);
+	out->removed_reason = reason;
 }
 
 /* The entry's key must be canonical: programs build it through ip.h. */
@@ -465,6 +523,9 @@ store_add(struct store *st, struct store_entry *e, int *is_new,
 	*is_new = 0;
 	if (canonical_entry(e, cause) != 0)
 		return -1;
+	e->removed_at = 0;	/* what is added is blocked */
+	free(e->removed_reason);
+	e->removed_reason = NULL;
 	return st->backend->add(st, e, is_new, cause);
 }
 
@@ -499,24 +560,60 @@ store_get(struct store *st, const char *ip, struct store_entry *e,
 	return st->backend->get(st, canon, e, cause);
 }
 
-int
-store_remove_if(struct store *st, const char *ip,
-    const struct store_match *m, struct store_entry *out, char **cause)
+/* m with its state forced, for the operations that apply to one state. */
+static void
+match_in(struct store_match *dst, const struct store_match *m,
+    enum store_state state)
 {
-	char	 canon[IP_STRLEN];
+	if (m != NULL)
+		*dst = *m;
+	else
+		memset(dst, 0, sizeof(*dst));
+	dst->state = state;
+}
+
+static int
+valid_reason(const char *reason, char **cause)
+{
+	if (reason != NULL && (strcmp(reason, STORE_EXPIRED) == 0 ||
+	    strcmp(reason, STORE_MANUAL) == 0))
+		return 0;
+	*cause = store_cause("unknown reason for an unblock \"%s\"",
+	    reason == NULL ? "" : reason);
+	return -1;
+}
+
+int
+store_unblock(struct store *st, const char *ip, const struct store_match *m,
+    const char *reason, struct store_entry *out, char **cause)
+{
+	struct store_match	 am;
+	char			 canon[IP_STRLEN];
+
+	*cause = NULL;
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (check_key(ip, canon, cause) != 0 ||
+	    valid_reason(reason, cause) != 0)
+		return -1;
+	match_in(&am, m, STORE_ACTIVE);
+	return st->backend->unblock(st, canon, &am, reason, out, cause);
+}
+
+int
+store_forget(struct store *st, const char *ip, const struct store_match *m,
+    struct store_entry *out, char **cause)
+{
+	struct store_match	 pm;
+	char			 canon[IP_STRLEN];
 
 	*cause = NULL;
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (check_key(ip, canon, cause) != 0)
 		return -1;
-	return st->backend->remove(st, canon, m, out, cause);
-}
-
-int
-store_remove(struct store *st, const char *ip, char **cause)
-{
-	return store_remove_if(st, ip, NULL, NULL, cause);
+	match_in(&pm, m, STORE_PENDING);
+	return st->backend->forget(st, canon, &pm, out, cause);
 }
 
 int
@@ -528,26 +625,19 @@ store_scan(struct store *st, const struct store_match *m, store_cb cb,
 }
 
 int
-store_foreach(struct store *st, time_t before, enum store_age by,
-    store_cb cb, void *arg, char **cause)
-{
-	struct store_match	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.before = before;
-	m.by = by;
-	return store_scan(st, &m, cb, arg, cause);
-}
-
-int
-store_count(struct store *st, uint64_t *n, char **cause)
+store_count(struct store *st, const struct store_match *m, uint64_t *n,
+    char **cause)
 {
 	*cause = NULL;
 	*n = 0;
-	return st->backend->count(st, n, cause);
+	return st->backend->count(st, m, n, cause);
 }
 
-/* Generic prune: collect the matching keys, then remove them in batches. */
+/*
+ * The bulk operations: collect the keys of the matching entries, then
+ * apply the one-entry operation to each (which checks the match again,
+ * atomically), committing every STORE_BATCH.
+ */
 struct keys {
 	char	**v;
 	size_t	  n;
@@ -567,20 +657,32 @@ collect_key(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* One entry: store_unblock (reason set) or store_forget (reason NULL). */
 static int
-generic_prune(struct store *st, const struct store_match *m, store_cb cb,
-    void *arg, uint64_t *n, char **cause)
+bulk_one(struct store *st, const char *ip, const struct store_match *m,
+    const char *reason, struct store_entry *out, char **cause)
+{
+	if (reason != NULL)
+		return st->backend->unblock(st, ip, m, reason, out, cause);
+	return st->backend->forget(st, ip, m, out, cause);
+}
+
+static int
+bulk(struct store *st, const struct store_match *m, const char *reason,
+    store_cb cb, void *arg, uint64_t *n, char **cause)
 {
 	struct keys		 k = { NULL, 0, 0 };
 	struct store_entry	*batch;
 	size_t			 i, j, nb = 0;
 	int			 r = -1, found, stop = 0;
 
+	*cause = NULL;
+	*n = 0;
 	batch = xcalloc(STORE_BATCH, sizeof(*batch));
 	if (st->backend->scan(st, m, collect_key, &k, cause) != 0)
 		goto out;
 	for (i = 0; i < k.n && !stop; i++) {
-		found = st->backend->remove(st, k.v[i], m, &batch[nb], cause);
+		found = bulk_one(st, k.v[i], m, reason, &batch[nb], cause);
 		if (found < 0)
 			goto out;
 		if (found)
@@ -609,12 +711,25 @@ out:
 }
 
 int
-store_prune(struct store *st, const struct store_match *m, store_cb cb,
-    void *arg, uint64_t *n, char **cause)
+store_unblock_all(struct store *st, const struct store_match *m,
+    const char *reason, store_cb cb, void *arg, uint64_t *n, char **cause)
 {
+	struct store_match	 am;
+
 	*cause = NULL;
 	*n = 0;
-	if (st->backend->prune != NULL)
-		return st->backend->prune(st, m, cb, arg, n, cause);
-	return generic_prune(st, m, cb, arg, n, cause);
+	if (valid_reason(reason, cause) != 0)
+		return -1;
+	match_in(&am, m, STORE_ACTIVE);
+	return bulk(st, &am, reason, cb, arg, n, cause);
+}
+
+int
+store_forget_all(struct store *st, const struct store_match *m, store_cb cb,
+    void *arg, uint64_t *n, char **cause)
+{
+	struct store_match	 pm;
+
+	match_in(&pm, m, STORE_PENDING);
+	return bulk(st, &pm, NULL, cb, arg, n, cause);
 }

@@ -20,11 +20,13 @@ struct store_backend {
 
 	/*
 	 * Open the store named by target (the URL after "scheme:"; for sqlite
-	 * an absolute or relative path, for dynamodb a table name). create:
-	 * make it if absent (sqlite: file and schema). Set st->state.
+	 * an absolute or relative path, for dynamodb a table name) with the
+	 * STORE_* flags of store_open() (STORE_CREATE: make it if absent;
+	 * sqlite: file and schema). Set st->state. On failure *kind
+	 * (never NULL here) says whether the user's settings are at fault.
 	 */
 	int	(*open)(struct store *, const char *, int,
-		    const struct aws_options *, char **);
+		    const struct aws_options *, enum err_kind *, char **);
 	/* Roll back anything not committed and free st->state. */
 	void	(*close)(struct store *);
 
@@ -34,21 +36,27 @@ struct store_backend {
 	int	(*commit)(struct store *, char **);
 	int	(*get)(struct store *, const char *, struct store_entry *,
 		    char **);
-	/* m NULL: remove unconditionally. out (may be NULL): the old entry. */
-	int	(*remove)(struct store *, const char *,
+	/*
+	 * store_unblock: m is never NULL and has state STORE_ACTIVE; the
+	 * backend takes clk_now() for removed_at when it makes the change.
+	 */
+	int	(*unblock)(struct store *, const char *,
+		    const struct store_match *, const char *,
+		    struct store_entry *, char **);
+	/* store_forget: m is never NULL and has state STORE_PENDING. */
+	int	(*forget)(struct store *, const char *,
 		    const struct store_match *, struct store_entry *, char **);
 	/* m NULL: every entry. */
 	int	(*scan)(struct store *, const struct store_match *, store_cb,
 		    void *, char **);
-	int	(*count)(struct store *, uint64_t *, char **);
-
+	int	(*count)(struct store *, const struct store_match *, uint64_t *,
+		    char **);
 	/*
-	 * Optional (may be NULL): remove every entry matching m in batches,
-	 * reporting each after its batch committed. When NULL, store.c does
-	 * it with scan (collecting keys) then remove(m) + commit per batch.
+	 * Optional (may be NULL): 1 and *cause if add or merge would refuse
+	 * the entry as given (too big), else 0; asked by the dry run, which
+	 * writes nothing and must refuse what a real run would.
 	 */
-	int	(*prune)(struct store *, const struct store_match *, store_cb,
-		    void *, uint64_t *, char **);
+	int	(*refuses)(struct store *, const struct store_entry *, char **);
 
 	/*
 	 * Optional (may be NULL): something the user should know after the
@@ -65,6 +73,9 @@ struct store {
 };
 
 extern const struct store_backend store_sqlite_backend;
+/* store_dry.c: the dry-run store, around an open store it then owns. */
+extern const struct store_backend store_dry_backend;
+void	*store_dry_wrap(struct store *);
 /*
  * Defined by store_ddb.c. store.c lists it only when HAVE_STORE_DDB is
  * defined, so that a tree without store_ddb.c still links; the AWS
@@ -76,6 +87,15 @@ extern const struct store_backend store_ddb_backend;
 
 /* Entries per transaction or batch for bulk operations. */
 #define STORE_BATCH	5000
+
+/*
+ * The times and state store_merge() gives an entry stored as a and merged
+ * with b (either order): into out's created_at, last_seen_at, expires_at,
+ * removed_at and removed_reason (out may be a or b; its old reason is
+ * freed).
+ */
+void	 store_merge_times(struct store_entry *, const struct store_entry *,
+	    const struct store_entry *);
 
 /* "what: why" into a fresh string for *cause. */
 char	*store_cause(const char *, ...) __attribute__((format(printf, 1, 2)));

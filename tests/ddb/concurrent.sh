@@ -2,7 +2,7 @@
 # tests/store/concurrent.sh's question at a size dynalite serves quickly:
 # an add pipeline and repeated prunes on one DynamoDB table at the same
 # time lose no write, and an expired entry seen again during a prune
-# survives it (the conditional delete sees it changed).
+# survives it (the conditional update sees it changed).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/aws/aws-lib.sh"
 . "$top_srcdir/tests/ddb/ddb-lib.sh"

@@ -36,6 +36,30 @@ start_dynalite() {
 	export AWS_ENDPOINT_URL_DYNAMODB
 }
 
+# start_ddb_relay: a logging relay (tests/ship/iam-relay.py) in front of
+# the stand-in started last; sets DDB_RELAY_LOG (one "dynamodb:Operation"
+# per line) and points AWS_ENDPOINT_URL_DYNAMODB at the relay.
+start_ddb_relay() {
+	_port=$(free_port)
+	DDB_RELAY_LOG=$TMP/relay.log
+	: > "$DDB_RELAY_LOG"
+	python3 "$top_srcdir/tests/ship/iam-relay.py" "$_port" \
+	    "$AWS_ENDPOINT_URL_DYNAMODB" "$DDB_RELAY_LOG" 2>"$TMP/relay.err" &
+	at_exit "kill $! 2>/dev/null"
+	wait_port "$_port" ||
+	    { echo "Bail out! the DynamoDB relay did not start"; exit 1; }
+	AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$_port
+	export AWS_ENDPOINT_URL_DYNAMODB DDB_RELAY_LOG
+}
+
+# ddb_writes_since N: the write operations in DDB_RELAY_LOG after line N,
+# counted ("" when none)
+ddb_writes_since() {
+	sed -n "$(($1 + 1)),\$p" "$DDB_RELAY_LOG" | sed 's/^dynamodb://' |
+	    grep -v -x -E 'DescribeTable|GetItem|BatchGetItem|Scan|Query|DescribeTimeToLive' |
+	    sort | uniq -c | tr -s ' '
+}
+
 # start_moto: moto_server on a free loopback port, or skip_all.
 start_moto() {
 	command -v moto_server >/dev/null 2>&1 ||

@@ -69,7 +69,7 @@ good=$TMP/good.db
 ipstore -s "sqlite:$good" add <"$TMP/first.jsonl" >/dev/null
 cp "$good" "$TMP/corrupt.db"
 python3 -c 'import sys
-f = open(sys.argv[1], "r+b"); f.seek(3 * 4096); f.write(b"\xde\xad\xbe\xef" * 1024)' \
+f = open(sys.argv[1], "r+b"); f.seek(2 * 4096); f.write(b"\xde\xad\xbe\xef" * 2048)' \
     "$TMP/corrupt.db"
 head -c 5000 "$good" >"$TMP/short.db"
 head -c 4096 /dev/urandom >"$TMP/random.db"

@@ -10,6 +10,7 @@
 if [ "$FLOW_STORE" = dynamodb ]; then
 	need_dynalite
 	start_dynalite
+	start_ddb_relay		# its log shows the writes that reached DynamoDB
 	export SECHUB_STORE=dynamodb:sechub-blocklist
 	ipstore init 2>/dev/null || { echo "Bail out! ipstore init failed"; exit 1; }
 else
@@ -40,7 +41,30 @@ want_ips() { echo "$WANT_IPS" | sorted; }
 posts() { slack_q 'len(P)'; }
 posted() { slack_q "any('$1' in json.dumps(p) for p in P)"; }
 
-plan 22
+# snapshot, then unchanged: nothing changed anywhere (the store: its file's
+# bytes, or no write reached DynamoDB; the firewall: no UpdateRuleGroup;
+# Slack: no post)
+snapshot() {
+	if [ "$FLOW_STORE" = dynamodb ]; then
+		snap_store=$(wc -l < "$DDB_RELAY_LOG")
+	else
+		snap_store=$(sha256sum < "$TMP/blocklist.db")
+	fi
+	snap_nfw=$(calls UpdateRuleGroup)
+	snap_posts=$(posts)
+}
+unchanged() {
+	if [ "$FLOW_STORE" = dynamodb ]; then
+		is "$(ddb_writes_since "$snap_store")" "" "$1: no write reached DynamoDB"
+	else
+		is "$(sha256sum < "$TMP/blocklist.db")" "$snap_store" \
+		    "$1: the store's bytes are unchanged"
+	fi
+	is "$(calls UpdateRuleGroup):$(posts)" "$snap_nfw:$snap_posts" \
+	    "$1: no UpdateRuleGroup, no Slack post"
+}
+
+plan 30
 
 # --- record-ip ---------------------------------------------------------------
 SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
@@ -65,10 +89,22 @@ ok $? "send-findings: sechub run send succeeds"
 ok $(test "$(posts)" -gt "$before"; echo $?) "send-findings: a message was posted"
 is "$(posted CRITICAL)" True "send-findings: it names the CRITICAL findings"
 
+# --- dry runs: -n changes nothing anywhere -------------------------------------
+snapshot
+SECHUB_NOW=2026-01-20T00:00:00Z sechub -n run record "$EVENTS" >/dev/null 2>"$TMP/err"
+ok $? "-n record: the dry run succeeds"
+unchanged "-n record"
+SECHUB_NOW=2026-02-05T12:00:00Z sechub -n run prune >/dev/null 2>"$TMP/err"
+ok $? "-n prune: the dry run succeeds"
+unchanged "-n prune"
+is "$(store_ips)" "$(want_ips)" "-n prune: every address is still blocked in the store"
+
 # --- prune-ip, 31 days later -----------------------------------------------------
 SECHUB_NOW=2026-02-05T12:00:00Z sechub run prune 2>"$TMP/err"
 ok $? "prune-ip: sechub run prune succeeds"
-is "$(store_ips)" "" "prune-ip: every expired address left the store"
+is "$(store_ips)" "" "prune-ip: every expired address left the blocklist"
+is "$(ipstore count --all)" 0 \
+    "prune-ip: and, the group no longer blocking them, the store forgot them"
 is "$(blocked 30000 Sources)$(blocked 30100 Destinations)" "" \
     "prune-ip: the rule group blocks nothing of ours any more"
 

@@ -93,6 +93,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (clk_parse_duration(z, &secs, &cause) == 0) {
 			CHECK(cause == NULL, "cause set on success");
 			CHECK(secs >= 0, "%s: %" PRId64, z, secs);
+			/* never past the last time written (year 9999) */
+			CHECK(secs <= CLK_MAX - (int64_t)clk_now(),
+			    "%s: %" PRId64 " s from now is past 9999", z, secs);
 			clk_format_duration(secs, dur, sizeof dur);
 			CHECK(clk_parse_duration(dur, &again, &cause) == 0 &&
 			    again == secs, "%s -> %" PRId64 " -> %s", z, secs,

@@ -7,9 +7,8 @@
  * record, as ipstore add and mirror hand it over, with any times the store
  * holds) comes back the same from the item written for it.
  *
- * The static functions are reached by including their file, as fuzz-resp
- * does (the target is linked against the library archive, whose copy of
- * store_ddb.o is then never pulled in); the product is unchanged.
+ * The item functions are the backend's own (lib/store_ddb_item.c, through
+ * its internal header), linked from the library.
  *
  * Input: one JSON text, read twice: as a DynamoDB answer (parsed as
  * lib/aws.c parses answers), whose Item, Attributes, each of Items, and the
@@ -22,10 +21,15 @@
  * thing the backend does on purpose: an empty finding field is not
  * written, so it reads back absent (see tests/fuzz/README).
  */
-#include "../../lib/store_ddb.c"
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_ddb_impl.h"
 
 #include "fuzz.h"
 #include "jl.h"
+#include "util.h"
 
 /* clk's range: 1970 to the end of 9999, what a store time may be */
 #define MAX_TIME	253402300799LL
@@ -69,6 +73,9 @@ check_same(const struct store_entry *a, const struct store_entry *b)
 	    (long long)a->created_at, (long long)a->last_seen_at,
 	    (long long)a->expires_at, (long long)b->created_at,
 	    (long long)b->last_seen_at, (long long)b->expires_at);
+	CHECK(a->removed_at == b->removed_at, "RemovedAt %lld came back as "
+	    "%lld", (long long)a->removed_at, (long long)b->removed_at);
+	same_field(a->removed_reason, b->removed_reason, "RemovedReason");
 	same_field(a->finding_id, b->finding_id, "FindingId");
 	same_field(a->finding_type, b->finding_type, "FindingType");
 	same_field(a->severity, b->severity, "Severity");
@@ -169,6 +176,13 @@ decode(const json_t *item)
 	    (long long)e.last_seen_at, (long long)e.expires_at);
 	CHECK(e.record == NULL || (json_is_object(e.record) &&
 	    json_object_size(e.record) > 0), "an empty record");
+	/* an item holding RemovedAt is pending, whatever its type */
+	CHECK((json_object_get(item, A_REMOVED) != NULL) ==
+	    (e.removed_at != 0) && (e.removed_at == 0) ==
+	    (e.removed_reason == NULL), "RemovedAt %s, read as %lld (%s)",
+	    json_object_get(item, A_REMOVED) != NULL ? "present" : "absent",
+	    (long long)e.removed_at, e.removed_reason != NULL ?
+	    e.removed_reason : "no reason");
 	round_trip(&e);
 	store_entry_clear(&e);
 }
@@ -193,6 +207,7 @@ encode(const uint8_t *data, size_t len)
 	struct store_entry	 e;
 	json_t			*v;
 	char			 reason[160], *cause = NULL;
+	const char		*reason_s;
 	size_t			 n;
 
 	/* the first JSON text, without what follows (a newline) */
@@ -213,6 +228,16 @@ encode(const uint8_t *data, size_t len)
 	e.created_at = pick_time(v, "CreatedAt", 1767571200);
 	e.last_seen_at = pick_time(v, "LastSeenAt", e.created_at);
 	e.expires_at = pick_time(v, "ExpiresAt", 0);
+	/* pending, when RemovedAt picks a time: the reason as given (an
+	 * empty one is not written: it reads back as the default) */
+	if ((e.removed_at = pick_time(v, "RemovedAt", 0)) != 0) {
+		reason_s = json_string_value(json_object_get(v,
+		    "RemovedReason"));
+		e.removed_reason = xstrdup(reason_s != NULL &&
+		    *reason_s != '\0' && strlen(reason_s) ==
+		    json_string_length(json_object_get(v, "RemovedReason")) ?
+		    reason_s : STORE_EXPIRED);
+	}
 	round_trip(&e);
 	store_entry_clear(&e);
 	json_decref(v);

@@ -116,4 +116,5 @@ is "$out" "nfw-sync: --rep: unknown option (long options are spelled in full: --
     "an abbreviated long option is refused, naming the real ones"
 out=$(ipstore --sto x count 2>&1 | head -1; ipstore count --dry 2>&1 | head -1)
 is "$out" "ipstore: --sto: unknown option (long options are spelled in full: --store?)
-ipstore: --dry: unknown option" "no prefix matching in any program"
+ipstore: --dry: unknown option (long options are spelled in full: --dry-run?)" \
+    "no prefix matching in any program"

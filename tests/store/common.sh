@@ -54,12 +54,15 @@ field() {
 	sed -n "s/.*\"$1\":\(\"[^\"]*\"\|true\|false\).*/\1/p" | tr -d '"'
 }
 
-# reset_store: an empty store under test
+# reset_store: an empty store under test (rm unblocks; forget --pending
+# then deletes what is pending)
 reset_store() {
 	if need_sqlite; then
 		rm -f "$STORE_FILE" "$STORE_FILE-wal" "$STORE_FILE-shm"
 		ipstore init
 	else
-		ipstore init && ipstore list | ipstore rm >/dev/null
+		ipstore init && ipstore list | ipstore rm >/dev/null &&
+		    ipstore forget --pending --before 9999-12-31T23:59:59Z \
+		    >/dev/null
 	fi
 }

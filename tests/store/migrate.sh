@@ -6,7 +6,7 @@
 need_sqlite || skip_all "schema migrations are a SQLite matter ($STORE_URL)"
 python3 -c 'import sqlite3' 2>/dev/null ||
     skip_all "python3 with sqlite3 is needed to write old schema versions"
-plan 11
+plan 15
 
 sql() {
 	python3 - "$@" <<'PY'
@@ -35,16 +35,40 @@ is "$?" 0 "a version 1 store opens"
 is "$out" '{"HostIp":"198.51.100.7","CreatedAt":"2026-01-05T01:20:33Z","LastSeenAt":"2026-01-05T01:20:33Z","FindingId":"f-1","Severity":"HIGH","Note":"kept"}
 {"HostIp":"2001:db8::7","CreatedAt":"2025-12-29T09:20:00Z","LastSeenAt":"2025-12-29T09:20:00Z"}' \
     "entries kept; LastSeenAt starts at CreatedAt; finding fields in their columns"
-is "$(sql "$v1" "PRAGMA user_version")" 2 "schema now version 2"
+is "$(sql "$v1" "PRAGMA user_version")" 3 "schema now version 3"
 is "$(sql "$v1" "SELECT finding_id, severity, record FROM blocklist WHERE host_ip = '198.51.100.7'")" \
     'f-1|HIGH|{"Note":"kept"}' "columns filled from the old record"
 is "$(sql "$v1" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'blocklist_%'")" \
-    3 "indexes created"
+    4 "indexes created"
 SECHUB_NOW=2026-02-01T00:00:00Z ipstore-prune -s "sqlite:$v1" --older-than 30d >/dev/null
 is "$(ipstore -s "sqlite:$v1" list | field HostIp)" 198.51.100.7 \
     "the migrated store prunes"
 out=$(echo '{"HostIp":"198.51.100.7"}' | ipstore -s "sqlite:$v1" add | field NewIP)
 is "$out" false "and knows its entries"
+
+# Schema 2 (the release before the states of an entry): every entry it
+# holds is active, and pruning one makes it pending.
+v2=$TMP/v2.db
+sql "$v2" \
+    "CREATE TABLE blocklist (host_ip TEXT PRIMARY KEY NOT NULL,
+	created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,
+	expires_at INTEGER, finding_id TEXT, finding_type TEXT, severity TEXT,
+	account_id TEXT, region TEXT, record TEXT) WITHOUT ROWID" \
+    "CREATE INDEX blocklist_last_seen ON blocklist (last_seen_at)" \
+    "INSERT INTO blocklist VALUES ('198.51.100.8', 1767576033, 1767576033,
+	NULL, 'f-8', NULL, 'HIGH', NULL, NULL, '{\"Note\":\"kept\"}')" \
+    "PRAGMA user_version = 2"
+out=$(ipstore -s "sqlite:$v2" list)
+is "$out" '{"HostIp":"198.51.100.8","CreatedAt":"2026-01-05T01:20:33Z","LastSeenAt":"2026-01-05T01:20:33Z","FindingId":"f-8","Severity":"HIGH","Note":"kept"}' \
+    "a version 2 store opens, its entries active"
+is "$(sql "$v2" "PRAGMA user_version" "SELECT count(*) FROM blocklist WHERE removed_at IS NULL AND removed_reason IS NULL")" \
+    "3
+1" "migrated to version 3: the state columns, NULL (active)"
+SECHUB_NOW=2026-03-01T00:00:00Z ipstore-prune -s "sqlite:$v2" >/dev/null
+is "$(sql "$v2" "SELECT removed_at, removed_reason FROM blocklist")" \
+    "1772323200|expired" "a prune marks it pending"
+is "$(ipstore -s "sqlite:$v2" count --all):$(ipstore -s "sqlite:$v2" count)" \
+    "1:0" "kept, no longer blocked"
 
 # Concurrent first opens migrate exactly once.
 v1b=$TMP/v1b.db
@@ -62,7 +86,7 @@ is "$(cat "$TMP/c1" "$TMP/c2" "$TMP/c3" "$TMP/c4" | tr '\n' ' ')" "1 1 1 1 " \
 new=$TMP/new.db
 sql "$new" "CREATE TABLE blocklist (x)" "PRAGMA user_version = 99"
 err=$(ipstore -s "sqlite:$new" count 2>&1)
-is "$?:$err" "3:ipstore: $new: schema version 99 is newer than this program knows (2): upgrade sechub-tools" \
+is "$?:$err" "3:ipstore: $new: schema version 99 is newer than this program knows (3): upgrade sechub-tools" \
     "a newer schema is refused"
 foreign=$TMP/foreign.db
 sql "$foreign" "CREATE TABLE accounts (id INTEGER)"

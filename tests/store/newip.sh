@@ -1,9 +1,10 @@
 #!/bin/sh
-# newip.sh: NewIP is true exactly when a call inserted the address: once
-# per address, whatever the spelling, also with two add processes racing on
-# overlapping sets.
+# newip.sh: NewIP is true exactly when a call blocked the address anew
+# (inserted it, or found it pending): once per address, whatever the
+# spelling, also with two add processes racing on overlapping sets, or on
+# the same pending addresses.
 . "$top_srcdir/tests/store/common.sh"
-plan 10
+plan 15
 reset_store
 
 out=$(printf '%s\n' '{"HostIp":"2001:DB8:0:0::1"}' '{"HostIp":"2001:db8::1"}' \
@@ -31,3 +32,22 @@ is "$(printf '%s\n' "$new" | uniq -d)" "" "no address new twice"
 is "$(printf '%s\n' "$new")" "$(ips 0 4500 | field HostIp | sort)" \
     "every address new exactly once"
 is "$(ipstore count)" 4500 "store holds the union"
+
+# Two writers adding the same pending addresses again: each is blocked anew
+# exactly once (a remote store is slower: fewer addresses, same story).
+if need_sqlite; then n=2000; else n=300; fi
+reset_store
+ips 0 $n 203.0 | ipstore add >/dev/null
+ipstore list | ipstore rm >/dev/null
+is "$(ipstore count):$(ipstore count --removed)" "0:$n" "all $n pending"
+trickle 0 $n $((n / 10)) 203.0 | ipstore add > "$TMP/a.out" 2> "$TMP/a.err" &
+pa=$!
+trickle 0 $n $((n / 10)) 203.0 | ipstore add > "$TMP/b.out" 2> "$TMP/b.err" &
+pb=$!
+wait $pa; sa=$?
+wait $pb; sb=$?
+is "$sa $sb:$(cat "$TMP/a.err" "$TMP/b.err")" "0 0:" "both writers succeed, silently"
+new=$(cat "$TMP/a.out" "$TMP/b.out" | grep '"NewIP":true' | field HostIp | sort)
+is "$(printf '%s\n' "$new" | wc -l | tr -d ' ')" "$n" "$n NewIP:true in all"
+is "$(printf '%s\n' "$new" | uniq -d | head -3)" "" "no address new twice"
+is "$(ipstore count):$(ipstore count --removed)" "$n:0" "all active again"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # prune.sh: ipstore-prune by age with a fixed clock: the cut-off, re-seen
-# entries surviving, --by created, TTLs, --removed, --dry-run, --verbose,
-# and every expired entry going in one run.
+# entries surviving, --by created, TTLs, --removed (every pending entry,
+# this run's and earlier runs'), --dry-run, --verbose, and every expired
+# entry going in one run.
 . "$top_srcdir/tests/store/common.sh"
 plan 16
 reset_store
@@ -33,17 +34,19 @@ err=$(ipstore-prune --verbose 2>&1 >"$TMP/remain")
 is "$(list < "$TMP/remain")" "192.0.2.1 192.0.2.3 192.0.2.4 192.0.2.6 " \
     "prints what stays blocked; the re-seen entry survives"
 case $err in
-*"removed 2 entries last seen before 2026-01-01T00:00:00Z (older than 720h) or past their ExpiresAt, 4 remain"*) r=0 ;;
+*"marked 2 entries pending (last seen before 2026-01-01T00:00:00Z, older than 720h, or past their ExpiresAt); 2 pending, 4 blocked"*) r=0 ;;
 *) r=1; echo "# $err" ;;
 esac
 ok $r "--verbose summary on stderr"
-is "$(ipstore count)" 4 "two removed"
-is "$(ipstore get 192.0.2.2 2>&1)" "ipstore: 192.0.2.2: not in the store" "the old one is gone"
+is "$(ipstore count)" 4 "two unblocked"
+is "$(ipstore get 192.0.2.2 2>&1 >/dev/null)" "ipstore: 192.0.2.2: unblocked (expired) at 2026-01-31T00:00:00Z, pending until the firewall no longer blocks it" \
+    "the old one is pending"
 
 out=$(ipstore-prune --by created --removed | list)
-is "$out" "192.0.2.3 " "--by created --removed: the entry first blocked long ago"
+is "$out" "192.0.2.2 192.0.2.3 192.0.2.5 " \
+    "--by created --removed: the entry first blocked long ago, and those still pending"
 out=$(ipstore-prune --older-than 6d --removed | list)
-is "$out" "192.0.2.1 " "--older-than 6d"
+is "$out" "192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.5 " "--older-than 6d"
 out=$(ipstore-prune --older-than 1d12h | list)
 is "$out" "192.0.2.6 " "--older-than 1d12h leaves the newest"
 out=$(ipstore-prune)

@@ -35,6 +35,7 @@ int
 main(void)
 {
 	char	 buf[CLK_BUFSZ], dbuf[64], *cause;
+	int64_t	 v;
 
 	is_int(p("1970-01-01T00:00:00Z"), 0, "epoch");
 	is_int(p("2026-01-05T01:20:33Z"), 1767576033, "a Z time");
@@ -74,6 +75,27 @@ main(void)
 	is_int(d(""), -1, "empty refused");
 	is_int(d("-5m"), -1, "negative refused");
 	is_int(d("99999999999999999999d"), -1, "overflow refused");
+
+	/* from 2026-01-05T01:20:33Z, 251634724766 s reach 9999-12-31T23:59:59Z */
+	setenv("SECHUB_NOW", "2026-01-05T01:20:33Z", 1);
+	ok(clk_init(&cause) == 0, "SECHUB_NOW again");
+	is_int(d("251634724766s"), 251634724766LL,
+	    "a TTL reaching the last second of 9999");
+	is_str(clk_format(clk_now() + d("251634724766s"), buf),
+	    "9999-12-31T23:59:59Z", "which is written as such");
+	is_int(d("251634724767s"), -1, "one second more is refused");
+	ok(clk_parse_duration("500000w", &v, &cause) == -1 &&
+	    strcmp(cause, "duration too large: 500000w from now is past the "
+	    "year 9999") == 0, "500000w refused, saying why");
+	free(cause);
+	is_int(clk_ago(3600), 1767572433, "clk_ago: an hour ago");
+	is_int(clk_ago(d("416000w")), CLK_MIN,
+	    "clk_ago: an age beyond the year 0000 is cut off there");
+	is_str(clk_format(CLK_MIN, buf), "0000-01-01T00:00:00Z",
+	    "CLK_MIN is written as the year 0000");
+	unsetenv("SECHUB_NOW");
+	clk_init(&cause);
+
 	is_str(clk_format_duration(720 * 3600, dbuf, sizeof dbuf), "30d",
 	    "720h prints as 30d");
 	is_str(clk_format_duration(36 * 3600 + 90, dbuf, sizeof dbuf),
