@@ -30,8 +30,8 @@ status 1" "block refuses what the rails refuse, each with its reason"
 out=$(sechub block 203.0.0.0/12 2>&1 >/dev/null; echo "status $?")
 is "$out" "sechub: 203.0.0.0/12: refused: wider than /16: use --force if you mean it
 status 1" "block refuses a block wider than /16"
-out=$(sechub block 2001:db8::/20 2>&1 >/dev/null; echo "status $?")
-is "$out" "sechub: 2001:db8::/20: refused: wider than /32: use --force if you mean it
+out=$(sechub block 2001:db0::/28 2>&1 >/dev/null; echo "status $?")
+is "$out" "sechub: 2001:db0::/28: refused: wider than /32: use --force if you mean it
 status 1" "and one wider than /32 for IPv6"
 is "$(group_blocks)" "198.51.100.0/24 203.0.113.50/32" "nothing refused reached the group"
 
@@ -49,6 +49,7 @@ is "$(store_hash):$(updates)" "$before:$n" "unblock -n: store and group unchange
 
 # unblock: off the targets, then out of the store
 out=$(sechub unblock --reason "partner" 203.0.113.50 198.51.100.0/24 2>"$TMP/err")
+
 is "$?" 0 "unblock: exit 0"
 is "$(printf '%s\n' "$out" | jq -r '[.HostIp, .Unblocked, .Blocked] | @tsv' | sort)" \
     "$(printf '198.51.100.0/24\ttrue\tfalse\n203.0.113.50\ttrue\tfalse')" \

@@ -60,7 +60,7 @@ done
 is "$n" 0 "the programs are in /usr/bin, their pages in /usr/share/man/man1"
 ok $(test -f /usr/share/man/man7/sechub-tools.7.gz; echo $?) "and the overview in man7"
 ok $(test -f /usr/share/doc/sechub-tools/examples/patterns/catch-remote-hosts.json &&
-    test -x /usr/share/doc/sechub-tools/examples/sechub-pipeline; echo $?) \
+    test -x /usr/bin/sechub; echo $?) \
     "the examples are in /usr/share/doc/sechub-tools/examples"
 ok $(test -f /lib/systemd/system/sechub-prune.service &&
     test -f /lib/systemd/system/sechub-prune.timer; echo $?) \

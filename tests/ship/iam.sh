@@ -1,9 +1,9 @@
 #!/bin/sh
 # iam.sh: the IAM policies in share/examples/iam/ grant exactly the AWS
-# actions each flow calls. Every flow runs through sechub-pipeline against
+# actions each flow calls. Every flow runs through sechub run against
 # the stand-ins (Network Firewall, which logs each operation, and dynalite
 # for a DynamoDB store, behind a logging relay), on its ordinary path and on
-# the reconcile a failed earlier run leaves pending; the actions seen are
+# the repair that follows a failed earlier run; the actions seen are
 # compared with the policy's: nothing missing, nothing extra. Resources are
 # the rule group's and the table's ARNs, with placeholders.
 . "$top_srcdir/tests/nfw/fake.sh"
@@ -11,7 +11,6 @@
 . "$top_srcdir/tests/ddb/ddb-lib.sh"
 need_dynalite
 IAM=$top_srcdir/share/examples/iam
-PIPELINE=$top_srcdir/share/examples/sechub-pipeline
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
 plan 12
 
@@ -46,34 +45,34 @@ called() {
 granted() {
 	jq -r '[.Statement[].Action] | flatten | .[]' "$1" | sort -u
 }
-# a firewall that fails once: the run leaves a reconcile pending
+# a firewall that fails once: the run leaves the group behind the store
 fail_firewall() {
 	fake_control '{"faults":[{"op":"DescribeRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":1}]}'
 }
 
 # --- record-ip -------------------------------------------------------------
 called >/dev/null
-SECHUB_NOW=2026-01-05T12:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err" ||
+SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err" ||
 	sed 's/^/# /' "$TMP/err"
 fail_firewall
-SECHUB_NOW=2026-01-06T12:00:00Z "$PIPELINE" record "$EVENTS" 2>/dev/null
-ok $(test -e "$TMP/state/needs-reconcile"; echo $?) "record-ip: a failed run leaves a reconcile pending"
+st=0
+SECHUB_NOW=2026-01-06T12:00:00Z sechub run record "$EVENTS" 2>/dev/null || st=$?
+is "$st" 3 "record-ip: a run against a failing firewall fails"
 # an address unblocked by hand whose firewall stage never ran: pending, so
 # the reconcile below forgets it (DeleteItem) once the group no longer
 # blocks it
 SECHUB_NOW=2026-01-06T13:00:00Z ipstore rm 198.51.100.13 >/dev/null
-SECHUB_NOW=2026-01-07T12:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
-ok $(test $? -eq 0 && test ! -e "$TMP/state/needs-reconcile"; echo $?) \
-    "record-ip: the next run reconciles and records"
+SECHUB_NOW=2026-01-07T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
+ok $? "record-ip: the next run records and repairs"
 # a replay of old events: their addresses were seen later already
-SECHUB_NOW=2026-01-01T00:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err" ||
+SECHUB_NOW=2026-01-01T00:00:00Z sechub run record "$EVENTS" 2>"$TMP/err" ||
 	sed 's/^/# /' "$TMP/err"
 called > record.called
 is "$(cat record.called)" "$(granted "$IAM/record-ip.json")" \
     "record-ip.json grants exactly what record-ip calls"
 
 # --- send-findings ---------------------------------------------------------
-"$PIPELINE" send "$EVENTS" 2>"$TMP/err"
+sechub run send "$EVENTS" 2>"$TMP/err"
 ok $? "send-findings runs"
 is "$(called)" "" "send-findings calls no AWS action"
 ok $(test ! -e "$IAM/send-findings.json"; echo $?) \
@@ -81,8 +80,8 @@ ok $(test ! -e "$IAM/send-findings.json"; echo $?) \
 
 # --- prune-ip, a month later -------------------------------------------------
 fail_firewall
-SECHUB_NOW=2026-02-10T12:00:00Z "$PIPELINE" prune 2>/dev/null
-SECHUB_NOW=2026-02-10T12:10:00Z "$PIPELINE" prune 2>"$TMP/err"
+SECHUB_NOW=2026-02-10T12:00:00Z sechub run prune 2>/dev/null
+SECHUB_NOW=2026-02-10T12:10:00Z sechub run prune 2>"$TMP/err"
 st=$?
 sed "s/^/# /" "$TMP/err"
 (exit $st)
