@@ -101,6 +101,14 @@ static const struct opt options[] = {
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	OPT_REGION(O, aws.region),
+	{ "role-arn", 0, "ARN",
+	    "assume this IAM role (a group of another account)",
+	    NULL, 0, OPT_STRS(O, aws.role_arn) },
+	{ "external-id", 0, "ID", "the ExternalId the role's trust policy asks "
+	    "for", NULL, 0, OPT_STRS(O, aws.external_id) },
+	{ "role-session-name", 0, "NAME",
+	    "the name of the role's session (sechub-tools-TIME)", NULL, 0,
+	    OPT_STRS(O, aws.role_session_name) },
 	OPT_COMMON,
 	OPT_END
 };
@@ -112,8 +120,9 @@ static const struct opt_prog prog = {
 "                [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--priority SRC[,DST]]\n"
 "                [--summary] [--rejects FILE] [--profile NAME]\n"
-"                [--region REGION] [--verbose] [--describe-file FILE]\n"
-"                [file ...]\n",
+"                [--region REGION] [--role-arn ARN [--external-id ID]\n"
+"                [--role-session-name NAME]] [--verbose]\n"
+"                [--describe-file FILE] [file ...]\n",
 	options, NULL
 };
 
