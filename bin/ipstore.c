@@ -42,6 +42,7 @@ struct opts {
 	const char		*from;
 	const char		*to;
 	const char		*before;	/* forget --pending --before */
+	const char		*reason;	/* rm --reason */
 	int			 dry_run;	/* add, rm, forget, mirror */
 	int			 removed;	/* list, count: pending entries */
 	int			 all;		/* list, count: both states */
@@ -126,6 +127,8 @@ static const struct opt options[] = {
 	    S_FORGET, OPT_SETS(O, pending) },
 	{ "before", 0, "TIME", "forget --pending: RFC 3339, strictly before",
 	    NULL, S_FORGET, OPT_STRS(O, before) },
+	{ "reason", 0, "TEXT", "rm: the RemovedReason (default manual)", NULL,
+	    S_RM, OPT_STRS(O, reason) },
 	{ "older-than", 0, "DURATION", "list: only entries older than this",
 	    NULL, S_LIST, OPT_KEEPS(O, older_than) },
 	{ "by", 0, "created|last-seen",
@@ -153,8 +156,9 @@ static const struct opt_prog prog = {
 	"       ipstore list [--removed | --all] [--older-than DURATION]\n"
 	"                    [--by created|last-seen]\n"
 	"       ipstore get IP ...\n"
-	"       ipstore rm [--max-line BYTES] [--rejects FILE] "
-	"[IP ... | -]\n"
+	"       ipstore rm [--reason TEXT] [--max-line BYTES] "
+	"[--rejects FILE]\n"
+	"                  [IP ... | -]\n"
 	"       ipstore forget [--max-line BYTES] [--rejects FILE] "
 	"[file ...]\n"
 	"       ipstore forget --pending --before TIME\n"
@@ -588,12 +592,13 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 }
 
 /*
- * rm: unblock one IP (pending, reason manual); queue its record, with
+ * rm: unblock one IP (pending, for reason); queue its record, with
  * RemovedAt. An entry already pending is printed as it is, so that a
- * failed unblock can be run again. Lock held.
+ * failed unblock can be run again; an address not in the store is said,
+ * one line, and is no error: nothing blocks it. Lock held.
  */
 static void
-rm_one(struct batch *b, const char *ip, const char *where)
+rm_one(struct batch *b, const char *ip, const char *reason, const char *where)
 {
 	struct store_entry	 e;
 	json_t			*o;
@@ -601,7 +606,7 @@ rm_one(struct batch *b, const char *ip, const char *where)
 	int			 found;
 
 	batch_touch(b);
-	found = store_unblock(b->st, ip, NULL, STORE_MANUAL, &e, &cause);
+	found = store_unblock(b->st, ip, NULL, reason, &e, &cause);
 	if (found == 0)
 		found = store_get(b->st, ip, &e, &cause);
 	if (found < 0) {
@@ -619,7 +624,8 @@ rm_one(struct batch *b, const char *ip, const char *where)
 }
 
 static void
-rm_record(struct batch *b, struct input *in, const struct jl_record *rec)
+rm_record(struct batch *b, struct input *in, const struct jl_record *rec,
+    const char *why)
 {
 	struct store_entry	 e;
 	json_t			*o;
@@ -633,9 +639,22 @@ rm_record(struct batch *b, struct input *in, const struct jl_record *rec)
 		input_reject(in, rec, "%s", cause);
 		free(cause);
 	} else
-		rm_one(b, e.host_ip, jl_where(rec));
+		rm_one(b, e.host_ip, why, jl_where(rec));
 	store_entry_clear(&e);
 	json_decref(o);
+}
+
+/* rm --reason: what RemovedReason says (store_valid_reason()). */
+static const char *
+rm_reason(const char *text)
+{
+	char	*cause;
+
+	if (text == NULL)
+		return STORE_MANUAL;
+	if (store_valid_reason(text, &cause) != 0)
+		fatal_usage("--reason", "%s", cause);	/* exits */
+	return text;
 }
 
 static void
@@ -646,15 +665,16 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	struct input		*in;
 	struct jl_record	 rec;
 	char			 buf[IP_STRLEN];
-	const char		*ip;
+	const char		*ip, *why;
 	int			 i;
 
+	why = rm_reason(o->reason);
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
 		in = open_input(argv, argc, o);
 		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
-			rm_record(&b, in, &rec);
+			rm_record(&b, in, &rec, why);
 			pthread_mutex_unlock(&b.lock);
 		}
 		pthread_mutex_unlock(&b.lock);
@@ -665,7 +685,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 		batch_init(&b, st, out, 0);
 		for (i = 0; i < argc && b.error == NULL; i++) {
 			if ((ip = argument_ip(argv[i], buf)) != NULL)
-				rm_one(&b, ip, NULL);
+				rm_one(&b, ip, why, NULL);
 		}
 		batch_finish(&b);
 	}
@@ -709,7 +729,7 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	struct ip_addr		 addr;
 	struct ip_cidr		 block;
 	const char		*ip, *at;
-	json_t			*o;
+	json_t			*o, *v;
 	char			 reason[160], buf[IP_STRLEN], *cause;
 	time_t			 t;
 	int			 r;
@@ -720,12 +740,17 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	}
 	if (!json_is_false(json_object_get(o, "Blocked")))
 		goto pass;
+	v = json_object_get(o, "Cleaned");
+	if (v != NULL && !json_is_false(v))
+		goto pass;	/* the rails cleaned it: no unblock of ours */
 	memset(&m, 0, sizeof(m));
 	ip = json_string_value(json_object_get(o, "HostIp"));
 	if (ip != NULL && ip_parse(ip, strlen(ip), &addr) != 0 &&
-	    ip_parse_cidr(ip, strlen(ip), 1, &block) == 0)
-		goto pass;	/* a block nfw-sync cleaned: no entry of ours */
-	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
+	    ip_parse_cidr(ip, strlen(ip), 1, &block) == 0) {
+		if (block.bits != ip_maxbits(&block.addr))
+			goto pass;	/* a block: no entry of ours */
+		addr = block.addr;	/* a /32 or /128: the address */
+	} else if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
 		input_reject(in, rec, "\"Blocked\": false without a valid "
 		    "HostIp: nothing forgotten");
 		goto pass;

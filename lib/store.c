@@ -572,15 +572,34 @@ match_in(struct store_match *dst, const struct store_match *m,
 	dst->state = state;
 }
 
-static int
-valid_reason(const char *reason, char **cause)
+int
+store_valid_reason(const char *reason, char **cause)
 {
-	if (reason != NULL && (strcmp(reason, STORE_EXPIRED) == 0 ||
-	    strcmp(reason, STORE_MANUAL) == 0))
-		return 0;
-	*cause = store_cause("unknown reason for an unblock \"%s\"",
-	    reason == NULL ? "" : reason);
-	return -1;
+	const char	*p;
+	json_t		*v;
+
+	if (reason == NULL || *reason == '\0') {
+		*cause = store_cause("an unblock needs a reason");
+		return -1;
+	}
+	if (strlen(reason) > STORE_REASON_MAX) {
+		*cause = store_cause("a reason is at most %d bytes",
+		    STORE_REASON_MAX);
+		return -1;
+	}
+	for (p = reason; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*cause = store_cause("a reason holds no control "
+			    "characters");
+			return -1;
+		}
+	}
+	if ((v = json_string(reason)) == NULL) {
+		*cause = store_cause("a reason is UTF-8 text");
+		return -1;
+	}
+	json_decref(v);
+	return 0;
 }
 
 int
@@ -594,7 +613,7 @@ store_unblock(struct store *st, const char *ip, const struct store_match *m,
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (check_key(ip, canon, cause) != 0 ||
-	    valid_reason(reason, cause) != 0)
+	    store_valid_reason(reason, cause) != 0)
 		return -1;
 	match_in(&am, m, STORE_ACTIVE);
 	return st->backend->unblock(st, canon, &am, reason, out, cause);
@@ -718,7 +737,7 @@ store_unblock_all(struct store *st, const struct store_match *m,
 
 	*cause = NULL;
 	*n = 0;
-	if (valid_reason(reason, cause) != 0)
+	if (store_valid_reason(reason, cause) != 0)
 		return -1;
 	match_in(&am, m, STORE_ACTIVE);
 	return bulk(st, &am, reason, cb, arg, n, cause);

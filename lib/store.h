@@ -34,7 +34,9 @@ struct aws_options;
 
 /* Why an entry is pending (removed_reason). */
 #define STORE_EXPIRED	"expired"	/* ipstore-prune: too old, or its TTL */
-#define STORE_MANUAL	"manual"	/* ipstore rm */
+#define STORE_MANUAL	"manual"	/* ipstore rm, unless told */
+/* Any other reason: some text of at most this many bytes (see below). */
+#define STORE_REASON_MAX	256
 
 /* One blocklist entry. Strings are owned by the entry (store_entry_clear). */
 struct store_entry {
@@ -179,6 +181,11 @@ int	 store_count(struct store *, const struct store_match *, uint64_t *,
  * stored; 0 if absent, already pending or not matching; -1 and *cause.
  * Durable after store_commit().
  */
+/*
+ * Is this a reason for an unblock: a non-empty UTF-8 string of at most
+ * STORE_REASON_MAX bytes without control characters? 0, or -1 and *cause.
+ */
+int	 store_valid_reason(const char *, char **);
 int	 store_unblock(struct store *, const char *, const struct store_match *,
 	    const char *, struct store_entry *, char **);
 /*

@@ -282,8 +282,14 @@ test_sqlite(void)
 	store_entry_clear(&got);
 	ok(store_unblock(st, "198.51.100.7", NULL, STORE_MANUAL, NULL,
 	    &cause) == 0, "a pending entry is not unblocked again");
-	ok(store_unblock(st, "198.51.100.7", NULL, "bored", NULL,
-	    &cause) == -1, "an unknown reason is refused");
+	ok(store_unblock(st, "198.51.100.7", NULL, "two\nlines", NULL,
+	    &cause) == -1, "a reason with a control character is refused");
+	free(cause);
+	ok(store_unblock(st, "198.51.100.7", NULL, "", NULL,
+	    &cause) == -1, "an empty reason is refused");
+	free(cause);
+	ok(store_unblock(st, "198.51.100.7", NULL, NULL, NULL,
+	    &cause) == -1, "no reason is refused");
 	free(cause);
 	store_commit(st, &cause);
 	memset(&m, 0, sizeof(m));
