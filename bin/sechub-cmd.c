@@ -259,7 +259,7 @@ pattern_path(struct sechub *h, int id, const char *name)
 
 	if (h->v[id].value != NULL)
 		return xstrdup(h->v[id].value);
-	xasprintf(&p, "%s/%s", SECHUB_EXAMPLES_DIR, name);
+	p = default_pattern(name);
 	if (access(p, R_OK) != 0)
 		fatal_usage(NULL, "%s: %s (set %s in the configuration)", p,
 		    strerror(errno), id == O_RECORD_PATTERN ? "record_pattern" :

@@ -160,19 +160,6 @@ status_table(json_t **rows, size_t n, const json_t *store)
 	    (long long)summary_int(store, "Pending"));
 }
 
-static char *
-store_url_text(const struct sechub *h)
-{
-	char	*url, *cause;
-
-	if (h->v[O_STORE].value != NULL)
-		return xstrdup(h->v[O_STORE].value);
-	if ((url = store_default_url(&cause)) == NULL) {
-		free(cause);
-		return xstrdup("(default)");
-	}
-	return url;
-}
 
 void
 cmd_status(struct sechub *h, char **argv, int argc)
@@ -563,7 +550,7 @@ doctor_pattern(struct sechub *h, struct checks *c, int id, const char *name,
 	if (h->v[id].value != NULL)
 		p = xstrdup(h->v[id].value);
 	else
-		xasprintf(&p, "%s/%s", SECHUB_EXAMPLES_DIR, name);
+		p = default_pattern(name);
 	proc_argv_init(&a, "sh-match");
 	proc_argv_add(&a, "--check");
 	proc_argv_add(&a, "--quiet");

@@ -4,12 +4,16 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "store.h"
 #include "util.h"
 #include "sechub.h"
 
@@ -137,6 +141,52 @@ ipstore_args(const struct sechub *h, struct proc_argv *a, const char *cmd)
 	proc_argv_add(a, cmd);
 }
 
+/* The store's URL, as the children resolve it (for messages). */
+char *
+store_url_text(const struct sechub *h)
+{
+	char	*url, *cause;
+
+	if (h->v[O_STORE].value != NULL)
+		return xstrdup(h->v[O_STORE].value);
+	if ((url = store_default_url(&cause)) == NULL) {
+		free(cause);
+		return xstrdup("(default)");
+	}
+	return url;
+}
+
+/*
+ * A SQLite store whose file does not exist yet: a fresh box, before the
+ * first block. It is an empty blocklist; the first run that changes
+ * something creates it (ensure_store).
+ */
+int
+store_missing(const struct sechub *h)
+{
+	struct stat	 sb;
+	char		*url = store_url_text(h);
+	int		 missing;
+
+	missing = strncmp(url, "sqlite:", 7) == 0 && stat(url + 7, &sb) == -1 &&
+	    errno == ENOENT;
+	free(url);
+	return missing;
+}
+
+/* Create a missing SQLite store, unless this is a dry run. */
+void
+ensure_store(struct sechub *h, const char *flow)
+{
+	struct proc_argv a;
+
+	if (h->dry_run || !store_missing(h))
+		return;
+	log_info(flow, "no store yet: creating it");
+	ipstore_args(h, &a, "init");
+	run1(h, flow, "ipstore init", &a, -1, -1);
+}
+
 /* The store's active entries (or, pending, those waiting to be unblocked)
  * into a new temporary file. */
 int
@@ -145,6 +195,8 @@ store_list(struct sechub *h, const char *flow, int pending)
 	struct proc_argv a;
 	int		 fd = tmpfile_or_die();
 
+	if (store_missing(h))
+		return fd;	/* an empty blocklist */
 	ipstore_args(h, &a, "list");
 	if (pending)
 		proc_argv_add(&a, "--removed");

@@ -296,6 +296,31 @@ print_records(int fd)
 		}
 }
 
+/*
+ * A shipped pattern: where make install put it, else (sechub run from its
+ * build tree, not installed) in the source tree it was built from.
+ */
+char *
+default_pattern(const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", SECHUB_EXAMPLES_DIR, name);
+#ifdef SECHUB_SRC_EXAMPLES_DIR
+	if (access(p, R_OK) != 0) {
+		char	*src;
+
+		xasprintf(&src, "%s/%s", SECHUB_SRC_EXAMPLES_DIR, name);
+		if (access(src, R_OK) == 0) {
+			free(p);
+			return src;
+		}
+		free(src);
+	}
+#endif
+	return p;
+}
+
 /* --- state and locking --------------------------------------------------- */
 
 static char *
@@ -417,8 +442,10 @@ setup(struct sechub *h, const struct opt_result *args)
 		setenv("SECHUB_PROFILE", opt_config_profile(), 1);
 	if (args->cmd->scope & (S_CHANGE | S_DOCTOR))
 		open_state(h);
-	if (args->cmd->scope & S_CHANGE)
+	if (args->cmd->scope & S_CHANGE) {
 		lock_state(h);
+		ensure_store(h, args->cmd->name);
+	}
 }
 
 int

@@ -86,9 +86,13 @@ void rewind_fd(int fd);
 void each_record(int fd, void (*cb)(json_t *, void *), void *arg);
 void put_record(int fd, const json_t *o);
 void print_records(int fd);
+char *default_pattern(const char *name);
 
 /* sechub-sync.c */
 void need_targets(const struct sechub *h);
+char *store_url_text(const struct sechub *h);
+int store_missing(const struct sechub *h);
+void ensure_store(struct sechub *h, const char *flow);
 const char *result_error(const struct result *r);
 size_t replace_all(struct sechub *h, const char *flow, int active, int dry,
     struct result *results);

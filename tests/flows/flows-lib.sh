@@ -67,7 +67,8 @@ unchanged() {
 plan 30
 
 # --- record-ip ---------------------------------------------------------------
-SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
+SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err" ||
+    { st=$?; sed "s/^/# /" "$TMP/err"; (exit $st); }
 ok $? "record-ip: sechub run record succeeds"
 is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
     "record-ip: the Sources rule drops the 24 remote addresses"

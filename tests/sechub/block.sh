@@ -71,7 +71,7 @@ is "$(group_blocks)" "" "and the group no longer blocks it"
 
 # a failing firewall: unblock keeps the entry pending, the next run repairs
 sechub block 203.0.113.60 >/dev/null 2>&1
-fake_control '{"faults":[{"op":"UpdateRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":4}]}'
+fake_control '{"faults":[{"op":"UpdateRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":2}]}'
 sechub unblock 203.0.113.60 >/dev/null 2>"$TMP/err"
 is "$?" 3 "unblock with a failing firewall: exit 3"
 is "$(pending_ips):$(group_blocks)" "203.0.113.60:203.0.113.60/32" \

@@ -4,8 +4,9 @@
 . "$top_srcdir/tests/sechub/sechub-lib.sh"
 plan 14
 start_slack
-WANT="198.51.100.13/32 198.51.100.16/32 198.51.100.18/32 198.51.100.2/32 198.51.100.29/32 198.51.100.33/32 198.51.100.35/32"
-want_ips() { echo "$WANT" | sed 's|/32||g' | sorted; }
+WANT_IPS="198.51.100.2 198.51.100.6 198.51.100.13 198.51.100.16 198.51.100.18 198.51.100.25 198.51.100.27 198.51.100.29 198.51.100.31 198.51.100.33 198.51.100.35 198.51.100.38 198.51.100.39 198.51.100.43 198.51.100.44 198.51.100.45 198.51.100.46 198.51.100.48 203.0.113.195 2001:db8:101::8 2001:db8:102::9 2001:db8:103::a 2001:db8:104::b 2001:db8:a86c:2::1305"
+WANT="198.51.100.2/32 198.51.100.6/32 198.51.100.13/32 198.51.100.16/32 198.51.100.18/32 198.51.100.25/32 198.51.100.27/32 198.51.100.29/32 198.51.100.31/32 198.51.100.33/32 198.51.100.35/32 198.51.100.38/31 198.51.100.43/32 198.51.100.44/31 198.51.100.46/32 198.51.100.48/32 203.0.113.195/32 2001:db8:101::8/128 2001:db8:102::9/128 2001:db8:103::a/128 2001:db8:104::b/128 2001:db8:a86c:2::1305/128"
+want_ips() { echo "$WANT_IPS" | sorted; }
 posted() { slack_q "any('$1' in json.dumps(p) for p in P)"; }
 
 SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
@@ -21,7 +22,7 @@ ok $(test "$(slack_q 'len(P)')" -gt "$before"; echo $?) "run send: a message was
 
 # a failing firewall in the middle of record-ip, then any next run repairs
 fake_control '{"faults":[{"op":"UpdateRuleGroup","status":500,"type":"InternalServerError","message":"injected","times":2}]}'
-printf '{"HostIp":"203.0.113.77"}\n' | ipstore add >/dev/null
+printf '{"HostIp":"203.0.113.77"}\n' | SECHUB_NOW=2026-01-06T00:00:00Z ipstore add >/dev/null
 SECHUB_NOW=2026-01-06T00:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
 is "$?" 3 "run record with a failing firewall: exit 3"
 is "$(grep -c 'nfw-sync blocklist' "$TMP/err")" 1 "the failed stage is named"

@@ -10,7 +10,7 @@ st() { sechub status --format json 2>/dev/null | jq -c "select(.Target) | $1"; }
 sechub status >"$TMP/out" 2>&1
 is "$?" 0 "an empty store and group are in sync: exit 0"
 is "$(head -2 "$TMP/out" | tr -s ' ')" "TARGET BLOCKED CAPACITY STATE
-blocklist 0 3/2000 in sync" "the table says so"
+blocklist 0 3/100 in sync" "the table says so"
 
 sechub block 203.0.113.1 203.0.113.2 >/dev/null 2>&1
 sechub status >/dev/null 2>&1
@@ -32,7 +32,7 @@ is "$(grep 'not blocked\|not in the store' "$TMP/out")" \
 blocklist: blocked, not in the store: 198.51.100.99/32" "and lists the addresses"
 
 # drift 3: blocked, but the allowlist now covers it
-printf 'allow = 203.0.113.2\n' >>"$TMP/config"
+sed 's|^allow = .*|&, 203.0.113.2|' "$TMP/config" > "$TMP/config.new" && mv "$TMP/config.new" "$TMP/config"
 sechub status >/dev/null 2>&1
 is "$?" 1 "an allowlisted address still blocked is drift"
 
