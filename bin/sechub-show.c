@@ -20,19 +20,6 @@
 
 /* --- status ----------------------------------------------------------------- */
 
-static size_t
-count_records(int fd)
-{
-	char	 buf[65536];
-	ssize_t	 n, i;
-	size_t	 lines = 0;
-
-	rewind_fd(fd);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		for (i = 0; i < n; i++)
-			lines += buf[i] == '\n';
-	return lines;
-}
 
 static json_int_t
 summary_int(const json_t *s, const char *key)

@@ -80,6 +80,9 @@ result_error(const struct result *r)
 	return r->status >= 2 ? "nfw-sync failed" : NULL;
 }
 
+static size_t sync_all(struct sechub *, const char *, const char *, int,
+    int, struct result *);
+
 /*
  * Make each target block exactly the records in fd (the store's active
  * entries), or plan it (dry). results[i] for targets.v[i]. Returns the
@@ -89,6 +92,18 @@ size_t
 replace_all(struct sechub *h, const char *flow, int active, int dry,
     struct result *results)
 {
+	return sync_all(h, flow, "--replace", active, dry, results);
+}
+
+/*
+ * Run nfw-sync MODE (--replace: block exactly the records of fd; --remove:
+ * unblock them) on each target, or plan it (dry). results[i] for
+ * targets.v[i]. Returns the number of targets that failed.
+ */
+static size_t
+sync_all(struct sechub *h, const char *flow, const char *mode, int in,
+    int dry, struct result *results)
+{
 	struct proc_argv a;
 	size_t		 i, failed = 0;
 	int		 out;
@@ -96,10 +111,11 @@ replace_all(struct sechub *h, const char *flow, int active, int dry,
 
 	for (i = 0; i < h->targets.n; i++) {
 		out = tmpfile_or_die();
-		rewind_fd(active);
+		rewind_fd(in);
 		target_args(h, &h->targets.v[i], &a);
-		proc_argv_add(&a, "--replace");
-		proc_argv_add(&a, "--allow-empty");
+		proc_argv_add(&a, mode);
+		if (strcmp(mode, "--replace") == 0)
+			proc_argv_add(&a, "--allow-empty");
 		proc_argv_add(&a, "--summary");
 		proc_argv_add(&a, "--quiet");
 		if (dry)
@@ -107,7 +123,7 @@ replace_all(struct sechub *h, const char *flow, int active, int dry,
 		snprintf(name, sizeof(name), "nfw-sync %s",
 		    h->targets.v[i].name);
 		results[i].summary = NULL;
-		results[i].status = run1(h, flow, name, &a, active, out);
+		results[i].status = run1(h, flow, name, &a, in, out);
 		each_record(out, keep_summary, &results[i]);
 		close(out);
 		if (result_error(&results[i]) != NULL) {
@@ -350,6 +366,25 @@ converge_with(struct sechub *h, const char *flow, int plus, int minus,
 	pending = store_list(h, flow, 1);
 	active = h->dry_run ? dry_active(h, flow, plus, minus) :
 	    store_list(h, flow, 0);
+	if (count_records(active) == 0 && count_records(pending) == 0) {
+		/*
+		 * A store that holds nothing at all, active or pending: a
+		 * fresh box, or a store setting pointing at the wrong place.
+		 * Never wipe a group from it: take off what the command
+		 * names (unblock), nothing else; status shows the rest.
+		 */
+		failed = 0;
+		if (minus >= 0)
+			failed = sync_all(h, flow, "--remove", minus,
+			    h->dry_run, res);
+		else
+			log_info(flow, "the store is empty: the targets are "
+			    "left as they are");
+		close(active);
+		close(pending);
+		*results = res;
+		return failed;
+	}
 	failed = replace_all(h, flow, active, h->dry_run, res);
 	close(active);
 	if (failed == 0 && !h->dry_run) {

@@ -296,6 +296,21 @@ print_records(int fd)
 		}
 }
 
+/* The number of records (lines) in fd. */
+size_t
+count_records(int fd)
+{
+	char	 buf[65536];
+	ssize_t	 n, i;
+	size_t	 lines = 0;
+
+	rewind_fd(fd);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	return lines;
+}
+
 /*
  * A shipped pattern: where make install put it, else (sechub run from its
  * build tree, not installed) in the source tree it was built from.

@@ -86,6 +86,7 @@ void rewind_fd(int fd);
 void each_record(int fd, void (*cb)(json_t *, void *), void *arg);
 void put_record(int fd, const json_t *o);
 void print_records(int fd);
+size_t count_records(int fd);
 char *default_pattern(const char *name);
 
 /* sechub-sync.c */
