@@ -13,6 +13,7 @@
 #endif
 
 #include "ev.h"
+#include "jtok_impl.h"
 #include "util.h"
 
 struct parser {
@@ -103,27 +104,6 @@ skip_blanks(struct parser *p)
 		p->pos++;
 }
 
-static void
-put_utf8(struct ev_doc *d, uint32_t cp)
-{
-	if (cp < 0x80)
-		pool_addc(d, cp);
-	else if (cp < 0x800) {
-		pool_addc(d, 0xc0 | (cp >> 6));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		/* lone surrogates are kept in the same three-byte shape */
-		pool_addc(d, 0xe0 | (cp >> 12));
-		pool_addc(d, 0x80 | ((cp >> 6) & 0x3f));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	} else {
-		pool_addc(d, 0xf0 | (cp >> 18));
-		pool_addc(d, 0x80 | ((cp >> 12) & 0x3f));
-		pool_addc(d, 0x80 | ((cp >> 6) & 0x3f));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	}
-}
-
 static int
 parse_hex4(struct parser *p, uint32_t *out)
 {
@@ -175,50 +155,30 @@ parse_escape(struct parser *p)
 		else
 			p->pos = save;
 	}
-	put_utf8(d, cp);
+	{
+		unsigned char	 b[4];
+
+		/* lone surrogates are kept in the same three-byte shape */
+		pool_add(d, b, jtok_put_utf8(b, cp));
+	}
 	return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s (first byte >= 0x80), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+/* A character that is not ASCII at p->pos, into the pool (out of line: the
+ * string loop below stays lean for the ASCII it mostly sees). */
+static __attribute__((noinline)) int
+parse_utf8(struct parser *p)
 {
-	size_t	 need, i;
-	uint32_t cp;
+	int	 n;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
+	n = jtok_utf8_len((const unsigned char *)p->s + p->pos,
+	    p->len - p->pos);
+	if (n <= 0)
+		return fail(p, "invalid UTF-8");
+	pool_add(p->doc, p->s + p->pos, n);
+	p->pos += n;
+	return 0;
 }
-
-/* Bytes that stand for themselves in a string: ASCII but '"', '\\', C0. */
-static const unsigned char plain[256] = {
-	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-};
 
 /* Parse a string at p->pos (on the quote) into the pool. */
 static int
@@ -226,13 +186,13 @@ parse_string(struct parser *p, uint32_t *off, uint32_t *len)
 {
 	struct ev_doc	*d = p->doc;
 	const unsigned char *s = (const unsigned char *)p->s;
-	size_t		 start, n;
+	size_t		 start;
 
 	p->pos++;
 	*off = (uint32_t)d->poollen;
 	for (;;) {
 		start = p->pos;
-		while (p->pos < p->len && plain[s[p->pos]])
+		while (p->pos < p->len && jtok_plain[s[p->pos]])
 			p->pos++;
 		pool_add(d, p->s + start, p->pos - start);
 		if (p->pos >= p->len)
@@ -245,12 +205,8 @@ parse_string(struct parser *p, uint32_t *off, uint32_t *len)
 				return -1;
 		} else if (s[p->pos] < 0x20)
 			return fail(p, "control character in string");
-		else {
-			if ((n = utf8_len(s + p->pos, p->len - p->pos)) == 0)
-				return fail(p, "invalid UTF-8");
-			pool_add(d, p->s + p->pos, n);
-			p->pos += n;
-		}
+		else if (parse_utf8(p) != 0)
+			return -1;
 	}
 	p->pos++;
 	*len = (uint32_t)(d->poollen - *off);
@@ -988,70 +944,19 @@ sc_ws(struct scan *x)
 		x->pos++;
 }
 
-/* A UTF-8 sequence by lib/jl.c's rules: its length, or 0 if invalid. */
-static size_t
-sc_utf8(const unsigned char *p, size_t avail)
-{
-	unsigned char	 c = p[0], lo = 0x80, hi = 0xbf;
-	size_t		 n, k;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (k = 1; k < n; k++)
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
-			return 0;
-	return n;
-}
-
 /*
- * Validate a string at x->pos (on its quote) as lib/jl.c does, from s[i] on
- * (the bytes before it are plain text); x->pos ends after the closing quote.
- * *esc tells whether it holds an escape.
+ * The rest of a string from s[i], an escape or a byte that is not plain
+ * ASCII, on (see sc_string_long).
  */
-static int
-sc_string_long(struct scan *x, int *esc, size_t i)
+static __attribute__((noinline)) int
+sc_string_rest(struct scan *x, int *esc, size_t i)
 {
 	const unsigned char *s = x->s;
-	size_t		 len = x->len, n;
-	unsigned int	 u, u2;
+	size_t		 len = x->len;
+	int		 n;
 
-	*esc = 0;
 	for (;;) {
-#ifdef __SSE2__
-		const __m128i	 q = _mm_set1_epi8('"');
-		const __m128i	 bs = _mm_set1_epi8('\\');
-		const __m128i	 sp = _mm_set1_epi8(0x20);
-
-		while (i + 16 <= len) {
-			__m128i	 v = _mm_loadu_si128((const __m128i *)(s + i));
-			int	 m = _mm_movemask_epi8(_mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, q),
-			    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp)));
-
-			if (m != 0) {
-				i += (size_t)__builtin_ctz((unsigned)m);
-				break;
-			}
-			i += 16;
-		}
-#endif
-		while (i < len && plain[s[i]])
+		while (i < len && jtok_plain[s[i]])
 			i++;
 		if (i >= len)
 			return -1;
@@ -1061,38 +966,58 @@ sc_string_long(struct scan *x, int *esc, size_t i)
 		}
 		if (s[i] == '\\') {
 			*esc = 1;
-			if (i + 1 >= len)
-				return -1;
-			switch (s[i + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				i += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return -1;
-			}
-			if (i + 6 > len || hex4(s + i + 2, &u) != 0 ||
-			    (u >= 0xdc00 && u <= 0xdfff))
-				return -1;
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (i + 12 > len || s[i + 6] != '\\' ||
-				    s[i + 7] != 'u' ||
-				    hex4(s + i + 8, &u2) != 0 ||
-				    u2 < 0xdc00 || u2 > 0xdfff)
-					return -1;
-				i += 12;
-			} else
-				i += 6;
-			continue;
-		}
-		if (s[i] < 0x20)
+			n = jtok_escape_len(s, i, len);
+		} else if (s[i] < 0x20)
 			return -1;
-		if ((n = sc_utf8(s + i, len - i)) == 0)
+		else
+			n = jtok_utf8_len(s + i, len - i);
+		if (n <= 0)
 			return -1;
-		i += n;
+		i += (size_t)n;
 	}
+}
+
+/*
+ * Validate a string at x->pos (on its quote) as lib/jl.c does, from s[i] on
+ * (the bytes before it are plain text); x->pos ends after the closing quote.
+ * *esc tells whether it holds an escape. What is not plain ASCII is left to
+ * sc_string_rest, by a jump: this loop stays lean for the plain text it
+ * mostly sees.
+ */
+static int
+sc_string_long(struct scan *x, int *esc, size_t i)
+{
+	const unsigned char *s = x->s;
+	size_t		 len = x->len;
+
+	*esc = 0;
+#ifdef __SSE2__
+	const __m128i	 q = _mm_set1_epi8('"');
+	const __m128i	 bs = _mm_set1_epi8('\\');
+	const __m128i	 sp = _mm_set1_epi8(0x20);
+
+	while (i + 16 <= len) {
+		__m128i	 v = _mm_loadu_si128((const __m128i *)(s + i));
+		int	 m = _mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q),
+		    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp)));
+
+		if (m != 0) {
+			i += (size_t)__builtin_ctz((unsigned)m);
+			break;
+		}
+		i += 16;
+	}
+#endif
+	while (i < len && jtok_plain[s[i]])
+		i++;
+	if (i >= len)
+		return -1;
+	if (s[i] == '"') {
+		x->pos = i + 1;
+		return 0;
+	}
+	return sc_string_rest(x, esc, i);
 }
 
 /*

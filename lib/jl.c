@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "jl.h"
+#include "jtok_impl.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------------
@@ -82,21 +83,6 @@ scan_reset(struct scanner *sc)
 	sc->cut = 0;
 }
 
-/* Byte classes inside strings: 0 plain ASCII, 1 needs a look. */
-static const uint8_t str_special[256] = {
-	['\0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1,
-	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 /* nonzero if some byte of x is below n (n <= 128) */
@@ -125,46 +111,12 @@ scan_fail_char(struct scanner *sc, size_t pos, unsigned char c,
 	return scan_fail(sc, pos, sc->errbuf);
 }
 
-/*
- * Length of a valid UTF-8 sequence at p (at most avail bytes), 0 if
- * invalid, -1 if more bytes are needed.
- */
-static int
-utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char	 c = p[0], lo = 0x80, hi = 0xbf;
-	int		 n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return 0;
-	for (int k = 1; k < n; k++) {
-		if ((size_t)k >= avail)
-			return -1;
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return n;
-}
-
 /* Scan inside a string from sc->pos; returns at the closing quote. */
 static int
 scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 {
 	size_t	 i = sc->pos;
+	int	 n;
 
 	for (;;) {
 		while (i + 8 <= len) {
@@ -176,7 +128,7 @@ scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 				break;
 			i += 8;
 		}
-		while (i < len && !str_special[s[i]])
+		while (i < len && jtok_plain[s[i]])
 			i++;
 		if (i >= len)
 			break;
@@ -184,58 +136,30 @@ scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 		case '"':
 			sc->pos = i + 1;
 			return SCAN_OK;
-		case '\\': {
-			unsigned int	 u, u2;
-
-			if (i + 1 >= len)
+		case '\\':
+			switch (n = jtok_escape_len(s, i, len)) {
+			case JTOK_MORE:
 				goto more;
-			switch (s[i + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				i += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return scan_fail(sc, i, "invalid escape in string");
-			}
-			if (i + 6 > len)
-				goto more;
-			if (hex4(s + i + 2, &u) != 0)
+			case JTOK_BAD_ESCAPE:
+				return scan_fail(sc, i,
+				    "invalid escape in string");
+			case JTOK_BAD_HEX:
 				return scan_fail(sc, i, "invalid \\u escape");
-			if (u >= 0xdc00 && u <= 0xdfff)
+			case JTOK_LONE_SURROGATE:
 				return scan_fail(sc, i,
 				    "lone surrogate in \\u escape");
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if ((i + 6 < len && s[i + 6] != '\\') ||
-				    (i + 7 < len && s[i + 7] != 'u'))
-					return scan_fail(sc, i,
-					    "lone surrogate in \\u escape");
-				if (i + 12 > len)
-					goto more;
-				if (s[i + 6] != '\\' || s[i + 7] != 'u' ||
-				    hex4(s + i + 8, &u2) != 0 ||
-				    u2 < 0xdc00 || u2 > 0xdfff)
-					return scan_fail(sc, i,
-					    "lone surrogate in \\u escape");
-				i += 12;
-			} else
-				i += 6;
+			}
+			i += (size_t)n;
 			continue;
-		}
 		default:
 			if (s[i] < 0x20)
 				return scan_fail(sc, i,
 				    "control character in string");
-			{
-				int	 n = utf8_len(s + i, len - i);
-
-				if (n == 0)
-					return scan_fail(sc, i, "invalid UTF-8");
-				if (n < 0)
-					goto more;
-				i += (size_t)n;
-			}
+			if ((n = jtok_utf8_len(s + i, len - i)) == 0)
+				return scan_fail(sc, i, "invalid UTF-8");
+			if (n < 0)
+				goto more;
+			i += (size_t)n;
 		}
 	}
 more:

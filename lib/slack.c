@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clk.h"
+#include "jtok_impl.h"
 #include "slack.h"
 #include "util.h"
 
@@ -207,18 +208,16 @@ sev_emoji(int rank)
 
 /* --- escaping and limits ------------------------------------------------- */
 
+/* Bytes of the character at s[0..n): a whole UTF-8 sequence, else one. */
 static size_t
-utf8_len(unsigned char c)
+char_len(const char *s, size_t n)
 {
-	if (c < 0x80)
+	int	 r;
+
+	if ((unsigned char)s[0] < 0x80 ||
+	    (r = jtok_utf8_len((const unsigned char *)s, n)) <= 0)
 		return (1);
-	if ((c & 0xe0) == 0xc0)
-		return (2);
-	if ((c & 0xf0) == 0xe0)
-		return (3);
-	if ((c & 0xf8) == 0xf0)
-		return (4);
-	return (1);
+	return ((size_t)r);
 }
 
 /* Append s (n bytes), escaped for mrkdwn if esc, in at most max bytes. */
@@ -232,16 +231,8 @@ append_cut(struct buf *b, const char *s, size_t n, size_t max, int esc)
 		need += !esc ? 1 : s[i] == '&' ? 5 : (s[i] == '<' ||
 		    s[i] == '>') ? 4 : 1;
 	for (i = 0; i < n; i += clen) {
-		clen = utf8_len((unsigned char)s[i]);
-		if (i + clen > n)
-			clen = n - i;
-		/* a character is whole only with its continuation bytes: in
-		 * text that is not UTF-8, a '<' after a lead byte is a '<' */
-		for (size_t k = 1; k < clen; k++)
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80) {
-				clen = 1;
-				break;
-			}
+		/* text that is not UTF-8: a '<' after a lead byte is a '<' */
+		clen = char_len(s + i, n - i);
 		rep = NULL;
 		if (esc && s[i] == '&')
 			rep = "&amp;";
@@ -290,11 +281,8 @@ append_mrkdwn(struct buf *b, const char *s, size_t n, size_t max)
 			tlen = e - (s + i) + 1;
 		else if (s[i] == '<' && (e = memchr(s + i, '>', n - i)) != NULL)
 			tlen = e - (s + i) + 1;
-		else {
-			tlen = utf8_len((unsigned char)s[i]);
-			if (i + tlen > n)
-				tlen = n - i;
-		}
+		else
+			tlen = char_len(s + i, n - i);
 		if (out + tlen + 3 > max) {
 			if (max >= 3)
 				buf_adds(b, ELLIPSIS);
