@@ -386,7 +386,7 @@ read_records(struct input *in, struct queue *q)
 			continue;
 		}
 		n = 0;
-		slack_classify(v, &items, &n);
+		slack_classify_text(rec.text, rec.len, v, &items, &n);
 		json_decref(v);
 		enqueue(q, items, n);
 	}

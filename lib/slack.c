@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "clk.h"
+#include "finding.h"
+#include "jl.h"
 #include "jtok_impl.h"
 #include "slack.h"
 #include "util.h"
@@ -174,27 +176,6 @@ jtime(const json_t *root, const char *path)
 	if (clk_parse(s, strlen(s), &t) == 0)
 		return (xstrdup(clk_format(t, b)));
 	return (xstrdup(s));
-}
-
-static const char *sev_labels[] = {
-	"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"
-};
-
-static int
-sev_rank(const char *label)
-{
-	size_t	 i;
-
-	if (label == NULL)
-		return (-1);
-	for (i = 0; i < 5; i++)
-		if (strcasecmp(label, sev_labels[i]) == 0)
-			return ((int)i);
-	if (strcasecmp(label, "fatal") == 0)
-		return (4);
-	if (strcasecmp(label, "info") == 0)
-		return (0);
-	return (-1);
 }
 
 static const char *
@@ -414,29 +395,7 @@ add_link(struct buf *b, const char *url, const char *label)
 	buf_addc(b, '>');
 }
 
-/* --- classification ------------------------------------------------------ */
-
-static int
-is_asff(const json_t *o)
-{
-	return (json_is_object(o) && js(o, "Id") != NULL &&
-	    (js(o, "SchemaVersion") != NULL || js(o, "ProductArn") != NULL));
-}
-
-static int
-is_gd(const json_t *o)
-{
-	return (json_is_object(o) && js(o, "type") != NULL &&
-	    (js(o, "arn") != NULL || js(o, "id") != NULL) &&
-	    (json_is_number(jp(o, "severity")) ||
-	    json_is_object(jp(o, "service"))));
-}
-
-static int
-is_ocsf(const json_t *o)
-{
-	return (json_is_object(o) && json_is_object(jp(o, "finding_info")));
-}
+/* --- classification: what finding.c says a record holds ------------------ */
 
 static struct slack_item *
 item_new(enum slack_kind kind, json_t *obj)
@@ -468,15 +427,6 @@ push(struct slack_item ***items, size_t *n, struct slack_item *it)
 {
 	*items = xreallocarray(*items, *n + 1, sizeof(**items));
 	(*items)[(*n)++] = it;
-}
-
-static char *
-label_from_normalized(double n)
-{
-	int	 r;
-
-	r = n >= 90 ? 4 : n >= 70 ? 3 : n >= 40 ? 2 : n >= 1 ? 1 : 0;
-	return (xstrdup(sev_labels[r]));
 }
 
 /* The Security Hub console's search for one finding by its exact Id
@@ -516,173 +466,96 @@ guardduty_link(const char *id, const char *region)
 	return (link);
 }
 
-static void
-fill_asff(struct slack_item *it, const json_t *f, const json_t *env)
-{
-	char		**F = it->field, *r;
-	const char	*arn, *p, *rtype, *rid;
-	json_t		*n;
-
-	F[SF_TITLE] = jdup(f, "Title");
-	if ((F[SF_SEVERITY] = jdup(f, "Severity.Label")) == NULL &&
-	    (F[SF_SEVERITY] = jdup(f, "FindingProviderFields.Severity.Label"))
-	    == NULL && json_is_number(n = jp(f, "Severity.Normalized")))
-		F[SF_SEVERITY] = label_from_normalized(json_number_value(n));
-	if ((F[SF_PRODUCT] = jdup(f, "ProductName")) == NULL &&
-	    (F[SF_PRODUCT] = jdup(jp(f, "ProductFields"),
-	    "aws/securityhub/ProductName")) == NULL &&
-	    (arn = js(f, "ProductArn")) != NULL &&
-	    (p = strrchr(arn, '/')) != NULL && p[1] != '\0')
-		F[SF_PRODUCT] = xstrdup(p + 1);
-	F[SF_TYPE] = jdup(f, "Types.0");
-	F[SF_ACCOUNT] = jdup(f, "AwsAccountId");
-	if ((F[SF_REGION] = jdup(f, "Region")) == NULL &&
-	    (F[SF_REGION] = jdup(f, "Resources.0.Region")) == NULL &&
-	    (F[SF_REGION] = jdup(env, "region")) == NULL &&
-	    (arn = js(f, "ProductArn")) != NULL &&
-	    strncmp(arn, "arn:", 4) == 0) {
-		/* arn:PARTITION:securityhub:REGION:... */
-		if ((p = strchr(arn + 4, ':')) != NULL &&
-		    (p = strchr(p + 1, ':')) != NULL &&
-		    (r = strchr(p + 1, ':')) != NULL && r > p + 1)
-			F[SF_REGION] = xstrndup(p + 1, r - p - 1);
-	}
-	rtype = js(f, "Resources.0.Type");
-	rid = js(f, "Resources.0.Id");
-	if (rid != NULL)
-		xasprintf(&F[SF_RESOURCE], "%s%s%s", rtype ? rtype : "",
-		    rtype ? " " : "", rid);
-	if ((F[SF_FIRST_SEEN] = jtime(f, "FirstObservedAt")) == NULL)
-		F[SF_FIRST_SEEN] = jtime(f, "CreatedAt");
-	if ((F[SF_LAST_SEEN] = jtime(f, "LastObservedAt")) == NULL)
-		F[SF_LAST_SEEN] = jtime(f, "UpdatedAt");
-	F[SF_ID] = jdup(f, "Id");
-	F[SF_UPDATED] = jdup(f, "UpdatedAt");
-	if (F[SF_ID] != NULL && F[SF_REGION] != NULL)
-		F[SF_LINK] = securityhub_link(F[SF_ID], F[SF_REGION]);
-}
-
+/* "Type id" of the finding's first resource, or whichever it gives. */
 static char *
-gd_resource(const json_t *f)
+resource_dup(const struct finding *f)
 {
-	static const char *ids[] = {
-		"resource.instanceDetails.instanceId",
-		"resource.accessKeyDetails.userName",
-		"resource.accessKeyDetails.accessKeyId",
-		"resource.eksClusterDetails.name",
-		"resource.rdsDbInstanceDetails.dbInstanceIdentifier",
-		"resource.s3BucketDetails.0.name",
-		"resource.lambdaDetails.functionName",
-		"resource.ecsClusterDetails.name",
-	};
-	const char	*type = js(f, "resource.resourceType"), *id = NULL;
-	char		*s;
-	size_t		 i;
+	char	*type = finding_text_dup(&f->resource_type);
+	char	*id = finding_text_dup(&f->resource_id);
+	char	*s = NULL;
 
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) && id == NULL; i++)
-		id = js(f, ids[i]);
-	if (type == NULL && id == NULL)
-		return (NULL);
-	xasprintf(&s, "%s%s%s", type ? type : "", type && id ? " " : "",
-	    id ? id : "");
+	if (type != NULL || id != NULL)
+		xasprintf(&s, "%s%s%s", type ? type : "", type && id ? " " : "",
+		    id ? id : "");
+	free(type);
+	free(id);
 	return (s);
 }
 
-static void
-fill_gd(struct slack_item *it, const json_t *f)
+/* The console page of a finding: its own link, else one made from its id. */
+static char *
+console_link(const struct finding *f, char *const *F)
 {
-	char		**F = it->field;
-	json_t		*sev = jp(f, "severity");
-	double		 d;
-	const char	*id, *region;
+	char		*s, *gd;
+	const char	*p;
 
-	F[SF_TITLE] = jdup(f, "title");
-	if (json_is_number(sev)) {
-		/* GuardDuty: 1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical */
-		d = json_number_value(sev);
-		F[SF_SEVERITY] = xstrdup(sev_labels[d >= 9 ? 4 : d >= 7 ? 3 :
-		    d >= 4 ? 2 : d >= 1 ? 1 : 0]);
-	} else
-		F[SF_SEVERITY] = jdup(f, "severity");
-	F[SF_PRODUCT] = xstrdup("GuardDuty");
-	F[SF_TYPE] = jdup(f, "type");
-	F[SF_ACCOUNT] = jdup(f, "accountId");
-	F[SF_REGION] = jdup(f, "region");
-	F[SF_RESOURCE] = gd_resource(f);
-	F[SF_FIRST_SEEN] = jtime(f, "service.eventFirstSeen");
-	F[SF_LAST_SEEN] = jtime(f, "service.eventLastSeen");
-	if ((F[SF_ID] = jdup(f, "arn")) == NULL)
-		F[SF_ID] = jdup(f, "id");
-	F[SF_UPDATED] = jdup(f, "updatedAt");
-	if ((id = js(f, "id")) != NULL && (region = js(f, "region")) != NULL)
-		F[SF_LINK] = guardduty_link(id, region);
-}
-
-static void
-fill_ocsf(struct slack_item *it, const json_t *f)
-{
-	char		**F = it->field;
-	const char	*rt, *rid;
-	json_t		*n;
-	static const char *by_id[] = { NULL, "INFORMATIONAL", "LOW", "MEDIUM",
-	    "HIGH", "CRITICAL", "CRITICAL" };
-	char		*p;
-
-	F[SF_TITLE] = jdup(f, "finding_info.title");
-	if ((F[SF_SEVERITY] = jdup(f, "severity")) != NULL) {
-		for (p = F[SF_SEVERITY]; *p != '\0'; p++)
-			*p = toupper((unsigned char)*p);
-		if (strcmp(F[SF_SEVERITY], "FATAL") == 0) {
-			free(F[SF_SEVERITY]);
-			F[SF_SEVERITY] = xstrdup("CRITICAL");
-		}
-	} else if (json_is_integer(n = jp(f, "severity_id")) &&
-	    json_integer_value(n) >= 1 && json_integer_value(n) <= 6)
-		F[SF_SEVERITY] = xstrdup(by_id[json_integer_value(n)]);
-	F[SF_PRODUCT] = jdup(f, "metadata.product.name");
-	F[SF_TYPE] = jdup(f, "finding_info.types.0");
-	F[SF_ACCOUNT] = jdup(f, "cloud.account.uid");
-	F[SF_REGION] = jdup(f, "cloud.region");
-	rt = js(f, "resources.0.type");
-	if ((rid = js(f, "resources.0.uid")) != NULL)
-		xasprintf(&F[SF_RESOURCE], "%s%s%s", rt ? rt : "",
-		    rt ? " " : "", rid);
-	if ((F[SF_FIRST_SEEN] = jtime(f, "finding_info.first_seen_time_dt"))
-	    == NULL)
-		F[SF_FIRST_SEEN] = jtime(f, "finding_info.first_seen_time");
-	if ((F[SF_LAST_SEEN] = jtime(f, "finding_info.last_seen_time_dt"))
-	    == NULL)
-		F[SF_LAST_SEEN] = jtime(f, "finding_info.last_seen_time");
-	F[SF_ID] = jdup(f, "finding_info.uid");
-	if ((F[SF_UPDATED] = jdup(f, "finding_info.modified_time_dt")) == NULL)
-		F[SF_UPDATED] = jdup(f, "finding_info.modified_time");
-	/* The finding's own console URL, else one made from its uid. */
-	if ((F[SF_LINK] = jdup(f, "finding_info.src_url")) == NULL &&
-	    F[SF_ID] != NULL && F[SF_REGION] != NULL) {
-		if (strstr(F[SF_ID], ":guardduty:") != NULL &&
-		    (p = strrchr(F[SF_ID], '/')) != NULL && p[1] != '\0')
-			F[SF_LINK] = guardduty_link(p + 1, F[SF_REGION]);
-		else
-			F[SF_LINK] = securityhub_link(F[SF_ID], F[SF_REGION]);
+	if ((s = finding_text_dup(&f->url)) != NULL || F[SF_ID] == NULL ||
+	    F[SF_REGION] == NULL)
+		return (s);
+	if (f->shape == FINDING_GUARDDUTY) {
+		if ((gd = finding_text_dup(&f->gd_id)) == NULL)
+			return (NULL);
+		s = guardduty_link(gd, F[SF_REGION]);
+		free(gd);
+		return (s);
 	}
+	/* an OCSF finding of GuardDuty's: its page there, by the short id */
+	if (f->shape == FINDING_OCSF && strstr(F[SF_ID], ":guardduty:") !=
+	    NULL && (p = strrchr(F[SF_ID], '/')) != NULL && p[1] != '\0')
+		return (guardduty_link(p + 1, F[SF_REGION]));
+	return (securityhub_link(F[SF_ID], F[SF_REGION]));
 }
 
-static struct slack_item *
-finding_item(json_t *f, const json_t *env)
+/* The finding's own JSON, decoded (what templates look into). */
+static json_t *
+finding_obj(const struct finding *f)
 {
-	struct slack_item	*it = item_new(SLACK_FINDING, f);
+	struct jl_record	 rec;
+	char			 reason[160];
+	json_t			*v;
 
-	if (is_ocsf(f))
-		fill_ocsf(it, f);
-	else if (is_gd(f))
-		fill_gd(it, f);
-	else
-		fill_asff(it, f, env);
-	it->sevrank = sev_rank(it->field[SF_SEVERITY]);
-	if (it->field[SF_ID] != NULL)
-		xasprintf(&it->key, "finding\t%s\t%s", it->field[SF_ID],
-		    it->field[SF_UPDATED] ? it->field[SF_UPDATED] : "");
-	return (it);
+	memset(&rec, 0, sizeof(rec));
+	rec.text = finding_json(f, &rec.len);
+	rec.file = "finding";
+	if ((v = jl_decode(&rec, reason, sizeof(reason))) == NULL)
+		v = json_object();	/* the reader checked it: not reached */
+	return (v);
+}
+
+struct classify {
+	struct slack_item	***items;
+	size_t			*n;
+};
+
+static int
+on_finding(const struct finding *f, void *arg)
+{
+	struct classify		*c = arg;
+	struct slack_item	*it;
+	json_t			*obj = finding_obj(f);
+	char			**F;
+
+	it = item_new(SLACK_FINDING, obj);
+	json_decref(obj);
+	F = it->field;
+	F[SF_TITLE] = finding_text_dup(&f->title);
+	F[SF_SEVERITY] = finding_text_dup(&f->severity);
+	F[SF_PRODUCT] = finding_product_dup(f);
+	F[SF_TYPE] = finding_text_dup(&f->type);
+	F[SF_ACCOUNT] = finding_text_dup(&f->account);
+	F[SF_REGION] = finding_text_dup(&f->region);
+	F[SF_RESOURCE] = resource_dup(f);
+	F[SF_FIRST_SEEN] = finding_time_dup(&f->first_seen);
+	F[SF_LAST_SEEN] = finding_time_dup(&f->last_seen);
+	F[SF_ID] = finding_text_dup(&f->id);
+	F[SF_UPDATED] = finding_text_dup(&f->updated);
+	F[SF_LINK] = console_link(f, F);
+	it->sevrank = finding_label_rank(F[SF_SEVERITY]);
+	if (F[SF_ID] != NULL)
+		xasprintf(&it->key, "finding\t%s\t%s", F[SF_ID],
+		    F[SF_UPDATED] ? F[SF_UPDATED] : "");
+	push(c->items, c->n, it);
+	return (0);
 }
 
 static int
@@ -710,7 +583,7 @@ ip_item(json_t *rec)
 		it->outcome = json_is_true(v) ? SLACK_IP_NEW : SLACK_IP_SEEN;
 	else
 		it->outcome = SLACK_IP_LISTED;
-	it->sevrank = sev_rank(js(rec, "Severity"));
+	it->sevrank = finding_label_rank(js(rec, "Severity"));
 	f = js(rec, "FindingId");
 	xasprintf(&it->key, "ip\t%s\t%s\t%s\t%s\t%s", js(rec, "HostIp"),
 	    slack_outcome_name(it->outcome), f ? f : "",
@@ -720,7 +593,8 @@ ip_item(json_t *rec)
 }
 
 void
-slack_classify(json_t *rec, struct slack_item ***items, size_t *n)
+slack_classify_text(const char *text, size_t len, json_t *rec,
+    struct slack_item ***items, size_t *n)
 {
 	static const char *nfw_keys[] = { "RuleGroup", "RuleGroupArn",
 	    "RuleGroupName", NULL };
@@ -728,25 +602,12 @@ slack_classify(json_t *rec, struct slack_item ***items, size_t *n)
 	    "Changed", NULL };
 	static const char *prune_keys[] = { "Pruned", "PrunedCount",
 	    "RemovedCount", NULL };
-	json_t		*list, *f, *detail;
-	size_t		 i, before = *n;
+	struct classify	 c = { items, n };
+	size_t		 before = *n;
 
-	detail = json_object_get(rec, "detail");
-	if (json_is_object(rec) && json_is_array(list =
-	    json_object_get(detail, "findings"))) {
-		json_array_foreach(list, i, f)
-			if (json_is_object(f))
-				push(items, n, finding_item(f, rec));
-	} else if (json_is_object(rec) && is_gd(detail))
-		push(items, n, finding_item(detail, rec));
-	else if (json_is_object(rec) && json_is_array(list =
-	    json_object_get(rec, "Findings"))) {
-		json_array_foreach(list, i, f)
-			if (is_asff(f) || is_gd(f) || is_ocsf(f))
-				push(items, n, finding_item(f, NULL));
-	} else if (is_asff(rec) || is_gd(rec) || is_ocsf(rec))
-		push(items, n, finding_item(rec, NULL));
-	else if (json_is_object(rec) && js(rec, "HostIp") != NULL)
+	if (finding_each(text, len, on_finding, &c, NULL) > 0)
+		return;
+	if (json_is_object(rec) && js(rec, "HostIp") != NULL)
 		push(items, n, ip_item(rec));
 	else if (json_is_object(rec) && has_any(rec, nfw_keys) &&
 	    has_any(rec, nfw_counts))
@@ -755,6 +616,16 @@ slack_classify(json_t *rec, struct slack_item ***items, size_t *n)
 		push(items, n, item_new(SLACK_PRUNE_SUMMARY, rec));
 	if (*n == before)
 		push(items, n, item_new(SLACK_OTHER, rec));
+}
+
+void
+slack_classify(json_t *rec, struct slack_item ***items, size_t *n)
+{
+	char	*text = json_dumps(rec, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	slack_classify_text(text ? text : "", text ? strlen(text) : 0, rec,
+	    items, n);
+	free(text);
 }
 
 /* --- rendering of one item ----------------------------------------------- */
@@ -1284,7 +1155,7 @@ severity_counts(struct buf *b, struct slack_item *const *items, size_t n)
 		if (count[r + 1] == 0)
 			continue;
 		buf_addf(b, "%s%zu %s", first ? "" : ", ", count[r + 1],
-		    r >= 0 ? sev_labels[r] : "UNKNOWN");
+		    r >= 0 ? finding_rank_label(r) : "UNKNOWN");
 		first = 0;
 	}
 }
