@@ -179,6 +179,19 @@ ip_item(json_t *rec)
 	return (it);
 }
 
+/*
+ * ipstore-prune --summary: {"Store":URL,"Pruned":N,"Pending":P,
+ * "Remaining":M,"Before":"RFC 3339","DryRun":bool} (Pending and Before
+ * may be absent).
+ */
+static int
+prune_summary(const json_t *rec)
+{
+	return (json_is_object(rec) && slack_js(rec, "Store") != NULL &&
+	    json_is_integer(json_object_get(rec, "Pruned")) &&
+	    json_is_integer(json_object_get(rec, "Remaining")));
+}
+
 void
 slack_classify_text(const char *text, size_t len, json_t *rec,
     struct slack_item ***items, size_t *n)
@@ -187,8 +200,6 @@ slack_classify_text(const char *text, size_t len, json_t *rec,
 	    "RuleGroupName", NULL };
 	static const char *nfw_counts[] = { "Added", "Removed", "Total",
 	    "Changed", NULL };
-	static const char *prune_keys[] = { "Pruned", "PrunedCount",
-	    "RemovedCount", NULL };
 	struct classify	 c = { items, n };
 	size_t		 before = *n;
 
@@ -199,7 +210,7 @@ slack_classify_text(const char *text, size_t len, json_t *rec,
 	else if (json_is_object(rec) && has_any(rec, nfw_keys) &&
 	    has_any(rec, nfw_counts))
 		push(items, n, item_new(SLACK_NFW_SUMMARY, rec));
-	else if (json_is_object(rec) && has_any(rec, prune_keys))
+	else if (prune_summary(rec))
 		push(items, n, item_new(SLACK_PRUNE_SUMMARY, rec));
 	if (*n == before)
 		push(items, n, item_new(SLACK_OTHER, rec));

@@ -34,7 +34,7 @@ enum slack_kind {
 	SLACK_FINDING,		/* ASFF (event or bare), GuardDuty native, OCSF */
 	SLACK_IP,		/* an IP record after ipstore / nfw-sync */
 	SLACK_NFW_SUMMARY,	/* nfw-sync --summary */
-	SLACK_PRUNE_SUMMARY,	/* an ipstore-prune summary */
+	SLACK_PRUNE_SUMMARY,	/* ipstore-prune --summary */
 	SLACK_OTHER,		/* anything else */
 	SLACK_NKINDS
 };

@@ -232,8 +232,8 @@ summary_label(const char *key)
 	static const char *labels[][2] = {
 		{ "Total", "Blocked in all" }, { "Blocks", "CIDR blocks" },
 		{ "CapacityUsed", "Capacity used" }, { "DryRun", "Dry run" },
-		{ "OlderThan", "Older than" }, { "PrunedCount", "Pruned" },
-		{ "RemovedCount", "Removed" }, { "By", "Age by" },
+		{ "OlderThan", "Older than" }, { "Pending", "Pending unblock" },
+		{ "Before", "Cut-off" }, { "By", "Age by" },
 	};
 	size_t	 i;
 
@@ -243,19 +243,33 @@ summary_label(const char *key)
 	return (key);
 }
 
-/* ": 3 added, 0 removed, 41 blocked" after a summary's headline. */
+/*
+ * ": 3 added, 0 removed, 41 blocked" after a summary's headline. A prune
+ * summary with Pending (ipstore-prune --summary) says what its counts are:
+ * entries newly pending unblock, pending in all, still blocked.
+ */
 static void
-summary_counts(struct buf *b, const json_t *r, enum slack_kind kind)
+summary_counts(struct buf *b, const json_t *r, enum slack_kind kind, int dry)
 {
 	static const char *nfw[] = { "Added", "added", "Removed", "removed",
 	    "Total", "blocked", NULL };
-	static const char *prune[] = { "Pruned", "removed", "PrunedCount",
-	    "removed", "RemovedCount", "removed", "Remaining", "remain",
-	    NULL };
-	const char	*const *p = kind == SLACK_NFW_SUMMARY ? nfw : prune;
+	static const char *prune[] = { "Pruned", "removed", "Remaining",
+	    "remain", NULL };
+	static const char *pending[] = { "Pruned", "newly pending unblock",
+	    "Pending", "pending unblock", "Remaining", "remain", NULL };
+	static const char *pending_dry[] = { "Pruned",
+	    "would be newly pending unblock", "Pending", "pending unblock",
+	    "Remaining", "remain", NULL };
+	const char	*const *p;
 	json_t		*v;
 	int		 n = 0;
 
+	if (kind == SLACK_NFW_SUMMARY)
+		p = nfw;
+	else if (json_is_integer(json_object_get(r, "Pending")))
+		p = dry ? pending_dry : pending;
+	else
+		p = prune;
 	for (; *p != NULL; p += 2) {
 		if (!json_is_integer(v = json_object_get(r, p[0])))
 			continue;
@@ -275,17 +289,17 @@ render_summary(const struct slack_item *it)
 	static const char *nfw_fields[] = { "Mode", "Added", "Removed",
 	    "Total", "Blocks", "CapacityUsed", "Capacity", "Changed",
 	    "DryRun", "Error", NULL };
-	static const char *prune_fields[] = { "Pruned", "PrunedCount",
-	    "RemovedCount", "Removed", "Remaining", "OlderThan", "By",
-	    "DryRun", "Store", NULL };
+	static const char *prune_fields[] = { "Pruned", "Pending",
+	    "Remaining", "Before", "OlderThan", "By", "DryRun", "Store",
+	    NULL };
 	const json_t	*r = it->obj;
 	const char	*const *names;
-	const char	*group, *emoji;
+	const char	*group, *emoji, *label;
 	struct buf	 fb, sb, hb;
 	json_t		*blocks = json_array(), *fields = json_array(), *p;
 	char		*v;
 	int		 dry = json_is_true(json_object_get(r, "DryRun"));
-	int		 err;
+	int		 err, pending = 0;
 
 	buf_init(&hb);
 	if (it->kind == SLACK_NFW_SUMMARY) {
@@ -307,21 +321,25 @@ render_summary(const struct slack_item *it)
 		    ": unchanged" : ": updated");
 	} else {
 		names = prune_fields;
-		emoji = ":broom:";
-		buf_adds(&hb, "Blocklist pruned");
+		pending = json_is_integer(json_object_get(r, "Pending"));
+		emoji = dry && pending ? ":memo:" : ":broom:";
+		buf_adds(&hb, dry && pending ? "Blocklist prune planned" :
+		    "Blocklist pruned");
 		if (dry)
 			buf_adds(&hb, " (dry run)");
 	}
 	buf_init(&fb);
 	buf_addf(&fb, "%s %s", emoji, buf_cstr(&hb));
-	summary_counts(&fb, r, it->kind);
+	summary_counts(&fb, r, it->kind, dry);
 	buf_init(&sb);
 	buf_addf(&sb, "%s *%s*", emoji, buf_cstr(&hb));
 	buf_free(&hb);
 	json_array_append_new(blocks, slack_section(&sb));
 	for (; *names != NULL; names++) {
 		v = summary_value(json_object_get(r, *names));
-		slack_add_field(fields, summary_label(*names), v, 0);
+		label = pending && strcmp(*names, "Pruned") == 0 ?
+		    "Newly pending unblock" : summary_label(*names);
+		slack_add_field(fields, label, v, 0);
 		free(v);
 	}
 	if (json_array_size(fields) > 0)
