@@ -105,6 +105,11 @@ is_native(const struct members *ms)
 	    is_number(M(ms, severity)));
 }
 
+/* What reads each shape's fields, by enum finding_shape. */
+static void (*const fill[])(struct walk *, const struct members *) = {
+	finding_fill_asff, finding_fill_native, finding_fill_ocsf
+};
+
 /* Fill and hand over one finding of a known shape. */
 static void
 emit(struct walk *w, const struct members *ms, enum finding_shape shape)
@@ -123,17 +128,7 @@ emit(struct walk *w, const struct members *ms, enum finding_shape shape)
 	w->nconn = 0;
 	w->action_type[0] = '\0';
 
-	switch (shape) {
-	case FINDING_ASFF:
-		finding_fill_asff(w, ms);
-		break;
-	case FINDING_GUARDDUTY:
-		finding_fill_native(w, ms);
-		break;
-	case FINDING_OCSF:
-		finding_fill_ocsf(w, ms);
-		break;
-	}
+	fill[shape](w, ms);
 	finding_fill_finish(w);
 	w->found++;
 	if (w->cb(f, w->arg) != 0)

@@ -45,6 +45,26 @@ span_skip_string(const char *p, const char *e)
 /* The index of the record being walked, in this thread. */
 static _Thread_local const struct span_index *doc;
 
+/*
+ * The next '{', '[', '}' or ']' at or after p that is not inside a string:
+ * a pointer to it, e if there is none, NULL in an unterminated string.
+ */
+static inline const char *
+next_bracket(const char *p, const char *e)
+{
+	while (p != NULL && p < e) {
+		switch (*p) {
+		case '"':
+			p = span_skip_string(p, e);
+			continue;
+		case '{': case '[': case '}': case ']':
+			return p;
+		}
+		p++;
+	}
+	return p;
+}
+
 static void
 doc_build(struct span_index *d, const char *text, size_t len)
 {
@@ -57,40 +77,27 @@ doc_build(struct span_index *d, const char *text, size_t len)
 	d->n = 0;
 	if (len >= UINT32_MAX)
 		return;
-	while (p < e) {
-		switch (*p) {
-		case '"':
-			if ((p = span_skip_string(p, e)) == NULL)
-				goto out;
-			continue;
-		case '{':
-		case '[':
-			if (d->n == d->cap) {
-				d->cap = d->cap ? d->cap * 2 : 256;
-				d->open = xreallocarray(d->open, d->cap,
-				    sizeof *d->open);
-				d->end = xreallocarray(d->end, d->cap,
-				    sizeof *d->end);
-			}
-			if (depth == scap) {
-				scap = scap ? scap * 2 : 64;
-				stack = xreallocarray(stack, scap,
-				    sizeof *stack);
-			}
-			d->open[d->n] = p - text;
-			d->end[d->n] = 0;
-			stack[depth++] = d->n++;
-			break;
-		case '}':
-		case ']':
+	for (; (p = next_bracket(p, e)) != NULL && p < e; p++) {
+		if (*p == '}' || *p == ']') {
 			if (depth == 0)
-				goto out;
+				break;
 			d->end[stack[--depth]] = p + 1 - text;
-			break;
+			continue;
 		}
-		p++;
+		if (d->n == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 256;
+			d->open = xreallocarray(d->open, d->cap,
+			    sizeof *d->open);
+			d->end = xreallocarray(d->end, d->cap, sizeof *d->end);
+		}
+		if (depth == scap) {
+			scap = scap ? scap * 2 : 64;
+			stack = xreallocarray(stack, scap, sizeof *stack);
+		}
+		d->open[d->n] = p - text;
+		d->end[d->n] = 0;
+		stack[depth++] = d->n++;
 	}
-out:
 	free(stack);
 }
 
@@ -136,23 +143,11 @@ skip_value(const char *p, const char *e)
 	}
 	if ((q = doc_end(p)) != NULL && q <= e)
 		return q;
-	while (p < e) {
-		switch (*p) {
-		case '"':
-			if ((p = span_skip_string(p, e)) == NULL)
-				return NULL;
-			continue;
-		case '{':
-		case '[':
+	for (; (p = next_bracket(p, e)) != NULL && p < e; p++) {
+		if (*p == '{' || *p == '[')
 			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-		p++;
+		else if (--depth == 0)
+			return p + 1;
 	}
 	return NULL;
 }

@@ -45,21 +45,10 @@ slack_kind_parse(const char *s)
 const char *
 slack_outcome_name(enum slack_ip_outcome o)
 {
-	switch (o) {
-	case SLACK_IP_NEW:
-		return ("new");
-	case SLACK_IP_SEEN:
-		return ("seen");
-	case SLACK_IP_BLOCKED:
-		return ("blocked");
-	case SLACK_IP_NOT_BLOCKED:
-		return ("not-blocked");
-	case SLACK_IP_UNBLOCKED:
-		return ("unblocked");
-	case SLACK_IP_LISTED:
-		return ("listed");
-	}
-	return ("?");
+	static const char *names[SLACK_IP_NOUTCOMES] = { "new", "seen",
+	    "blocked", "not-blocked", "unblocked", "listed" };
+
+	return ((unsigned)o < SLACK_IP_NOUTCOMES ? names[o] : "?");
 }
 
 /* --- small JSON helpers -------------------------------------------------- */

@@ -39,12 +39,24 @@ check_text(const json_t *t, size_t max, char **cause, const char *where)
 	return (0);
 }
 
+/* Every text object of an array (NULL: none). */
+static int
+check_texts(const json_t *a, size_t max, char **cause, const char *where)
+{
+	size_t	 j;
+
+	for (j = 0; j < json_array_size(a); j++)
+		if (check_text(json_array_get(a, j), max, cause, where) == -1)
+			return (-1);
+	return (0);
+}
+
 int
 slack_payload_check(const json_t *p, char **cause)
 {
 	json_t		*blocks, *b, *f;
 	const char	*text, *type;
-	size_t		 i, j;
+	size_t		 i;
 	char		 where[64];
 
 	*cause = NULL;
@@ -100,10 +112,8 @@ slack_payload_check(const json_t *p, char **cause)
 				    SLACK_MAX_FIELDS);
 				return (-1);
 			}
-			for (j = 0; j < json_array_size(f); j++)
-				if (check_text(json_array_get(f, j),
-				    SLACK_MAX_FIELD, cause, where) == -1)
-					return (-1);
+			if (check_texts(f, SLACK_MAX_FIELD, cause, where) == -1)
+				return (-1);
 		} else if (strcmp(type, "context") == 0) {
 			f = json_object_get(b, "elements");
 			if (!json_is_array(f) || json_array_size(f) == 0 ||
@@ -112,10 +122,9 @@ slack_payload_check(const json_t *p, char **cause)
 				    SLACK_MAX_CONTEXT);
 				return (-1);
 			}
-			for (j = 0; j < json_array_size(f); j++)
-				if (check_text(json_array_get(f, j),
-				    SLACK_MAX_SECTION, cause, where) == -1)
-					return (-1);
+			if (check_texts(f, SLACK_MAX_SECTION, cause, where) ==
+			    -1)
+				return (-1);
 		} else if (strcmp(type, "divider") != 0) {
 			xasprintf(cause, "%s: unexpected block type", where);
 			return (-1);
