@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +15,9 @@
 #include "clk.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "store.h"
 #include "util.h"
-#include "version.h"
 
 #define DEFAULT_OLDER_THAN	"720h"
 
@@ -33,17 +32,41 @@ struct prune {
 	int			 failed;
 };
 
-static void
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
+struct opts {
+	struct aws_options	 aws;
+	struct opt_value	 store;
+	struct opt_value	 older_than;
+	struct opt_value	 by;
+	int			 removed;
+	int			 dry_run;
+};
 
-	fprintf(f, "usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
-	    "[--older-than DURATION]\n"
-	    "                     [--by created|last-seen] [--removed]\n"
-	    "                     [--profile NAME] [--region REGION]\n");
-	exit(status);
-}
+#define O struct opts
+static const struct opt options[] = {
+	{ "older-than", 0, "DURATION", "remove entries older than this (720h)",
+	    "retention", 0, OPT_KEEPS(O, older_than) },
+	{ "by", 0, "created|last-seen",
+	    "measure age from CreatedAt or LastSeenAt (last-seen)", NULL, 0,
+	    OPT_KEEPS(O, by) },
+	{ "removed", 0, NULL, "print what was removed, not what stays", NULL,
+	    0, OPT_SETS(O, removed) },
+	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print what would happen"),
+	OPT_STORE(O, store, 0),
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
+	OPT_COMMON,
+	OPT_END
+};
+#undef O
+
+static const struct opt_prog prog = {
+	"ipstore-prune",
+	"usage: ipstore-prune [-nqV] [--verbose] [-s URL] "
+	"[--older-than DURATION]\n"
+	"                     [--by created|last-seen] [--removed]\n"
+	"                     [--profile NAME] [--region REGION]\n",
+	options, NULL
+};
 
 static int
 print_entry(struct prune *p, const struct store_entry *e)
@@ -135,101 +158,51 @@ summary(const struct prune *p, const char *older_than)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "by",		required_argument, NULL, 'b' },
-		{ "dry-run",	no_argument,	   NULL, 'n' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "older-than",	required_argument, NULL, 'o' },
-		{ "profile",	required_argument, NULL, 'P' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "region",	required_argument, NULL, 'G' },
-		{ "removed",	no_argument,	   NULL, 'R' },
-		{ "store",	required_argument, NULL, 's' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ NULL,		0,		   NULL, 0 }
-	};
 	struct prune	 p;
-	struct aws_options aws_opts = { NULL, NULL };
-	const char	*url = NULL, *older_than = DEFAULT_OLDER_THAN;
-	const char	*by = "last-seen";
+	struct opts	 o;
+	struct opt_result args;
 	char		*cause;
 	int64_t		 age;
 	time_t		 now;
-	int		 ch;
 
 	log_init("ipstore-prune");
 	memset(&p, 0, sizeof(p));
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hnqs:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			by = optarg;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'n':
-			p.dry_run = 1;
-			break;
-		case 'o':
-			older_than = optarg;
-			break;
-		case 'P':
-			aws_opts.profile = optarg;
-			break;
-		case 'G':
-			aws_opts.region = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'R':
-			p.removed = 1;
-			break;
-		case 's':
-			url = optarg;
-			break;
-		case 'v':
-			log_set_verbose(1);
-			break;
-		case 'V':
-			puts(SECHUB_VERSION_LINE("ipstore-prune"));
-			return 0;
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
-	}
-	if (optind != argc)
-		usage(EXIT_USAGE);
+	memset(&o, 0, sizeof(o));
+	o.older_than = (struct opt_value){ DEFAULT_OLDER_THAN, NULL };
+	o.by = (struct opt_value){ "last-seen", NULL };
+	opt_parse(&prog, argc, argv, NULL, &o, &args);
+	if (args.noperands != 0)
+		opt_usage(&prog);
+	p.removed = o.removed;
+	p.dry_run = o.dry_run;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
-	if (clk_parse_duration(older_than, &age, &cause) != 0)
-		fatal_usage(NULL, "--older-than: %s", cause);
-	if (strcmp(by, "last-seen") == 0)
+	if (clk_parse_duration(o.older_than.value, &age, &cause) != 0)
+		fatal_usage(o.older_than.where ? o.older_than.where :
+		    "--older-than", "%s", cause);
+	if (strcmp(o.by.value, "last-seen") == 0)
 		p.m.by = STORE_BY_LAST_SEEN;
-	else if (strcmp(by, "created") == 0)
+	else if (strcmp(o.by.value, "created") == 0)
 		p.m.by = STORE_BY_CREATED;
 	else
-		fatal_usage(NULL, "--by: expected created or last-seen, "
-		    "not \"%s\"", by);
+		fatal_usage(o.by.where, "expected created or last-seen, "
+		    "not \"%s\"", o.by.value);
 	now = clk_now();
 	p.m.before = now - age;
 	p.m.expired_at = now;
 
-	if ((p.st = store_open(url, 0, &aws_opts, &cause)) == NULL) {
+	if ((p.st = store_open(o.store.value, 0, &o.aws, &cause)) == NULL) {
 		if (store_config_error())
-			fatal_usage(NULL, "%s", cause);
+			fatal_usage(opt_origin(&o.store), "%s", cause);
 		fatal(NULL, "%s", cause);
 	}
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
 	if (prune(&p) == 0)
-		summary(&p, older_than);
+		summary(&p, o.older_than.value);
 	if (jl_writer_free(p.out) != 0)
 		log_error("stdout", "write error: %s", strerror(errno));
 	store_close(p.st);
+	opt_result_free(&args);
 	log_close_stdout();
 	return log_exit_status();
 }

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,9 +20,9 @@
 #include "ip.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "store.h"
 #include "util.h"
-#include "version.h"
 
 /* Records per transaction at most. */
 #define BATCH_MAX	5000
@@ -33,13 +32,14 @@
 #define BATCH_AGE_MS	1000
 
 struct opts {
-	const char	*store_url;
-	const char	*rejects;
-	const char	*older_than;
-	const char	*by;
-	const char	*ttl;
-	const char	*from;
-	const char	*to;
+	struct opt_value	 store;
+	struct opt_value	 ttl;
+	struct opt_value	 older_than;
+	struct opt_value	 by;
+	const char		*rejects;
+	const char		*from;
+	const char		*to;
+	struct aws_options	 aws;
 };
 
 /*
@@ -66,25 +66,68 @@ struct batch {
 	int		 error_is_write;
 };
 
-static void
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
+enum { C_ADD, C_LIST, C_GET, C_RM, C_COUNT, C_INIT, C_MIRROR };
+#define S_ADD		(1u << C_ADD)
+#define S_LIST		(1u << C_LIST)
+#define S_GET		(1u << C_GET)
+#define S_RM		(1u << C_RM)
+#define S_COUNT		(1u << C_COUNT)
+#define S_INIT		(1u << C_INIT)
+#define S_MIRROR	(1u << C_MIRROR)
+#define S_STORE		(S_ADD | S_LIST | S_GET | S_RM | S_COUNT | S_INIT)
 
-	fprintf(f,
-	    "usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
-	    "[--region REGION]\n"
-	    "               command [argument ...]\n"
-	    "       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
-	    "       ipstore list [--older-than DURATION] "
-	    "[--by created|last-seen]\n"
-	    "       ipstore get IP ...\n"
-	    "       ipstore rm [--rejects FILE] [IP ... | -]\n"
-	    "       ipstore count\n"
-	    "       ipstore init\n"
-	    "       ipstore mirror --from URL --to URL\n");
-	exit(status);
-}
+static const struct opt_cmd commands[] = {
+	{ "add", C_ADD, S_ADD, 0, -1,
+	    "add IP records; print each with NewIP once committed" },
+	{ "list", C_LIST, S_LIST, 0, 0, "print every entry" },
+	{ "get", C_GET, S_GET, 1, -1, "print the entries of these addresses" },
+	{ "rm", C_RM, S_RM, 0, -1,
+	    "remove addresses (arguments, or records on stdin)" },
+	{ "count", C_COUNT, S_COUNT, 0, 0, "print the number of entries" },
+	{ "init", C_INIT, S_INIT, 0, 0, "create the store" },
+	{ "mirror", C_MIRROR, S_MIRROR, 0, 0,
+	    "merge every entry of one store into another" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+#define O struct opts
+static const struct opt options[] = {
+	OPT_STORE(O, store, S_STORE),
+	{ "ttl", 0, "DURATION", "add: the entries expire this long after now",
+	    NULL, S_ADD, OPT_KEEPS(O, ttl) },
+	{ "rejects", 0, "FILE", "add, rm: append rejected records to FILE",
+	    NULL, S_ADD | S_RM, OPT_STRS(O, rejects) },
+	{ "older-than", 0, "DURATION", "list: only entries older than this",
+	    NULL, S_LIST, OPT_KEEPS(O, older_than) },
+	{ "by", 0, "created|last-seen",
+	    "list: the age of CreatedAt or LastSeenAt", NULL, S_LIST,
+	    OPT_KEEPS(O, by) },
+	{ "from", 0, "URL", "mirror: the store to read", NULL, S_MIRROR,
+	    OPT_STRS(O, from) },
+	{ "to", 0, "URL", "mirror: the store to write", NULL, S_MIRROR,
+	    OPT_STRS(O, to) },
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
+	OPT_COMMON,
+	OPT_END
+};
+#undef O
+
+static const struct opt_prog prog = {
+	"ipstore",
+	"usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
+	"[--region REGION]\n"
+	"               command [argument ...]\n"
+	"       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
+	"       ipstore list [--older-than DURATION] "
+	"[--by created|last-seen]\n"
+	"       ipstore get IP ...\n"
+	"       ipstore rm [--rejects FILE] [IP ... | -]\n"
+	"       ipstore count\n"
+	"       ipstore init\n"
+	"       ipstore mirror --from URL --to URL\n",
+	options, commands
+};
 
 static void
 elapsed_start(struct timespec *ts)
@@ -262,26 +305,26 @@ set_time(json_t *o, const char *key, time_t t)
 static struct aws_options aws_opts;
 
 static struct store *
-open_store(const char *url, int create)
+open_store(const struct opt_value *url, int create)
 {
 	struct store	*st;
 	char		*cause;
 
-	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
+	if ((st = store_open(url->value, create, &aws_opts, &cause)) != NULL)
 		return st;
 	if (store_config_error())
-		fatal_usage(NULL, "%s", cause);
+		fatal_usage(opt_origin(url), "%s", cause);
 	fatal(NULL, "%s", cause);
 }
 
 static int64_t
-parse_duration(const char *option, const char *text)
+parse_duration(const char *where, const char *text)
 {
 	int64_t	 seconds;
 	char	*cause;
 
 	if (clk_parse_duration(text, &seconds, &cause) != 0)
-		fatal_usage(NULL, "%s: %s", option, cause);
+		fatal_usage(where, "%s", cause);
 	return seconds;
 }
 
@@ -346,10 +389,11 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	struct jl_record	 rec;
 	int64_t			 ttl = 0;
 
-	if (o->ttl != NULL && (ttl = parse_duration("--ttl", o->ttl)) <= 0)
-		fatal_usage(NULL, "--ttl: must be longer than 0s");
+	if (o->ttl.value != NULL && (ttl = parse_duration(o->ttl.where,
+	    o->ttl.value)) <= 0)
+		fatal_usage(o->ttl.where, "must be longer than 0s");
 	in = open_input(argv, argc, o->rejects);
-	st = open_store(o->store_url, 1);
+	st = open_store(&o->store, 1);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
 		add_record(&b, in, &rec, ttl);
@@ -389,18 +433,18 @@ print_entry(const struct store_entry *e, void *arg)
 }
 
 static enum store_age
-parse_by(const char *by)
+parse_by(const char *by, const char *where)
 {
 	if (by == NULL || strcmp(by, "last-seen") == 0)
 		return STORE_BY_LAST_SEEN;
 	if (strcmp(by, "created") == 0)
 		return STORE_BY_CREATED;
-	fatal_usage(NULL, "--by: expected created or last-seen, not \"%s\"",
-	    by);
+	fatal_usage(where, "expected created or last-seen, not \"%s\"", by);
 }
 
 static void
-cmd_list(const struct opts *o, struct jl_writer *out)
+cmd_list(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store_match	 m;
 	struct printer		 p = { out, 0 };
@@ -408,11 +452,11 @@ cmd_list(const struct opts *o, struct jl_writer *out)
 	char			*cause;
 
 	memset(&m, 0, sizeof(m));
-	m.by = parse_by(o->by);
-	if (o->older_than != NULL)
-		m.before = clk_now() - parse_duration("--older-than",
-		    o->older_than);
-	st = open_store(o->store_url, 0);
+	m.by = parse_by(o->by.value, o->by.where);
+	if (o->older_than.value != NULL)
+		m.before = clk_now() - parse_duration(o->older_than.where,
+		    o->older_than.value);
+	st = open_store(&o->store, 0);
 	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -443,9 +487,7 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	const char		*ip;
 	int			 i, found;
 
-	if (argc == 0)
-		usage(EXIT_USAGE);
-	st = open_store(o->store_url, 0);
+	st = open_store(&o->store, 0);
 	for (i = 0; i < argc && !p.failed; i++) {
 		if ((ip = argument_ip(argv[i], buf)) == NULL)
 			continue;
@@ -522,7 +564,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
 		in = open_input(argv, argc, o->rejects);
-		st = open_store(o->store_url, 0);
+		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
 			rm_record(&b, in, &rec);
@@ -532,7 +574,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 		batch_finish(&b);
 		input_free(in);
 	} else {
-		st = open_store(o->store_url, 0);
+		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 0);
 		for (i = 0; i < argc && b.error == NULL; i++) {
 			if ((ip = argument_ip(argv[i], buf)) != NULL)
@@ -544,13 +586,14 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 }
 
 static void
-cmd_count(const struct opts *o, struct jl_writer *out)
+cmd_count(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*st;
 	uint64_t	 n;
 	char		*cause, line[32];
 
-	st = open_store(o->store_url, 0);
+	st = open_store(&o->store, 0);
 	if (store_count(st, &n, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -562,12 +605,13 @@ cmd_count(const struct opts *o, struct jl_writer *out)
 }
 
 static void
-cmd_init(const struct opts *o)
+cmd_init(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*st;
 	char		*cause;
 
-	st = open_store(o->store_url, 1);
+	st = open_store(&o->store, 1);
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -614,7 +658,8 @@ mirror_entry(const struct store_entry *src, void *arg)
 }
 
 static void
-cmd_mirror(const struct opts *o, struct jl_writer *out)
+cmd_mirror(const struct opts *o, char **argv, int argc,
+    struct jl_writer *out)
 {
 	struct store	*from, *to;
 	struct batch	 b;
@@ -623,8 +668,8 @@ cmd_mirror(const struct opts *o, struct jl_writer *out)
 
 	if (o->from == NULL || o->to == NULL)
 		fatal_usage(NULL, "mirror: both --from and --to are needed");
-	from = open_store(o->from, 0);
-	to = open_store(o->to, 1);
+	from = open_store(&(struct opt_value){ o->from, NULL }, 0);
+	to = open_store(&(struct opt_value){ o->to, NULL }, 1);
 	batch_init(&b, to, out, 0);
 	memset(&mi, 0, sizeof(mi));
 	mi.b = &b;
@@ -640,145 +685,37 @@ cmd_mirror(const struct opts *o, struct jl_writer *out)
 	store_close(from);
 }
 
-/* Options that only some commands take. */
-static void
-check_options(const char *cmd, const struct opts *o)
-{
-	const int add = strcmp(cmd, "add") == 0;
-	const int list = strcmp(cmd, "list") == 0;
-	const int rm = strcmp(cmd, "rm") == 0;
-	const int mirror = strcmp(cmd, "mirror") == 0;
+typedef void cmd_fn(const struct opts *, char **, int, struct jl_writer *);
 
-	if (o->ttl != NULL && !add)
-		fatal_usage(NULL, "--ttl: only for add");
-	if ((o->older_than != NULL || o->by != NULL) && !list)
-		fatal_usage(NULL, "--older-than and --by: only for list");
-	if (o->rejects != NULL && !add && !rm)
-		fatal_usage(NULL, "--rejects: only for add and rm");
-	if ((o->from != NULL || o->to != NULL) && !mirror)
-		fatal_usage(NULL, "--from and --to: only for mirror");
-	if (mirror && o->store_url != NULL)
-		fatal_usage(NULL, "mirror: use --from and --to, not --store");
-}
-
-static void
-no_arguments(const char *cmd, int argc)
-{
-	if (argc != 0)
-		fatal_usage(NULL, "%s: takes no arguments", cmd);
-}
-
-static void
-run(const char *cmd, const struct opts *o, char **argv, int argc)
-{
-	struct jl_writer	*out;
-
-	check_options(cmd, o);
-	out = jl_writer_new(STDOUT_FILENO, "<stdout>");
-	if (strcmp(cmd, "add") == 0)
-		cmd_add(o, argv, argc, out);
-	else if (strcmp(cmd, "list") == 0) {
-		no_arguments(cmd, argc);
-		cmd_list(o, out);
-	} else if (strcmp(cmd, "get") == 0)
-		cmd_get(o, argv, argc, out);
-	else if (strcmp(cmd, "rm") == 0)
-		cmd_rm(o, argv, argc, out);
-	else if (strcmp(cmd, "count") == 0) {
-		no_arguments(cmd, argc);
-		cmd_count(o, out);
-	} else if (strcmp(cmd, "init") == 0) {
-		no_arguments(cmd, argc);
-		cmd_init(o);
-	} else if (strcmp(cmd, "mirror") == 0) {
-		no_arguments(cmd, argc);
-		cmd_mirror(o, out);
-	} else
-		fatal_usage(NULL, "%s: unknown command", cmd);
-	if (jl_writer_free(out) != 0)
-		log_error("stdout", "write error: %s", strerror(errno));
-}
+static cmd_fn *const run_command[] = {
+	[C_ADD] = cmd_add,
+	[C_LIST] = cmd_list,
+	[C_GET] = cmd_get,
+	[C_RM] = cmd_rm,
+	[C_COUNT] = cmd_count,
+	[C_INIT] = cmd_init,
+	[C_MIRROR] = cmd_mirror
+};
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "by",		required_argument, NULL, 'b' },
-		{ "from",	required_argument, NULL, 'f' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "older-than",	required_argument, NULL, 'o' },
-		{ "profile",	required_argument, NULL, 'P' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "region",	required_argument, NULL, 'R' },
-		{ "rejects",	required_argument, NULL, 'r' },
-		{ "store",	required_argument, NULL, 's' },
-		{ "to",		required_argument, NULL, 't' },
-		{ "ttl",	required_argument, NULL, 'T' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ NULL,		0,		   NULL, 0 }
-	};
-	struct opts	 o;
-	char		*cause;
-	int		 ch;
+	struct opts		 o;
+	struct opt_result	 args;
+	struct jl_writer	*out;
+	char			*cause;
 
 	log_init("ipstore");
 	memset(&o, 0, sizeof(o));
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hqs:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			o.by = optarg;
-			break;
-		case 'f':
-			o.from = optarg;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'o':
-			o.older_than = optarg;
-			break;
-		case 'P':
-			aws_opts.profile = optarg;
-			break;
-		case 'R':
-			aws_opts.region = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'r':
-			o.rejects = optarg;
-			break;
-		case 's':
-			o.store_url = optarg;
-			break;
-		case 't':
-			o.to = optarg;
-			break;
-		case 'T':
-			o.ttl = optarg;
-			break;
-		case 'v':
-			log_set_verbose(1);
-			break;
-		case 'V':
-			puts(SECHUB_VERSION_LINE("ipstore"));
-			return 0;
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		usage(EXIT_USAGE);
+	opt_parse(&prog, argc, argv, NULL, &o, &args);
+	aws_opts = o.aws;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
-	run(argv[0], &o, argv + 1, argc - 1);
+	out = jl_writer_new(STDOUT_FILENO, "<stdout>");
+	run_command[args.cmd->id](&o, args.operands, args.noperands, out);
+	if (jl_writer_free(out) != 0)
+		log_error("stdout", "write error: %s", strerror(errno));
+	opt_result_free(&args);
 	log_close_stdout();
 	return log_exit_status();
 }

@@ -3,7 +3,6 @@
  * group drop exactly the addresses wanted (merge, replace or remove), with
  * optimistic locking, capacity checks and the safety rails.
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +15,8 @@
 #include "jl.h"
 #include "log.h"
 #include "nfw.h"
+#include "opt.h"
 #include "util.h"
-#include "version.h"
 
 /* Describe-plan-update rounds when the update token turns out stale. */
 #define TOKEN_ATTEMPTS	5
@@ -35,6 +34,9 @@ struct options {
 	const char	*rejects;
 	const char	*describe_file;	/* plan offline against this answer */
 	struct aws_options aws;
+	struct ip_list	 allow;		/* --allow blocks, then the file's */
+	const char	*rule_group_where; /* where --rule-group came from */
+	int		 modes;
 };
 
 /* One input record and what became of it. */
@@ -59,22 +61,57 @@ struct outcome {
 	char		 *error;	/* what went wrong, or NULL */
 };
 
-static void __attribute__((noreturn))
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
+enum { O_RULE_GROUP = 1, O_REPLACE, O_REMOVE, O_ALLOW, O_PRIORITY,
+    O_DESCRIBE };
 
-	fprintf(f,
+#define O struct options
+static const struct opt options[] = {
+	{ "rule-group", 'g', "NAME|ARN", "the rule group to update (required)",
+	    "rule_group", 0, OPT_ID(O_RULE_GROUP) },
+	{ "replace", 0, NULL, "block exactly the input's addresses", NULL, 0,
+	    OPT_ID(O_REPLACE) },
+	{ "remove", 0, NULL, "unblock the input's addresses", NULL, 0,
+	    OPT_ID(O_REMOVE) },
+	{ "allow-empty", 0, NULL,
+	    "let --replace with no address unblock everything", NULL, 0,
+	    OPT_SETS(O, allow_empty) },
+	{ "allow-private", 0, NULL, "block special-purpose addresses too",
+	    NULL, 0, OPT_SETS(O, allow_private) },
+	{ "allowlist", 0, "FILE",
+	    "never block the addresses and blocks listed in FILE",
+	    "allowlist", 0, OPT_STRS(O, allowlist) },
+	{ "allow", 0, "CIDR", "never block CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "priority", 0, "SRC[,DST]",
+	    "the priorities of the two rules (30000,30100)", NULL, 0,
+	    OPT_ID(O_PRIORITY) },
+	{ "summary", 0, NULL, "print one summary record instead of the records",
+	    NULL, 0, OPT_SETS(O, summary) },
+	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print the plan and the "
+	    "request"),
+	{ "describe-file", 0, "FILE",
+	    "plan against a saved DescribeRuleGroup answer (implies -n)",
+	    NULL, 0, OPT_ID(O_DESCRIBE) },
+	OPT_REJECTS(O, rejects, 0),
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
+	OPT_COMMON,
+	OPT_END
+};
+#undef O
+
+static const struct opt_prog prog = {
+	"nfw-sync",
 "usage: nfw-sync --rule-group NAME|ARN [--replace | --remove] [-nq]\n"
 "                [--allow-empty] [--allow-private] [--allowlist FILE]\n"
-"                [--priority SRC[,DST]] [--summary] [--rejects FILE]\n"
-"                [--profile NAME] [--region REGION] [--verbose]\n"
-"                [--describe-file FILE] [file ...]\n");
-	exit(status);
-}
+"                [--allow CIDR] [--priority SRC[,DST]] [--summary]\n"
+"                [--rejects FILE] [--profile NAME] [--region REGION]\n"
+"                [--verbose] [--describe-file FILE] [file ...]\n",
+	options, NULL
+};
 
 static void
-parse_priority(const char *arg, struct options *o)
+parse_priority(const char *arg, const char *where, struct options *o)
 {
 	char	*end;
 	long	 src, dst;
@@ -88,116 +125,64 @@ parse_priority(const char *arg, struct options *o)
 		dst = src + 100;
 	if (*end != '\0' || src < 1 || src > NFW_PRIORITY_MAX || dst < 1 ||
 	    dst > NFW_PRIORITY_MAX || src == dst)
-		fatal_usage(NULL, "--priority %s: want two distinct numbers "
-		    "from 1 to %d", arg, NFW_PRIORITY_MAX);
+		fatal_usage(NULL, "%s %s: want two distinct numbers from 1 "
+		    "to %d", where, arg, NFW_PRIORITY_MAX);
 	o->src_priority = (int)src;
 	o->dst_priority = (int)dst;
 }
 
-static int
-parse_options(int argc, char **argv, struct options *o)
+static void
+on_option(void *arg, int id, const char *value, const char *where)
 {
-	enum { O_REPLACE = 256, O_REMOVE, O_EMPTY, O_PRIVATE,
-	    O_ALLOWLIST, O_PRIORITY, O_SUMMARY, O_REJECTS, O_PROFILE,
-	    O_REGION, O_VERBOSE, O_DESCRIBE };
-	static const struct option longopts[] = {
-		{ "rule-group",		required_argument, NULL, 'g' },
-		{ "replace",		no_argument,	   NULL, O_REPLACE },
-		{ "remove",		no_argument,	   NULL, O_REMOVE },
-		{ "allow-empty",	no_argument,	   NULL, O_EMPTY },
-		{ "allow-private",	no_argument,	   NULL, O_PRIVATE },
-		{ "allowlist",		required_argument, NULL, O_ALLOWLIST },
-		{ "priority",		required_argument, NULL, O_PRIORITY },
-		{ "summary",		no_argument,	   NULL, O_SUMMARY },
-		{ "dry-run",		no_argument,	   NULL, 'n' },
-		{ "describe-file",	required_argument, NULL, O_DESCRIBE },
-		{ "rejects",		required_argument, NULL, O_REJECTS },
-		{ "profile",		required_argument, NULL, O_PROFILE },
-		{ "region",		required_argument, NULL, O_REGION },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "verbose",		no_argument,	   NULL, O_VERBOSE },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "version",		no_argument,	   NULL, 'V' },
-		{ NULL,			0,		   NULL, 0 }
-	};
-	int	 ch, modes = 0;
+	struct options	*o = arg;
+	char		*cause;
+
+	switch (id) {
+	case O_RULE_GROUP:
+		o->rule_group = value;
+		o->rule_group_where = where;
+		break;
+	case O_REPLACE:
+	case O_REMOVE:
+		if (o->modes++ > 0)
+			fatal_usage(NULL, "--replace and --remove exclude "
+			    "each other");
+		o->mode = id == O_REPLACE ? NFW_REPLACE : NFW_REMOVE;
+		break;
+	case O_ALLOW:
+		if (conf_add_cidrs(&o->allow, value, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_PRIORITY:
+		parse_priority(value, where, o);
+		break;
+	case O_DESCRIBE:
+		o->describe_file = value;
+		o->dry_run = 1;	/* a saved answer cannot be updated */
+		break;
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o,
+    struct opt_result *r)
+{
+	const char	*g;
 
 	memset(o, 0, sizeof(*o));
 	o->mode = NFW_MERGE;
 	o->src_priority = NFW_SRC_PRIORITY;
 	o->dst_priority = NFW_DST_PRIORITY;
-	while ((ch = getopt_long(argc, argv, "g:nqhV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'g':
-			o->rule_group = optarg;
-			break;
-		case O_REPLACE:
-			o->mode = NFW_REPLACE;
-			modes++;
-			break;
-		case O_REMOVE:
-			o->mode = NFW_REMOVE;
-			modes++;
-			break;
-		case O_EMPTY:
-			o->allow_empty = 1;
-			break;
-		case O_PRIVATE:
-			o->allow_private = 1;
-			break;
-		case O_ALLOWLIST:
-			o->allowlist = optarg;
-			break;
-		case O_PRIORITY:
-			parse_priority(optarg, o);
-			break;
-		case O_SUMMARY:
-			o->summary = 1;
-			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case O_DESCRIBE:
-			o->describe_file = optarg;
-			o->dry_run = 1;	/* a saved answer cannot be updated */
-			break;
-		case O_REJECTS:
-			o->rejects = optarg;
-			break;
-		case O_PROFILE:
-			o->aws.profile = optarg;
-			break;
-		case O_REGION:
-			o->aws.region = optarg;
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case O_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case 'h':
-			usage(0);
-		case 'V':
-			puts(SECHUB_VERSION_LINE("nfw-sync"));
-			exit(0);
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
-	if (o->rule_group == NULL || *o->rule_group == '\0')
+	ip_list_init(&o->allow);
+	opt_parse(&prog, argc, argv, on_option, o, r);
+	if ((g = o->rule_group) == NULL || *g == '\0')
 		fatal_usage(NULL, "--rule-group is required");
-	if (strncmp(o->rule_group, "arn:", 4) != 0 &&
-	    (strlen(o->rule_group) > 128 || o->rule_group[strspn(o->rule_group,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")]
-	    != '\0'))
-		fatal_usage(NULL, "--rule-group %s: a name is 1 to 128 "
-		    "letters, digits and hyphens, or give the ARN",
-		    o->rule_group);
-	if (modes > 1)
-		fatal_usage(NULL, "--replace and --remove exclude each other");
-	return optind;
+	if (strncmp(g, "arn:", 4) != 0 && (strlen(g) > 128 ||
+	    g[strspn(g, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")] != '\0'))
+		fatal_usage(NULL, "%s %s: a name is 1 to 128 letters, "
+		    "digits and hyphens, or give the ARN", o->rule_group_where,
+		    g);
 }
 
 /* --- input ---------------------------------------------------------------- */
@@ -561,20 +546,18 @@ int
 main(int argc, char **argv)
 {
 	struct options	 o;
-	struct ip_list	 allow;
+	struct opt_result args;
 	struct entries	 es = { NULL, 0, 0 };
 	struct outcome	 out = { NULL, NULL, 0, 0, NULL };
 	char		*cause;
 	size_t		 i;
-	int		 first;
 
 	log_init("nfw-sync");
-	first = parse_options(argc, argv, &o);
-	ip_list_init(&allow);
-	if (o.allowlist != NULL && ip_list_load(&allow, o.allowlist,
+	parse_options(argc, argv, &o, &args);
+	if (o.allowlist != NULL && ip_list_load(&o.allow, o.allowlist,
 	    &cause) == -1)
 		fatal_usage(NULL, "%s", cause);
-	read_input(&o, argv + first, argc - first, &allow, &es);
+	read_input(&o, args.operands, args.noperands, &o.allow, &es);
 	run(&o, &es, &out);
 	if (out.error != NULL)
 		log_error(NULL, "%s", out.error);
@@ -588,7 +571,8 @@ main(int argc, char **argv)
 	free(out.error);
 	nfw_plan_free(out.plan);
 	nfw_group_free(out.group);
-	ip_list_free(&allow);
+	ip_list_free(&o.allow);
+	opt_result_free(&args);
 	log_close_stdout();
 	return log_exit_status();
 }

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +17,8 @@
 #include "ip.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "util.h"
-#include "version.h"
 
 /* The output fields, in order; --keep may not replace them. */
 static const char *const record_fields[] = {
@@ -44,19 +43,6 @@ struct extract {
 	unsigned long		 special;
 	unsigned long		 allowlisted;
 };
-
-static void __attribute__((noreturn))
-usage(int status)
-{
-	FILE	*f = status == 0 ? stdout : stderr;
-
-	fprintf(f,
-"usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
-"                     [-k field] [--rejects file] [--verbose] [file ...]\n");
-	if (status == 0)
-		log_close_stdout();
-	exit(status);
-}
 
 /* A JSON string of s, quotes included. */
 static void
@@ -248,85 +234,84 @@ add_keep(struct extract *x, const char *arg)
 	free(list);
 }
 
-enum { OPT_ALLOW_PRIVATE = 256, OPT_ALLOWLIST, OPT_REJECTS, OPT_VERBOSE };
+enum { O_ALLOWLIST = 1, O_ALLOW, O_KEEP };
 
-static const struct option longopts[] = {
-	{ "allow-private",	no_argument,	   NULL, OPT_ALLOW_PRIVATE },
-	{ "allowlist",		required_argument, NULL, OPT_ALLOWLIST },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "keep",		required_argument, NULL, 'k' },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "rejects",		required_argument, NULL, OPT_REJECTS },
-	{ "verbose",		no_argument,	   NULL, OPT_VERBOSE },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 }
+struct parsed {
+	struct extract	*x;
+	const char	*rejects;
+	int		 allow_private;
 };
 
-static const char *
-parse_options(struct extract *x, int argc, char **argv)
-{
-	const char	*rejects = NULL;
-	char		*cause;
-	int		 ch;
+#define O struct parsed
+static const struct opt options[] = {
+	{ "allow-private", 0, NULL,
+	    "keep private and other special-purpose addresses", NULL, 0,
+	    OPT_SETS(O, allow_private) },
+	{ "allowlist", 0, "FILE",
+	    "leave out the addresses and blocks listed in FILE", "allowlist",
+	    0, OPT_ID(O_ALLOWLIST) },
+	{ "allow", 0, "CIDR", "leave out CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "keep", 'k', "FIELD[,FIELD]",
+	    "copy these fields of the finding into each record", NULL, 0,
+	    OPT_ID(O_KEEP) },
+	OPT_REJECTS(O, rejects, 0),
+	OPT_COMMON,
+	OPT_END
+};
+#undef O
 
-	opterr = 0;	/* our messages, through the funnel */
-	while ((ch = getopt_long(argc, argv, ":hk:qV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_ALLOW_PRIVATE:
-			x->allow_private = 1;
-			break;
-		case OPT_ALLOWLIST:
-			if (ip_list_load(&x->allowlist, optarg, &cause) != 0)
-				fatal_usage("--allowlist", "%s", cause);
-			break;
-		case 'h':
-			usage(0);
-		case 'k':
-			add_keep(x, optarg);
-			break;
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
-			break;
-		case OPT_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case 'V':
-			printf("%s\n", SECHUB_VERSION_LINE("sh-extract-ip"));
-			log_close_stdout();
-			exit(log_exit_status());
-		default:	/* ':' or '?' */
-			log_getopt_error(ch, argv);
-			usage(EXIT_USAGE);
-		}
+static const struct opt_prog prog = {
+	"sh-extract-ip",
+"usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
+"                     [-k field] [--rejects file] [--verbose] [file ...]\n",
+	options, NULL
+};
+
+static void
+on_option(void *arg, int id, const char *value, const char *where)
+{
+	struct parsed	*p = arg;
+	char		*cause;
+
+	switch (id) {
+	case O_ALLOWLIST:
+		if (ip_list_load(&p->x->allowlist, value, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_ALLOW:
+		if (conf_add_cidrs(&p->x->allowlist, value, &cause) != 0)
+			fatal_usage(where, "%s", cause);
+		break;
+	case O_KEEP:
+		add_keep(p->x, value);
+		break;
 	}
-	return rejects;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct extract	 x;
+	struct parsed	 p = { &x, NULL, 0 };
+	struct opt_result args;
 	struct input	*in;
 	struct jl_record rec;
-	const char	*rejects;
 	char		*cause;
 	size_t		 i;
 
-	log_init(argv[0]);
+	log_init("sh-extract-ip");
 	memset(&x, 0, sizeof x);
 	ip_list_init(&x.allowlist);
 	buf_init(&x.line);
-	rejects = parse_options(&x, argc, argv);
-	argc -= optind;
-	argv += optind;
+	opt_parse(&prog, argc, argv, on_option, &p, &args);
+	x.allow_private = p.allow_private;
 
 	/* never let an input or --rejects file take the place of stdout */
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		fatal("stdout", "%s", strerror(errno));
-	if ((in = input_new(argv, argc, rejects, &cause)) == NULL)
+	if ((in = input_new(args.operands, args.noperands, p.rejects,
+	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
 	x.out = jl_writer_new(STDOUT_FILENO, "stdout");
 
@@ -348,5 +333,8 @@ main(int argc, char **argv)
 		free(x.keep[i]);
 	free(x.keep);
 	buf_free(&x.line);
+	opt_result_free(&args);
+	if (!x.out_failed)
+		log_close_stdout();
 	return log_exit_status();
 }

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,9 @@
 #include "input.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "pat.h"
 #include "util.h"
-#include "version.h"
 
 struct options {
 	int		 invert;
@@ -29,45 +28,92 @@ struct options {
 	const char	*rejects;
 };
 
-enum {
-	OPT_RULES = 256,
-	OPT_TAG,
-	OPT_EXPLAIN,
-	OPT_CHECK,
-	OPT_REJECTS,
+enum { O_PATTERN = 1, O_RULES, O_QUIET };
+
+/* What the options leave for main(). */
+struct parsed {
+	struct options	 o;
+	struct pat_set	*set;
+	struct opt_value format;
+};
+
+#define P struct parsed
+static const struct opt options[] = {
+	{ "pattern", 'p', "FILE", "an event pattern (repeatable; - is stdin)",
+	    NULL, 0, OPT_ID(O_PATTERN) },
+	{ "rules", 0, "FILE",
+	    "rules: {name: pattern}, or aws events list-rules output", NULL, 0,
+	    OPT_ID(O_RULES) },
+	{ "invert-match", 'v', NULL, "select the records that match no rule",
+	    NULL, 0, OPT_SETS(P, o.invert) },
+	{ "count", 'c', NULL, "print only the number of selected records",
+	    NULL, 0, OPT_SETS(P, o.count) },
+	{ "quiet", 'q', NULL, "print nothing; only the exit status", NULL, 0,
+	    OPT_ID(O_QUIET) },
+	{ "tag", 0, "FIELD", "add FIELD: [names of the matching rules]", NULL,
+	    0, OPT_STRS(P, o.tag) },
+	{ "explain", 0, NULL, "say on stderr why a record matched no rule",
+	    NULL, 0, OPT_SETS(P, o.explain) },
+	{ "check", 0, NULL, "only check the patterns; print how many are valid",
+	    NULL, 0, OPT_SETS(P, o.check) },
+	{ "format", 0, "text|json",
+	    "--check: a summary line, or a JSON line per rule", NULL, 0,
+	    OPT_KEEPS(P, format) },
+	OPT_REJECTS(P, o.rejects, 0),
+	{ "reference", 0, NULL,
+	    "match with the slow reference matcher (for tests)", NULL, 0,
+	    OPT_SETS(P, o.reference) },
+	OPT_HELP,
+	OPT_VERSION,
 	OPT_VERBOSE,
-	OPT_REFERENCE
+	OPT_END
+};
+#undef P
+
+static const struct opt_prog prog = {
+	"sh-match",
+	"usage: sh-match [-cqv] [--explain] [--rejects file] "
+	"[--tag field] [--verbose]\n"
+	"                -p pattern.json | --rules rules.json ... "
+	"[file ...]\n"
+	"       sh-match --check [--format text|json] [-p pattern.json]\n"
+	"                [--rules rules.json] [file ...]\n",
+	options, NULL
 };
 
-static const struct option longopts[] = {
-	{ "pattern",	required_argument,	NULL, 'p' },
-	{ "rules",	required_argument,	NULL, OPT_RULES },
-	{ "invert-match", no_argument,		NULL, 'v' },
-	{ "count",	no_argument,		NULL, 'c' },
-	{ "quiet",	no_argument,		NULL, 'q' },
-	{ "tag",	required_argument,	NULL, OPT_TAG },
-	{ "explain",	no_argument,		NULL, OPT_EXPLAIN },
-	{ "check",	no_argument,		NULL, OPT_CHECK },
-	{ "rejects",	required_argument,	NULL, OPT_REJECTS },
-	{ "verbose",	no_argument,		NULL, OPT_VERBOSE },
-	{ "reference",	no_argument,		NULL, OPT_REFERENCE },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ NULL,		0,			NULL, 0 }
+/* What --check reports: each rule (or file) loaded, and why it failed. */
+struct checked {
+	char	*where;
+	char	*name;		/* NULL: the file as a whole */
+	char	*error;		/* NULL: valid */
 };
 
-static void __attribute__((noreturn))
-usage(int status)
+static struct checked	*checked;
+static size_t		 nchecked;
+static int		 stdin_taken;	/* by -p - */
+
+static void
+check_note(const char *where, const char *name, const char *error)
 {
-	FILE	*fp = status == 0 ? stdout : stderr;
+	struct checked	*c;
 
-	fprintf(fp, "usage: sh-match [-cqv] [--explain] [--rejects file] "
-	    "[--tag field] [--verbose]\n"
-	    "                -p pattern.json | --rules rules.json ... "
-	    "[file ...]\n"
-	    "       sh-match --check [-p pattern.json] [--rules rules.json] "
-	    "[file ...]\n");
-	exit(status);
+	checked = xreallocarray(checked, nchecked + 1, sizeof(*checked));
+	c = &checked[nchecked++];
+	c->where = xstrdup(where);
+	c->name = name != NULL ? xstrdup(name) : NULL;
+	c->error = error != NULL ? xstrdup(error) : NULL;
+}
+
+/* A load failure of a whole file. */
+static void
+load_failed(const char *where, const char *fmt, const char *why)
+{
+	char	*msg;
+
+	xasprintf(&msg, fmt, why);
+	log_msg(LOG_USAGE, where, "%s", msg);
+	check_note(where, NULL, msg);
+	free(msg);
 }
 
 /* The whole of a file, NUL-terminated. NULL and *cause on error. */
@@ -80,7 +126,13 @@ slurp(const char *path, size_t *len, char **cause)
 	FILE		*fp;
 
 	*cause = NULL;
-	if ((fp = fopen(path, "r")) == NULL) {
+	if (strcmp(path, "-") == 0) {
+		if (stdin_taken++) {
+			*cause = xstrdup("stdin can be read only once");
+			return NULL;
+		}
+		fp = stdin;
+	} else if ((fp = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s", strerror(errno));
 		return NULL;
 	}
@@ -89,11 +141,13 @@ slurp(const char *path, size_t *len, char **cause)
 		buf_add(&b, chunk, n);
 	if (ferror(fp)) {
 		xasprintf(cause, "%s", strerror(errno));
-		fclose(fp);
+		if (fp != stdin)
+			fclose(fp);
 		buf_free(&b);
 		return NULL;
 	}
-	fclose(fp);
+	if (fp != stdin)
+		fclose(fp);
 	*len = b.len;
 	return buf_cstr(&b);
 }
@@ -121,8 +175,10 @@ add_rule(struct pat_set *set, const char *where, const char *name,
 
 	if (pat_set_add(set, name, text, len, &cause) >= 0) {
 		log_debug(where, "rule %s compiled", name);
+		check_note(where, name, NULL);
 		return;
 	}
+	check_note(where, name, cause);
 	if (in_rules)
 		log_msg(LOG_USAGE, where, "rule %s: %s", name, cause);
 	else
@@ -137,11 +193,11 @@ load_pattern(struct pat_set *set, const char *path)
 	size_t	 len;
 
 	if ((text = slurp(path, &len, &cause)) == NULL) {
-		log_msg(LOG_USAGE, path, "%s", cause);
+		load_failed(path, "%s", cause);
 		free(cause);
 		return;
 	}
-	name = rule_name(path);
+	name = strcmp(path, "-") == 0 ? xstrdup("stdin") : rule_name(path);
 	add_rule(set, path, name, text, len, 0);
 	free(name);
 	free(text);
@@ -167,7 +223,7 @@ load_aws_rule(struct pat_set *set, const char *path, const struct ev_doc *d,
 	const char	*nm;
 
 	if (d->nodes[rule].type != EV_OBJECT) {
-		log_msg(LOG_USAGE, path, "Rules: an element is not an object");
+		load_failed(path, "%s", "Rules: an element is not an object");
 		return;
 	}
 	name = member(d, rule, "Name");
@@ -182,6 +238,7 @@ load_aws_rule(struct pat_set *set, const char *path, const struct ev_doc *d,
 	if (d->nodes[pattern].type != EV_STRING) {
 		log_msg(LOG_USAGE, path, "rule %s: EventPattern is not a "
 		    "string", nm);
+		check_note(path, nm, "EventPattern is not a string");
 		return;
 	}
 	add_rule(set, path, nm, EV_TEXT(d, &d->nodes[pattern]),
@@ -203,16 +260,16 @@ load_rules(struct pat_set *set, const char *path)
 	uint32_t	 m, rules;
 
 	if ((text = slurp(path, &len, &cause)) == NULL) {
-		log_msg(LOG_USAGE, path, "%s", cause);
+		load_failed(path, "%s", cause);
 		free(cause);
 		return;
 	}
 	ev_doc_init(&d);
 	if (ev_doc_parse(&d, text, len, &cause) != 0) {
-		log_msg(LOG_USAGE, path, "invalid JSON: %s", cause);
+		load_failed(path, "invalid JSON: %s", cause);
 		free(cause);
 	} else if (d.nodes[0].type != EV_OBJECT)
-		log_msg(LOG_USAGE, path, "not a JSON object");
+		load_failed(path, "%s", "not a JSON object");
 	else if ((rules = member(&d, 0, "Rules")) != EV_NONE &&
 	    d.nodes[rules].type == EV_ARRAY) {
 		for (m = d.nodes[rules].child; m != EV_NONE;
@@ -383,94 +440,119 @@ decided:
 	return selected;
 }
 
+/* -p and --rules load in the order given; -q is grep's. */
+static void
+on_option(void *arg, int id, const char *value, const char *where)
+{
+	struct parsed	*p = arg;
+
+	switch (id) {
+	case O_PATTERN:
+		load_pattern(p->set, value);
+		break;
+	case O_RULES:
+		load_rules(p->set, value);
+		break;
+	case O_QUIET:
+		p->o.quiet = 1;
+		log_set_quiet(1);
+		break;
+	}
+}
+
+/* --check: what was loaded, as a line or a JSON line per rule. */
+static int
+report_check(int json, int quiet)
+{
+	struct jl_writer *w = jl_writer_new(1, "<stdout>");
+	json_t		*r;
+	size_t		 i, invalid = 0;
+	int		 failed = 0;
+
+	for (i = 0; i < nchecked; i++) {
+		invalid += checked[i].error != NULL;
+		if (!json || failed)
+			continue;
+		r = json_pack("{s:s}", "File", checked[i].where);
+		if (checked[i].name != NULL)
+			json_object_set_new(r, "Rule",
+			    json_string(checked[i].name));
+		json_object_set_new(r, "Valid",
+		    json_boolean(checked[i].error == NULL));
+		if (checked[i].error != NULL)
+			json_object_set_new(r, "Error",
+			    json_string(checked[i].error));
+		failed = jl_write(w, r) != 0;
+		json_decref(r);
+	}
+	if (jl_writer_free(w) != 0 || failed)
+		log_error("<stdout>", "%s", strerror(errno));
+	if (!json && !quiet)
+		printf("%zu rule%s valid, %zu invalid\n", nchecked - invalid,
+		    nchecked - invalid == 1 ? "" : "s", invalid);
+	return invalid > 0;
+}
+
+static void
+free_checked(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nchecked; i++) {
+		free(checked[i].where);
+		free(checked[i].name);
+		free(checked[i].error);
+	}
+	free(checked);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct options	 o;
-	struct pat_set	*set;
+	struct parsed	 p;
+	struct opt_result args;
 	unsigned long	 selected;
-	int		 ch, status;
+	int		 i, status, json;
 
 	log_init("sh-match");
-	memset(&o, 0, sizeof(o));
-	set = pat_set_new();
-	while ((ch = getopt_long(argc, argv, "chp:qvV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			load_pattern(set, optarg);
-			break;
-		case OPT_RULES:
-			load_rules(set, optarg);
-			break;
-		case 'v':
-			o.invert = 1;
-			break;
-		case 'c':
-			o.count = 1;
-			break;
-		case 'q':
-			o.quiet = 1;
-			log_set_quiet(1);
-			break;
-		case OPT_TAG:
-			o.tag = optarg;
-			break;
-		case OPT_EXPLAIN:
-			o.explain = 1;
-			break;
-		case OPT_CHECK:
-			o.check = 1;
-			break;
-		case OPT_REJECTS:
-			o.rejects = optarg;
-			break;
-		case OPT_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case OPT_REFERENCE:
-			o.reference = 1;
-			break;
-		case 'h':
-			usage(0);
-		case 'V':
-			printf("%s\n", SECHUB_VERSION_LINE("sh-match"));
-			pat_set_free(set);
-			return 0;
-		default:
-			usage(EXIT_USAGE);
-		}
+	memset(&p, 0, sizeof(p));
+	p.format.value = "text";
+	p.set = pat_set_new();
+	opt_parse(&prog, argc, argv, on_option, &p, &args);
+	if (strcmp(p.format.value, "text") != 0 &&
+	    strcmp(p.format.value, "json") != 0)
+		fatal_usage(p.format.where, "expected text or json, not "
+		    "\"%s\"", p.format.value);
+	json = strcmp(p.format.value, "json") == 0;
+	if (p.o.check)		/* operands are more patterns to check */
+		for (i = 0; i < args.noperands; i++)
+			load_pattern(p.set, args.operands[i]);
+	if (p.o.check && nchecked > 0) {
+		status = report_check(json, p.o.quiet) ? 2 : 0;
+		log_close_stdout();
+		status = log_exit_status() == EXIT_OK ? status : 2;
+		goto out;
 	}
-	argc -= optind;
-	argv += optind;
-	if (o.check) {		/* operands are more patterns to check */
-		for (; argc > 0; argc--, argv++)
-			load_pattern(set, argv[0]);
-	}
-	if (log_count(LOG_USAGE) > 0) {
-		pat_set_free(set);
-		return EXIT_USAGE;	/* every bad pattern has been named */
-	}
-	if (pat_set_count(set) == 0) {
+	status = EXIT_USAGE;
+	if (log_count(LOG_USAGE) > 0)
+		goto out;	/* every bad pattern has been named */
+	if (pat_set_count(p.set) == 0) {
 		log_msg(LOG_USAGE, NULL, "no pattern: give -p FILE or "
 		    "--rules FILE");
-		pat_set_free(set);
-		usage(EXIT_USAGE);
+		opt_usage(&prog);
 	}
-	if (o.check) {
-		log_info(NULL, "%zu rules valid", pat_set_count(set));
-		pat_set_free(set);
-		log_close_stdout();
-		return log_exit_status() == EXIT_OK ? 0 : 2;
-	}
-	selected = run(set, &o, argv, argc);
-	if (o.count && !o.quiet)
+	if (stdin_taken && args.noperands == 0)
+		fatal_usage("-p -", "the pattern came from stdin: name the "
+		    "files of events");
+	selected = run(p.set, &p.o, args.operands, args.noperands);
+	if (p.o.count && !p.o.quiet)
 		printf("%lu\n", selected);
-	pat_set_free(set);
 	log_close_stdout();
 	/* grep's convention: trouble of any kind outranks a match */
-	status = log_exit_status();
-	if (status != EXIT_OK)
-		return 2;
-	return selected > 0 ? 0 : 1;
+	status = log_exit_status() != EXIT_OK ? 2 : selected > 0 ? 0 : 1;
+out:
+	pat_set_free(p.set);
+	free_checked();
+	opt_result_free(&args);
+	return status;
 }

@@ -4,7 +4,6 @@
  * at most one post a second, never showing the webhook URL.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,13 +17,14 @@
 #include "input.h"
 #include "jl.h"
 #include "log.h"
+#include "opt.h"
 #include "slack.h"
 #include "util.h"
-#include "version.h"
 
 struct options {
 	const char		*rejects;
-	const char		*webhook_file;
+	struct opt_value	 webhook_file;
+	const struct conf	*conf;
 	const char		*payloads;
 	const char		*state;
 	int			 dry_run;
@@ -65,18 +65,49 @@ struct sender {
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void __attribute__((noreturn))
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
-	    "                    [--webhook-file FILE] [--payloads FILE]\n"
-	    "                    [--group-window DURATION] [--digest-after N]\n"
-	    "                    [--state FILE] [--dedupe-window DURATION]\n"
-	    "                    [--template FILE] [--timeout DURATION]"
-	    " [file ...]\n");
-	exit(status);
-}
+enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT };
+
+#define O struct options
+static const struct opt options[] = {
+	{ "webhook-file", 0, "FILE",
+	    "the file holding the webhook URL (mode 600)", "webhook_file", 0,
+	    OPT_KEEPS(O, webhook_file) },
+	OPT_DRY_RUN(O, dry_run, 0, "post nothing; show the payloads on stderr"),
+	{ "payloads", 0, "FILE", "append every payload to FILE", NULL, 0,
+	    OPT_STRS(O, payloads) },
+	{ "group-window", 0, "DURATION",
+	    "group records arriving this close together (3s)", NULL, 0,
+	    OPT_ID(O_WINDOW) },
+	{ "digest-after", 0, "N",
+	    "fold more than N records of a kind into a digest (5)", NULL, 0,
+	    OPT_ID(O_DIGEST) },
+	{ "state", 0, "FILE", "remember what was told across runs, in FILE",
+	    NULL, 0, OPT_STRS(O, state) },
+	{ "dedupe-window", 0, "DURATION",
+	    "with --state: tell a finding again after this (24h)", NULL, 0,
+	    OPT_ID(O_DEDUPE) },
+	{ "template", 0, "FILE",
+	    "replace one kind's message with your own (repeatable)", NULL, 0,
+	    OPT_ID(O_TEMPLATE) },
+	{ "timeout", 0, "DURATION",
+	    "give up on one post after this long (10s)", NULL, 0,
+	    OPT_ID(O_TIMEOUT) },
+	OPT_REJECTS(O, rejects, 0),
+	OPT_COMMON,
+	OPT_END
+};
+#undef O
+
+static const struct opt_prog prog = {
+	"slack-notify",
+	"usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
+	"                    [--webhook-file FILE] [--payloads FILE]\n"
+	"                    [--group-window DURATION] [--digest-after N]\n"
+	"                    [--state FILE] [--dedupe-window DURATION]\n"
+	"                    [--template FILE] [--timeout DURATION]"
+	" [file ...]\n",
+	options, NULL
+};
 
 static int64_t
 ms_between(const struct timespec *a, const struct timespec *b)
@@ -399,13 +430,13 @@ read_records(struct input *in, struct queue *q)
 }
 
 static int64_t
-duration(const char *opt, const char *arg)
+duration(const char *where, const char *arg)
 {
 	int64_t	 v;
 	char	*cause;
 
 	if (clk_parse_duration(arg, &v, &cause) == -1)
-		fatal_usage(NULL, "%s: %s", opt, cause);
+		fatal_usage(where, "%s", cause);
 	return (v);
 }
 
@@ -426,110 +457,79 @@ load_template(struct options *o, const char *path)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+on_option(void *arg, int id, const char *value, const char *where)
 {
-	enum { OPT_VERBOSE = 256, OPT_REJECTS, OPT_WEBHOOK, OPT_PAYLOADS,
-	    OPT_WINDOW, OPT_DIGEST, OPT_STATE, OPT_DEDUPE, OPT_TEMPLATE,
-	    OPT_TIMEOUT };
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, OPT_VERBOSE },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
-		{ "webhook-file", required_argument, NULL, OPT_WEBHOOK },
-		{ "payloads", required_argument, NULL, OPT_PAYLOADS },
-		{ "group-window", required_argument, NULL, OPT_WINDOW },
-		{ "digest-after", required_argument, NULL, OPT_DIGEST },
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "dedupe-window", required_argument, NULL, OPT_DEDUPE },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ NULL, 0, NULL, 0 }
-	};
-	char	*end;
-	long	 n;
-	int	 ch;
+	struct options	*o = arg;
+	char		*end;
+	long		 n;
 
+	switch (id) {
+	case O_WINDOW:
+		o->window_ms = duration(where, value) * 1000;
+		break;
+	case O_DIGEST:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || errno != 0 || n < 0 ||
+		    n > 1000000)
+			fatal_usage(NULL, "%s: %s: not a count", where, value);
+		o->digest_after = (size_t)n;
+		break;
+	case O_DEDUPE:
+		o->dedupe_window = duration(where, value);
+		break;
+	case O_TEMPLATE:
+		load_template(o, value);
+		break;
+	case O_TIMEOUT:
+		o->timeout_ms = duration(where, value) * 1000;
+		if (o->timeout_ms <= 0)
+			fatal_usage(where, "must be at least 1s");
+		break;
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o,
+    struct opt_result *r)
+{
 	memset(o, 0, sizeof(*o));
 	o->window_ms = 3000;
 	o->digest_after = 5;
 	o->dedupe_window = 24 * 3600;
 	o->timeout_ms = 10000;
-	while ((ch = getopt_long(argc, argv, "hnqV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(0);
-		case 'V':
-			puts(SECHUB_VERSION_LINE("slack-notify"));
-			exit(0);
-		case 'q':
-			log_set_quiet(1);
-			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case OPT_VERBOSE:
-			log_set_verbose(1);
-			break;
-		case OPT_REJECTS:
-			o->rejects = optarg;
-			break;
-		case OPT_WEBHOOK:
-			o->webhook_file = optarg;
-			break;
-		case OPT_PAYLOADS:
-			o->payloads = optarg;
-			break;
-		case OPT_WINDOW:
-			o->window_ms = duration("--group-window", optarg) *
-			    1000;
-			break;
-		case OPT_DIGEST:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    n < 0 || n > 1000000)
-				fatal_usage(NULL, "--digest-after: %s: not a "
-				    "count", optarg);
-			o->digest_after = (size_t)n;
-			break;
-		case OPT_STATE:
-			o->state = optarg;
-			break;
-		case OPT_DEDUPE:
-			o->dedupe_window = duration("--dedupe-window", optarg);
-			break;
-		case OPT_TEMPLATE:
-			load_template(o, optarg);
-			break;
-		case OPT_TIMEOUT:
-			o->timeout_ms = duration("--timeout", optarg) * 1000;
-			if (o->timeout_ms <= 0)
-				fatal_usage(NULL, "--timeout: must be at "
-				    "least 1s");
-			break;
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
+	opt_parse(&prog, argc, argv, on_option, o, r);
+	o->conf = r->conf;
 }
 
-/* The webhook: --webhook-file, else SLACK_WEBHOOK_URL; checked. */
+/*
+ * The webhook: --webhook-file or $SECHUB_WEBHOOK_FILE, else
+ * $SLACK_WEBHOOK_URL, else the configuration's webhook_file or
+ * webhook_url; checked.
+ */
 static void
 setup_webhook(struct sender *s, const struct options *o)
 {
-	const char	*env = getenv("SLACK_WEBHOOK_URL");
+	const char	*env = getenv("SLACK_WEBHOOK_URL"), *file = NULL;
+	const char	*where = o->webhook_file.where;
+	struct conf_origin origin;
 	char		*cause;
 
-	if (o->webhook_file != NULL) {
-		if ((s->url = slack_webhook_read(o->webhook_file, &cause)) ==
-		    NULL)
-			fatal_usage(NULL, "--webhook-file: %s", cause);
-	} else if (env != NULL && *env != '\0')
+	if (o->webhook_file.value != NULL && (env == NULL || *env == '\0' ||
+	    where[0] == '-' || strcmp(where, "SECHUB_WEBHOOK_FILE") == 0))
+		file = o->webhook_file.value;
+	if (file != NULL) {
+		if ((s->url = slack_webhook_read(file, &cause)) == NULL)
+			fatal_usage(where[0] == '-' ? "--webhook-file" : where,
+			    "%s", cause);
+	} else if (env != NULL && *env != '\0') {
 		s->url = xstrdup(env);
-	else if (!o->dry_run)
+		where = "SLACK_WEBHOOK_URL";
+	} else if ((env = conf_get(o->conf, NULL, "webhook_url",
+	    &origin)) != NULL) {
+		s->url = xstrdup(env);
+		where = origin.where;
+	} else if (!o->dry_run)
 		fatal_usage(NULL, "no webhook: set SLACK_WEBHOOK_URL or use "
 		    "--webhook-file (or --dry-run)");
 	if (s->url == NULL) {
@@ -538,8 +538,7 @@ setup_webhook(struct sender *s, const struct options *o)
 	}
 	if (slack_webhook_check(s->url, &cause) == -1) {
 		freezero_str(s->url);
-		fatal_usage(o->webhook_file ? o->webhook_file :
-		    "SLACK_WEBHOOK_URL", "%s", cause);
+		fatal_usage(file != NULL ? file : where, "%s", cause);
 	}
 	slack_webhook_display(s->url, s->display, sizeof(s->display));
 }
@@ -590,6 +589,7 @@ int
 main(int argc, char **argv)
 {
 	struct options		 opt;
+	struct opt_result	 args;
 	struct queue		 q;
 	struct sender		 s;
 	struct input		*in;
@@ -602,9 +602,7 @@ main(int argc, char **argv)
 	/* A reader that went away must not cost the channel its messages:
 	 * the write error is reported and the records are still told. */
 	signal(SIGPIPE, SIG_IGN);
-	parse_options(argc, argv, &opt);
-	argc -= optind;
-	argv += optind;
+	parse_options(argc, argv, &opt, &args);
 	if (clk_init(&cause) == -1)
 		fatal_usage("SECHUB_NOW", "%s", cause);
 	http_global_init();
@@ -615,7 +613,8 @@ main(int argc, char **argv)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&q.cv, &ca);
 	setup_sender(&s, &opt, &q);
-	if ((in = input_new(argv, argc, opt.rejects, &cause)) == NULL)
+	if ((in = input_new(args.operands, args.noperands, opt.rejects,
+	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
 	/* Signals go to signal_main only (threads inherit the mask). */
 	sigemptyset(&sigs);
@@ -639,6 +638,7 @@ main(int argc, char **argv)
 	input_free(in);
 	finish_sender(&s);
 	free(q.items);
+	opt_result_free(&args);
 	log_close_stdout();
 	return (log_exit_status());
 }
