@@ -131,6 +131,76 @@ pat_set_path(const struct pat_set *set, size_t i, size_t *len)
 	return set->paths[i].name;
 }
 
+/* The UTF-16 code unit at the start of a code point (its high surrogate). */
+static uint32_t
+first_unit(const unsigned char *s, size_t n)
+{
+	uint32_t	 cp;
+
+	if (s[0] < 0x80 || n < 2)
+		return s[0];
+	if (s[0] < 0xe0)
+		return ((s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	if (s[0] < 0xf0 || n < 4)
+		return n < 3 ? s[0] : ((s[0] & 0x0f) << 12) |
+		    ((s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	cp = ((s[0] & 0x07) << 18) | ((s[1] & 0x3f) << 12) |
+	    ((s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	return 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+int
+pat_path_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+	size_t		 i = 0, n = alen < blen ? alen : blen;
+	uint32_t	 ux, uy;
+
+	while (i < n && x[i] == y[i])
+		i++;
+	if (i == n)
+		return alen < blen ? -1 : alen > blen;
+	/* UTF-8 sorts by code point; back to the start of the code points
+	 * that differ, and compare their first UTF-16 units */
+	while (i > 0 && (x[i] & 0xc0) == 0x80)
+		i--;
+	ux = first_unit(x + i, alen - i);
+	uy = first_unit(y + i, blen - i);
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
+	/* two code points above U+FFFF with the same high surrogate */
+	return memcmp(x + i, y + i, n - i) < 0 ? -1 : 1;
+}
+
+/* Each condition's rank in key order, and whether one that may choose a
+ * field (any but a bare {"exists": false}) comes before it. */
+static void
+rank_conds(struct pat_set *set, struct pat_sub *s)
+{
+	size_t		 i, j;
+
+	for (i = 0; i < s->ncond; i++) {
+		struct pat_cond *a = &set->conds[s->cond[i]];
+
+		a->rank = 0;
+		a->prior = 0;
+		for (j = 0; j < s->ncond; j++) {
+			const struct pat_cond *b = &set->conds[s->cond[j]];
+
+			if (j == i || pat_path_cmp(b->leaf->path,
+			    b->leaf->pathlen, a->leaf->path,
+			    a->leaf->pathlen) >= 0)
+				continue;
+			a->rank++;
+			if (b->leaf->nalt > 0)
+				a->prior = 1;
+		}
+		a->absent = a->leaf->exists_false && a->prior ? a->leaf : NULL;
+		s->absent |= a->absent != NULL;
+	}
+}
+
 /*
  * Turn one expansion into a sub-rule: the same path twice (written inside
  * and outside an $or, or as "a.b" and a:{b}) keeps the leaf written last.
@@ -149,6 +219,7 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 	s->rule = rule;
 	s->cond = xreallocarray(NULL, cb->n + 1, sizeof(*s->cond));
 	s->ncond = 0;
+	s->absent = 0;
 	for (i = 0; i < cb->n; i++) {
 		const struct pat_leaf *l = &leaf[cb->leaf[i]];
 
@@ -164,11 +235,17 @@ add_sub(struct pat_set *set, size_t rule, const struct pat_leaf *leaf,
 		set->conds = grow(set->conds, set->nconds,
 		    sizeof(*set->conds));
 		cd = &set->conds[set->nconds];
+		memset(cd, 0, sizeof(*cd));
 		cd->leaf = l;
 		cd->path = intern_path(set, l->path, l->pathlen);
 		cd->sub = (uint32_t)set->nsubs;
 		s->cond[s->ncond++] = (uint32_t)set->nconds++;
 	}
+	for (i = 0; i < s->ncond; i++)	/* ranks matter for absence only */
+		if (set->conds[s->cond[i]].leaf->exists_false) {
+			rank_conds(set, s);
+			break;
+		}
 	if (s->ncond > set->maxcond)
 		set->maxcond = s->ncond;
 	set->nsubs++;

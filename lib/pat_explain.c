@@ -24,15 +24,17 @@ ref_sub(const struct pat_set *set, const struct pat_sub *s,
 	struct pat_cands	*c;
 	uint32_t	*pool;
 	size_t		 i, j, n = 0, used = 0, present;
-	int		 r = 0;
+	int		 r = 0, in_order = 0;
 
 	c = xreallocarray(NULL, s->ncond + 1, sizeof(*c));
 	pool = xreallocarray(NULL, s->ncond * ev->nfields + 1, sizeof(*pool));
 	for (i = 0; i < s->ncond; i++) {
-		const struct pat_leaf *l = set->conds[s->cond[i]].leaf;
+		const struct pat_cond *cd = &set->conds[s->cond[i]];
+		const struct pat_leaf *l = cd->leaf;
 
 		c[n].field = pool + used;
 		c[n].n = 0;
+		c[n].cond = cd;
 		for (present = 0, j = 0; j < ev->nfields; j++) {
 			const struct ev_field *f = &ev->fields[j];
 
@@ -43,7 +45,11 @@ ref_sub(const struct pat_set *set, const struct pat_sub *s,
 			if (pat_test_leaf(l, f))
 				pool[used + c[n].n++] = (uint32_t)j;
 		}
-		if (c[n].n > 0)
+		/* an {"exists": false} whose path the event has holds only if
+		 * none of its fields fits those chosen before it */
+		if (present > 0 && cd->absent != NULL)
+			in_order = 1;
+		if (c[n].n > 0 || (present > 0 && cd->absent != NULL))
 			used += c[n++].n;
 		else if (!(l->exists_false && present == 0)) {
 			if (fail != NULL)
@@ -53,7 +59,8 @@ ref_sub(const struct pat_set *set, const struct pat_sub *s,
 	}
 	if (fail != NULL)
 		*fail = s->ncond;
-	r = pat_consistent(ev, c, n);
+	r = in_order ? pat_consistent_in_order(ev, c, n) :
+	    pat_consistent(ev, c, n);
 out:
 	free(c);
 	free(pool);
@@ -121,8 +128,10 @@ pat_explain(const struct pat_set *set, size_t rule, const struct ev_event *ev)
 		buf_addf(&b, "($or alternative %zu of %zu) ", best + 1,
 		    r->nsub);
 	if (fail == s->ncond) {
-		buf_adds(&b, "the conditions hold only in different elements "
-		    "of one array");
+		buf_adds(&b, s->absent ? "no element of the array holds "
+		    "the fields the conditions want, without those that "
+		    "must be absent" : "the conditions hold only in "
+		    "different elements of one array");
 		return buf_cstr(&b);
 	}
 	l = set->conds[s->cond[fail]].leaf;

@@ -83,12 +83,23 @@ struct pat_cond {
 	const struct pat_leaf *leaf;
 	uint32_t	 path;
 	uint32_t	 sub;
+	/*
+	 * Its place among its sub-rule's conditions in the order EventBridge
+	 * takes keys in (sorted, as Java sorts strings), and whether one that
+	 * can choose a field comes before it: an {"exists": false} is judged
+	 * against the array elements of the fields chosen before it.
+	 */
+	uint32_t	 rank;
+	int		 prior;
+	/* the leaf, if the condition may hold by absence with a prior */
+	const struct pat_leaf *absent;
 };
 
 struct pat_sub {
 	size_t		 rule;
 	uint32_t	*cond;		/* indexes into set->conds */
 	size_t		 ncond;
+	int		 absent;	/* some cond has pat_cond.absent */
 };
 
 struct pat_rule {
@@ -146,8 +157,9 @@ struct pat_hit {
 
 /* Candidate fields of one condition. */
 struct pat_cands {
-	const uint32_t	*field;
+	const uint32_t	*field;		/* fields that pass the test */
 	size_t		 n;
+	const struct pat_cond *cond;
 };
 
 struct pat_set {
@@ -282,6 +294,12 @@ exact_slot(const struct pat_path *p, const char *v, size_t len)
 	return &p->exact[i];
 }
 
+/*
+ * Two field paths in the order EventBridge takes keys in: as Java compares
+ * strings (by UTF-16 code units, not by code points). <0, 0, >0.
+ */
+int	 pat_path_cmp(const char *, size_t, const char *, size_t);
+
 /* --- pat_match.c ------------------------------------------------------ */
 
 /*
@@ -289,5 +307,13 @@ exact_slot(const struct pat_path *p, const char *v, size_t len)
  * different elements of one array? c is reordered.
  */
 int	 pat_consistent(const struct ev_event *, struct pat_cands *, size_t);
+/*
+ * The same when some condition may hold by absence though the event has
+ * its path (pat_cond.absent): the conditions are taken in key order, and
+ * each such one holds, instead of choosing a field, when no field on its
+ * path fits the fields chosen before it (c[i].cond set for every one).
+ */
+int	 pat_consistent_in_order(const struct ev_event *, struct pat_cands *,
+	    size_t);
 
 #endif

@@ -71,6 +71,112 @@ needs_pick(const struct ev_event *ev, const struct pat_cands *c, size_t n)
 	return 0;
 }
 
+/* The fields on the path of an absence condition: what would block it. */
+static uint32_t *
+blockers(const struct ev_event *ev, const struct pat_leaf *l, size_t *n)
+{
+	uint32_t	*b = xreallocarray(NULL, ev->nfields + 1, sizeof(*b));
+	size_t		 j;
+
+	for (*n = 0, j = 0; j < ev->nfields; j++)
+		if (ev->fields[j].pathlen == l->pathlen &&
+		    memcmp(ev->fields[j].path, l->path, l->pathlen) == 0)
+			b[(*n)++] = (uint32_t)j;
+	return b;
+}
+
+struct in_order {
+	const struct ev_event	*ev;
+	const struct pat_cands	*c;	/* by rank */
+	size_t			 n;
+	uint32_t		**block;	/* fields on c[k]'s path */
+	size_t			*nblock;
+	uint32_t		*chosen;
+};
+
+/* Can every condition from k on that cannot hold by absence still choose
+ * a field that fits the nchosen fields chosen? */
+static int
+still_open(const struct in_order *o, size_t k, size_t nchosen)
+{
+	size_t	 j, m;
+
+	for (j = k; j < o->n; j++) {
+		if (o->c[j].cond->absent != NULL)
+			continue;
+		for (m = 0; m < o->c[j].n; m++)
+			if (fits(o->ev, o->c[j].field[m], o->chosen, nchosen))
+				break;
+		if (m == o->c[j].n)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The conditions in key order, as EventBridge's engine takes them: each
+ * chooses a field that fits those chosen before it, or holds by absence
+ * when no field on its path fits them.
+ */
+static int
+pick_in_order(const struct in_order *o, size_t k, size_t nchosen)
+{
+	const struct pat_cands	*c = &o->c[k];
+	size_t			 i;
+
+	if (k == o->n)
+		return 1;
+	for (i = 0; i < c->n; i++) {
+		if (!fits(o->ev, c->field[i], o->chosen, nchosen))
+			continue;
+		o->chosen[nchosen] = c->field[i];
+		if (still_open(o, k + 1, nchosen + 1) &&
+		    pick_in_order(o, k + 1, nchosen + 1))
+			return 1;
+	}
+	if (c->cond->absent == NULL)
+		return 0;
+	for (i = 0; i < o->nblock[k]; i++)
+		if (fits(o->ev, o->block[k][i], o->chosen, nchosen))
+			return 0;
+	return pick_in_order(o, k + 1, nchosen);
+}
+
+int
+pat_consistent_in_order(const struct ev_event *ev, struct pat_cands *c,
+    size_t n)
+{
+	struct in_order		 o;
+	struct pat_cands	 t;
+	size_t			 i, j;
+	int			 r;
+
+	for (i = 1; i < n; i++) {
+		t = c[i];
+		for (j = i; j > 0 && c[j - 1].cond->rank > t.cond->rank;
+		    j--)
+			c[j] = c[j - 1];
+		c[j] = t;
+	}
+	o.ev = ev;
+	o.c = c;
+	o.n = n;
+	o.block = xcalloc(n + 1, sizeof(*o.block));
+	o.nblock = xcalloc(n + 1, sizeof(*o.nblock));
+	o.chosen = xreallocarray(NULL, n + 1, sizeof(*o.chosen));
+	for (i = 0; i < n; i++)
+		if (c[i].cond->absent != NULL)
+			o.block[i] = blockers(ev, c[i].cond->absent,
+			    &o.nblock[i]);
+	r = pick_in_order(&o, 0, 0);
+	for (i = 0; i < n; i++)
+		free(o.block[i]);
+	free(o.block);
+	free(o.nblock);
+	free(o.chosen);
+	return r;
+}
+
 int
 pat_consistent(const struct ev_event *ev, struct pat_cands *c, size_t n)
 {
@@ -114,6 +220,41 @@ add_hit(struct pat_set *set, uint32_t cond, uint32_t field)
 	set->cond_head[cond] = (uint32_t)set->nhits++;
 }
 
+/*
+ * A sub-rule in which an {"exists": false} may hold though the event has its
+ * path: every condition's candidates, taken in key order (pat_consistent).
+ */
+static __attribute__((noinline)) int
+sub_matches_in_order(struct pat_set *set, const struct pat_sub *s,
+    const struct ev_event *ev, struct pat_cands *c, uint32_t *pool)
+{
+	size_t		 i, n = 0, used = 0;
+	uint32_t	 h;
+
+	for (i = 0; i < s->ncond; i++) {
+		const struct pat_cond *cd = &set->conds[s->cond[i]];
+		uint32_t	 k = set->cond_cls[s->cond[i]];
+
+		c[n].field = pool + used;
+		c[n].n = 0;
+		c[n].cond = cd;
+		if (set->cond_gen[k] == set->gen) {
+			for (h = set->cond_head[k]; h != EV_NONE;
+			    h = set->hits[h].next)
+				pool[used + c[n].n++] = set->hits[h].field;
+			used += c[n++].n;
+		} else if (!cd->leaf->exists_false)
+			return 0;
+		else if (set->paths[cd->path].seen != set->gen)
+			continue;	/* absent from the event: holds */
+		else if (cd->absent == NULL)
+			return 0;	/* present, and nothing to judge by */
+		else
+			n++;		/* present: judged in key order */
+	}
+	return pat_consistent_in_order(ev, c, n);
+}
+
 static int
 sub_matches(struct pat_set *set, const struct pat_sub *s,
     const struct ev_event *ev, struct pat_cands *c, uint32_t *pool)
@@ -121,6 +262,8 @@ sub_matches(struct pat_set *set, const struct pat_sub *s,
 	size_t		 i, n = 0, used = 0;
 	uint32_t	 h;
 
+	if (s->absent)
+		return sub_matches_in_order(set, s, ev, c, pool);
 	for (i = 0; i < s->ncond; i++) {
 		const struct pat_cond *cd = &set->conds[s->cond[i]];
 		uint32_t	 k = set->cond_cls[s->cond[i]];
