@@ -110,6 +110,18 @@ str_of(const struct comp *c, uint32_t i)
 	return s;
 }
 
+/*
+ * A number the engine can compare: finite, and just what the nearest
+ * double prints as (1E309, 1E-325 and 20-digit integers are not).
+ */
+static int
+comparable(struct comp *c, uint32_t num)
+{
+	if (!pat_double_exact(text_of(c, num), node(c, num)->textlen))
+		return err(c, "Cannot compare number : %s", text_of(c, num));
+	return 0;
+}
+
 static struct pat_alt *
 new_alt(struct pat_leaf *l, enum pat_kind kind)
 {
@@ -233,12 +245,15 @@ compile_but_list(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	uint32_t	 e;
 	int		 nstr = 0, nnum = 0;
 
+	/* in the list's order, as the engine reads it */
 	for (e = node(c, opnd)->child; e != EV_NONE; e = node(c, e)->next) {
 		if (node(c, e)->type == EV_STRING)
 			nstr++;
-		else if (node(c, e)->type == EV_NUMBER)
+		else if (node(c, e)->type == EV_NUMBER) {
+			if (comparable(c, e) != 0)
+				return -1;
 			nnum++;
-		else
+		} else
 			return err(c, "Inside anything but list, "
 			    "start|null|boolean is not supported.");
 	}
@@ -319,6 +334,8 @@ compile_but(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 		add_op(a, str_of(c, opnd));
 		return 0;
 	case EV_NUMBER:
+		if (comparable(c, opnd) != 0)
+			return -1;
 		a = new_alt(l, K_BUT_NUMBER);
 		add_op(a, str_of(c, opnd));
 		return 0;
@@ -336,6 +353,18 @@ static const char *
 numeric_opname(const char *op)
 {
 	return strcmp(op, "=") == 0 ? "equals" : op;
+}
+
+/* The bounds of a numeric condition, parsed once for the value tests. */
+static int
+numeric_done(struct comp *c, struct pat_alt *a)
+{
+	a->dec = xcalloc(2, sizeof(*a->dec));
+	if (a->lo.s != NULL)
+		pat_dec_parse(a->lo.s, a->lo.len, &a->dec[0]);
+	if (a->hi.s != NULL)
+		pat_dec_parse(a->hi.s, a->hi.len, &a->dec[1]);
+	return 0;
 }
 
 static int
@@ -377,7 +406,7 @@ compile_numeric(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 		a->lo_incl = op[1] == '=';
 	}
 	if (n == 2)
-		return 0;
+		return comparable(c, e[1]) != 0 ? -1 : numeric_done(c, a);
 	if (op[0] != '>')
 		return err(c, "Too many elements in numeric expression");
 	op = token_text(c, e[2]);
@@ -390,9 +419,11 @@ compile_numeric(struct comp *c, struct pat_leaf *l, uint32_t opnd)
 	a->hi_incl = op[1] == '=';
 	if (n > 4)
 		return err(c, "Too many terms in numeric range expression");
+	if (comparable(c, e[1]) != 0 || comparable(c, e[3]) != 0)
+		return -1;
 	if (pat_num_cmp(a->lo.s, a->lo.len, a->hi.s, a->hi.len) >= 0)
 		return err(c, "Bottom must be less than top");
-	return 0;
+	return numeric_done(c, a);
 }
 
 static void
@@ -773,6 +804,7 @@ alt_free(struct pat_alt *a)
 	free(a->wild);
 	free(a->lo.s);
 	free(a->hi.s);
+	free(a->dec);
 }
 
 void

@@ -55,6 +55,17 @@ struct pat_wild {
 	size_t		 nseg;		/* stars + 1 */
 };
 
+/* A JSON number as sign, significant digits and a decimal exponent. */
+struct pat_dec {
+	int		 neg;
+	int		 zero;
+	const char	*ip, *fp;	/* integer and fraction digits */
+	size_t		 ilen, flen;
+	long long	 exp;		/* value = 0.D x 10^exp */
+	size_t		 lead;		/* leading zeros of D skipped */
+	size_t		 nsig;		/* significant digits of D */
+};
+
 /* One alternative of a leaf's value array. */
 struct pat_alt {
 	enum pat_kind	 kind;
@@ -63,6 +74,7 @@ struct pat_alt {
 	struct pat_wild	*wild;		/* K_WILDCARD, K_BUT_WILDCARD */
 	size_t		 nwild;
 	struct pat_str	 lo, hi;	/* K_NUMERIC; s NULL when open */
+	struct pat_dec	*dec;		/* K_NUMERIC: lo and hi, parsed */
 	int		 lo_incl, hi_incl;
 	struct ip_cidr	 cidr;
 };
@@ -200,8 +212,14 @@ struct pat_set {
 
 /* Does field f satisfy the alternative? */
 int	 pat_test_alt(const struct pat_alt *, const struct ev_field *);
-/* Is the number text exactly what its double prints as? */
+/*
+ * Is the number text exactly what its double prints as (finite, and the
+ * shortest decimal of the nearest double)? What event-ruler asks of every
+ * number it compares as a number.
+ */
 int	 pat_double_exact(const char *, size_t);
+/* A number's text parsed (pointing into it) for pat_dec_cmp(). */
+void	 pat_dec_parse(const char *, size_t, struct pat_dec *);
 /* An IP as EventBridge reads one (no IPv4-in-IPv6 dotted forms). */
 int	 pat_parse_ip(const char *, size_t, struct ip_addr *);
 /* Once, before any test: what the value tests need (case mappings). */

@@ -17,19 +17,8 @@
 #include "pat_impl.h"
 #include "util.h"
 
-/* A JSON number as sign, significant digits and a decimal exponent. */
-struct dec {
-	int		 neg;
-	int		 zero;
-	const char	*ip, *fp;	/* integer and fraction digits */
-	size_t		 ilen, flen;
-	long long	 exp;		/* value = 0.D x 10^exp */
-	size_t		 lead;		/* leading zeros of D skipped */
-	size_t		 nsig;		/* significant digits of D */
-};
-
 static char
-dec_digit(const struct dec *d, size_t k)
+dec_digit(const struct pat_dec *d, size_t k)
 {
 	k += d->lead;
 	if (k < d->ilen)
@@ -38,8 +27,8 @@ dec_digit(const struct dec *d, size_t k)
 	return k < d->flen ? d->fp[k] : '0';
 }
 
-static void
-dec_parse(const char *s, size_t len, struct dec *d)
+void
+pat_dec_parse(const char *s, size_t len, struct pat_dec *d)
 {
 	const char	*end = s + len, *p = s;
 	long long	 e = 0;
@@ -88,7 +77,7 @@ dec_parse(const char *s, size_t len, struct dec *d)
 }
 
 static int
-dec_cmp(const struct dec *a, const struct dec *b)
+dec_cmp(const struct pat_dec *a, const struct pat_dec *b)
 {
 	size_t	 k, n;
 	int	 sign;
@@ -119,18 +108,13 @@ dec_cmp(const struct dec *a, const struct dec *b)
 int
 pat_num_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	struct dec	 x, y;
+	struct pat_dec	 x, y;
 
-	dec_parse(a, alen, &x);
-	dec_parse(b, blen, &y);
+	pat_dec_parse(a, alen, &x);
+	pat_dec_parse(b, blen, &y);
 	return dec_cmp(&x, &y);
 }
 
-/*
- * Is the number exactly what its double prints as (event-ruler gives a
- * literal a numeric matcher only then; 20-digit integers only match by
- * text)?
- */
 int
 pat_double_exact(const char *s, size_t len)
 {
@@ -150,6 +134,19 @@ pat_double_exact(const char *s, size_t len)
 	}
 	free(text);
 	return r;
+}
+
+/*
+ * Can the engine compare this event number as a number (see
+ * pat_double_exact)? Up to 15 significant digits in the range of normal
+ * doubles always can: no two such decimals share a double (DBL_DIG).
+ */
+static int
+dec_comparable(const struct pat_dec *d, const char *s, size_t len)
+{
+	if (d->zero || (d->nsig <= 15 && d->exp >= -306 && d->exp <= 308))
+		return 1;
+	return pat_double_exact(s, len);
 }
 
 static locale_t	 utf8_locale;
@@ -320,22 +317,24 @@ pat_test_alt(const struct pat_alt *a, const struct ev_field *f)
 		return str && eic_match(a->op[0].s, a->op[0].len, v, n, 2);
 	case K_WILDCARD:
 		return str && wild_match(&a->wild[0], v, n);
-	case K_NUMERIC:
+	case K_NUMERIC: {
+		struct pat_dec	 d;
+		int		 c;
+
+		/* a number the engine cannot compare is no number to it */
 		if (!num)
 			return 0;
-		if (a->lo.s != NULL) {
-			int c = pat_num_cmp(v, n, a->lo.s, a->lo.len);
-
-			if (c < 0 || (c == 0 && !a->lo_incl))
-				return 0;
-		}
-		if (a->hi.s != NULL) {
-			int c = pat_num_cmp(v, n, a->hi.s, a->hi.len);
-
-			if (c > 0 || (c == 0 && !a->hi_incl))
-				return 0;
-		}
+		pat_dec_parse(v, n, &d);
+		if (!dec_comparable(&d, v, n))
+			return 0;
+		if (a->lo.s != NULL && ((c = dec_cmp(&d, &a->dec[0])) < 0 ||
+		    (c == 0 && !a->lo_incl)))
+			return 0;
+		if (a->hi.s != NULL && ((c = dec_cmp(&d, &a->dec[1])) > 0 ||
+		    (c == 0 && !a->hi_incl)))
+			return 0;
 		return 1;
+	}
 	case K_CIDR:
 		return str && pat_parse_ip(v, n, &ip) == 0 &&
 		    ip.family == a->cidr.addr.family &&
