@@ -162,7 +162,7 @@ parse_utf8(struct ev_parser *p)
 {
 	int	 n;
 
-	n = jtok_utf8_len((const unsigned char *)p->s + p->pos,
+	n = utf8_seq_len((const unsigned char *)p->s + p->pos,
 	    p->len - p->pos);
 	if (n <= 0)
 		return fail(p, "invalid UTF-8");

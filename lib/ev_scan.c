@@ -295,7 +295,7 @@ sc_string_rest(struct scan *x, int *esc, size_t i)
 		} else if (s[i] < 0x20)
 			return -1;
 		else
-			n = jtok_utf8_len(s + i, len - i);
+			n = utf8_seq_len(s + i, len - i);
 		if (n <= 0)
 			return -1;
 		i += (size_t)n;

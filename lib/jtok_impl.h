@@ -26,45 +26,11 @@ static const unsigned char jtok_plain[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 };
 
-/* JTOK_MORE: the text ends before the token does. */
-#define JTOK_MORE	(-1)
-
 /*
- * A UTF-8 sequence at p (p[0] >= 0x80, avail bytes readable) as RFC 3629
- * allows it: no overlong form, no surrogate, nothing above U+10FFFF. Its
- * length, 0 if it is invalid, or JTOK_MORE if it is valid so far but goes
- * past avail.
+ * JTOK_MORE: the text ends before the token does (the -1 of util.h's
+ * utf8_seq_len(), the UTF-8 sequences' length).
  */
-static inline int
-jtok_utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char	 c = p[0], lo = 0x80, hi = 0xbf;
-	int		 n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return 0;
-	for (int k = 1; k < n; k++) {
-		if ((size_t)k >= avail)
-			return JTOK_MORE;
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return n;
-}
+#define JTOK_MORE	(-1)
 
 /* Why an escape is not valid (jtok_escape_len). */
 #define JTOK_BAD_ESCAPE		(-2)	/* \ followed by no escape letter */

@@ -185,7 +185,7 @@ char_len(const char *s, size_t n)
 	int	 r;
 
 	if ((unsigned char)s[0] < 0x80 ||
-	    (r = jtok_utf8_len((const unsigned char *)s, n)) <= 0)
+	    (r = utf8_seq_len((const unsigned char *)s, n)) <= 0)
 		return (1);
 	return ((size_t)r);
 }
