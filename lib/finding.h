@@ -163,5 +163,11 @@ const char *finding_ocsf_label(long);
  */
 int	 finding_label_rank(const char *);
 const char *finding_rank_label(int);
+/*
+ * A list of labels ("HIGH,CRITICAL", "high, critical": any case, as
+ * finding_label_rank() reads them, separated by commas) as a set of ranks:
+ * bit r for rank r. -1 and a cause for an empty label or one that is none.
+ */
+int	 finding_label_set(const char *, unsigned int *, char **);
 
 #endif

@@ -102,6 +102,40 @@ finding_rank_label(int rank)
 	return labels[rank].name;
 }
 
+int
+finding_label_set(const char *list, unsigned int *set, char **cause)
+{
+	const char	*p = list, *end;
+	char		 name[32];
+	size_t		 n;
+	int		 r;
+
+	*set = 0;
+	for (;;) {
+		p += strspn(p, " ");
+		end = p + strcspn(p, ",");
+		for (n = (size_t)(end - p); n > 0 && p[n - 1] == ' '; n--)
+			continue;
+		if (n == 0 || n >= sizeof(name))
+			r = -1;
+		else {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			r = finding_label_rank(name);
+		}
+		if (r < 0) {
+			xasprintf(cause, "not a severity label: \"%.*s\" (use "
+			    "INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL, "
+			    "separated by commas)", (int)(n > 40 ? 40 : n), p);
+			return -1;
+		}
+		*set |= 1u << r;
+		if (*end == '\0')
+			return 0;
+		p = end + 1;
+	}
+}
+
 static void
 set_label(struct finding_text *t, const char *name)
 {

@@ -183,6 +183,28 @@ test_fields(void)
 	    strcmp(finding_rank_label(3), "HIGH") == 0 &&
 	    finding_rank_label(5) == NULL && finding_rank_label(-1) == NULL,
 	    "the label of a rank");
+	{
+		unsigned int	 set = 99;
+		char		*cause = NULL;
+
+		ok(finding_label_set("high,Critical", &set, &cause) == 0 &&
+		    set == (1u << 3 | 1u << 4), "a label set, in any case");
+		ok(finding_label_set(" low , fatal,INFO", &set, &cause) == 0 &&
+		    set == (1u << 1 | 1u << 4 | 1u << 0),
+		    "a label set: spaces around labels, OCSF's names");
+		ok(finding_label_set("HIGH,SEVERE", &set, &cause) == -1 &&
+		    cause != NULL && strstr(cause, "\"SEVERE\"") != NULL,
+		    "a label set: a word that is no label is named");
+		free(cause);
+		cause = NULL;
+		ok(finding_label_set("HIGH,", &set, &cause) == -1 &&
+		    cause != NULL, "a label set: an empty label is refused");
+		free(cause);
+		cause = NULL;
+		ok(finding_label_set("", &set, &cause) == -1 && cause != NULL,
+		    "a label set: so is an empty list");
+		free(cause);
+	}
 	t.json = "1700000000";
 	t.len = strlen(t.json);
 	{
