@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,9 @@ collect(struct members *ms, struct span obj)
 			    memcmp(slot_names[i].name, k.p, len) == 0) {
 				if (!HAS(ms->m[i]))
 					ms->m[i] = v;
+				else if (i == S_detail || i == S_findings ||
+				    i == S_Findings)
+					ms->dup = 1;
 				break;
 			}
 		}
@@ -110,6 +114,22 @@ static void (*const fill[])(struct walk *, const struct members *) = {
 	finding_fill_asff, finding_fill_native, finding_fill_ocsf
 };
 
+/* Where the finding lies, for finding_path(). */
+static void
+set_path(struct walk *w, struct finding *f)
+{
+	char	 outer[24] = "", inner[24] = "";
+
+	f->path_ok = !w->dup;
+	if (w->outer >= 0)
+		snprintf(outer, sizeof outer, "%ld%s", w->outer,
+		    w->via != NULL ? "." : "");
+	if (w->inner >= 0)
+		snprintf(inner, sizeof inner, ".%ld", w->inner);
+	snprintf(f->path, sizeof f->path, "%s%s%s", outer,
+	    w->via != NULL ? w->via : "", inner);
+}
+
 /* Fill and hand over one finding of a known shape. */
 static void
 emit(struct walk *w, const struct members *ms, enum finding_shape shape)
@@ -127,6 +147,7 @@ emit(struct walk *w, const struct members *ms, enum finding_shape shape)
 	f->env_end = w->env != NULL ? w->env->obj.e : NULL;
 	w->nconn = 0;
 	w->action_type[0] = '\0';
+	set_path(w, f);
 
 	fill[shape](w, ms);
 	finding_fill_finish(w);
@@ -159,11 +180,13 @@ visit_list(struct walk *w, struct span list)
 
 	if (span_iter_open(&it, list, '[') != 0)
 		return;
-	while (!w->stopped && span_iter_elem(&it, &el)) {
+	for (w->inner = 0; !w->stopped && span_iter_elem(&it, &el);
+	    w->inner++) {
 		collect(&ms, el);
 		if (visit_finding(w, &ms) != 0)
 			w->unknown++;
 	}
+	w->inner = -1;
 }
 
 /* A record: a finding, an event, a get-findings document. */
@@ -178,17 +201,27 @@ visit_value(struct walk *w, struct span v)
 	if (is_object(M(&ms, detail))) {
 		collect(&detail, M(&ms, detail));
 		w->env = &ms;
-		if (is_array(M(&detail, findings)))
+		w->dup = ms.dup;
+		if (is_array(M(&detail, findings))) {
+			w->via = "detail.findings";
+			w->dup |= detail.dup;
 			visit_list(w, M(&detail, findings));
-		else if (is_native(&detail))
+		} else if (is_native(&detail)) {
+			w->via = "detail";
 			emit(w, &detail, FINDING_GUARDDUTY);
-		else
+		} else
 			w->unknown++;
 		w->env = NULL;
+		w->via = NULL;
+		w->dup = 0;
 		return;
 	}
 	if (is_array(M(&ms, Findings))) {
+		w->via = "Findings";
+		w->dup = ms.dup;
 		visit_list(w, M(&ms, Findings));
+		w->via = NULL;
+		w->dup = 0;
 		return;
 	}
 	w->unknown++;
@@ -207,13 +240,15 @@ finding_each(const char *text, size_t len, finding_cb cb, void *arg,
 	memset(&w, 0, sizeof w);
 	w.cb = cb;
 	w.arg = arg;
+	w.outer = w.inner = -1;
 	saved = span_index_begin(&index, text, len);
 	v.p = skip_ws(text, text + len);
 	v.e = text + len;
 	if (v.p < v.e && *v.p == '[') {
 		/* an array of findings, events or documents */
 		span_iter_open(&it, v, '[');
-		while (!w.stopped && span_iter_elem(&it, &el))
+		for (w.outer = 0; !w.stopped && span_iter_elem(&it, &el);
+		    w.outer++)
 			visit_value(&w, el);
 	} else
 		visit_value(&w, v);
@@ -242,6 +277,12 @@ finding_member(const struct finding *f, const char *name, size_t *len)
 		return NULL;
 	*len = v.e - v.p;
 	return v.p;
+}
+
+const char *
+finding_path(const struct finding *f)
+{
+	return f->path_ok ? f->path : NULL;
 }
 
 char *

@@ -51,6 +51,8 @@ struct finding_text {
 };
 
 #define FINDING_ACTION_MAX	40
+/* "4294967295.detail.findings.4294967295" and its NUL fit */
+#define FINDING_PATH_MAX	64
 
 /* A remote address the finding names (each address once per finding). */
 struct finding_ip {
@@ -97,6 +99,8 @@ struct finding {
 	size_t			 ipcap, badcap;
 	char			 region_buf[48];
 	char			 observed_buf[CLK_BUFSZ + 2];
+	char			 path[FINDING_PATH_MAX];
+	int			 path_ok;
 };
 
 /* Called for each finding; return 0 to go on, -1 to stop the walk. */
@@ -122,6 +126,16 @@ const char *finding_member(const struct finding *, const char *, size_t *);
 
 /* The finding's own JSON text (an object), len bytes. */
 const char *finding_json(const struct finding *, size_t *);
+/*
+ * Where the finding lies in the record, as a path of keys and array
+ * indexes joined by '.' ("" for the record itself, "2", "detail",
+ * "detail.findings.0", "1.Findings.3"): what a caller holding the record
+ * decoded follows to the finding's value instead of decoding its text
+ * again. NULL when a decoder may read the record another way (a key the
+ * walk followed appears twice in its object: the walk takes the first, a
+ * decoder may keep the last).
+ */
+const char *finding_path(const struct finding *);
 
 /* The value of a text field as a C string in buf (empty if absent). */
 char	*finding_text_cstr(const struct finding_text *, char *, size_t);

@@ -155,6 +155,7 @@ enum slot {
 struct members {
 	struct span	 obj;
 	struct span	 m[S_MAX];
+	int		 dup;	/* detail, findings or Findings twice */
 };
 
 #define M(ms, s)	((ms)->m[S_ ## s])
@@ -175,6 +176,12 @@ struct walk {
 	int			 stopped;
 	size_t			 unknown;
 	const struct members	*env;	/* the event, or NULL */
+	/* where the finding lies: the record's element (-1 if the record is
+	 * no array), the envelope's member path (NULL: none), the element of
+	 * its list (-1: no list); dup if a key on the way appears twice */
+	long			 outer, inner;
+	const char		*via;
+	int			 dup;
 	struct conn_dir		 conn[8];
 	size_t			 nconn;
 	char			 action_type[FINDING_ACTION_MAX];

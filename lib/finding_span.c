@@ -267,19 +267,28 @@ hexval(const char *p, const char *e, unsigned int *v)
 long
 span_string(struct span v, char *buf, size_t size)
 {
-	const char	*p, *e;
-	size_t		 n = 0;
+	const char	*p, *e, *q;
+	size_t		 n = 0, run;
 	unsigned int	 cp, lo;
 
 	if (!is_string(v) || v.e - v.p < 2 || size == 0)
 		return -1;
 	p = v.p + 1;
 	e = v.e - 1;
+
 	while (p < e) {
 		if (n + 5 > size)
 			return -1;
 		if (*p != '\\') {
-			buf[n++] = *p++;
+			/* a run without escapes, in one copy */
+			if ((q = memchr(p, '\\', e - p)) == NULL)
+				q = e;
+			run = q - p;
+			if (n + run + 4 > size)
+				return -1;
+			memcpy(buf + n, p, run);
+			n += run;
+			p = q;
 			continue;
 		}
 		if (++p >= e)

@@ -93,14 +93,23 @@ console_link(const struct finding *f, char *const *F)
 	return (slack_securityhub_link(F[SF_ID], F[SF_REGION]));
 }
 
-/* The finding's own JSON, decoded (what templates look into). */
+/*
+ * The finding's own JSON, decoded (what templates look into): its value in
+ * the decoded record, where finding.c says it lies; decoded from its text
+ * only when the record may decode otherwise (or is not at hand). New
+ * reference.
+ */
 static json_t *
-finding_obj(const struct finding *f)
+finding_obj(const struct finding *f, json_t *record)
 {
 	struct jl_record	 rec;
 	char			 reason[160];
+	const char		*path;
 	json_t			*v;
 
+	if (record != NULL && (path = finding_path(f)) != NULL &&
+	    json_is_object(v = slack_path(record, path, strlen(path))))
+		return (json_incref(v));
 	memset(&rec, 0, sizeof(rec));
 	rec.text = finding_json(f, &rec.len);
 	rec.file = "finding";
@@ -110,6 +119,7 @@ finding_obj(const struct finding *f)
 }
 
 struct classify {
+	json_t			*rec;
 	struct slack_item	***items;
 	size_t			*n;
 };
@@ -119,7 +129,7 @@ on_finding(const struct finding *f, void *arg)
 {
 	struct classify		*c = arg;
 	struct slack_item	*it;
-	json_t			*obj = finding_obj(f);
+	json_t			*obj = finding_obj(f, c->rec);
 	char			**F;
 
 	it = item_new(SLACK_FINDING, obj);
@@ -200,7 +210,7 @@ slack_classify_text(const char *text, size_t len, json_t *rec,
 	    "RuleGroupName", NULL };
 	static const char *nfw_counts[] = { "Added", "Removed", "Total",
 	    "Changed", NULL };
-	struct classify	 c = { items, n };
+	struct classify	 c = { rec, items, n };
 	size_t		 before = *n;
 
 	if (finding_each(text, len, on_finding, &c, NULL) > 0)

@@ -112,6 +112,60 @@ fields(const char *json)
 	return result;
 }
 
+static int
+path_cb(const struct finding *f, void *arg)
+{
+	struct buf	*b = arg;
+	const char	*p = finding_path(f);
+
+	buf_addf(b, "%s%s", b->len ? " " : "", p == NULL ? "NULL" :
+	    *p == '\0' ? "." : p);
+	return 0;
+}
+
+/* Every finding's path in the record, "." for the record itself. */
+static const char *
+paths(const char *json)
+{
+	static char	 result[512];
+	struct buf	 b;
+
+	buf_init(&b);
+	finding_each(json, strlen(json), path_cb, &b, NULL);
+	snprintf(result, sizeof result, "%s", b.len ? buf_cstr(&b) : "none");
+	buf_free(&b);
+	return result;
+}
+
+static void
+test_paths(void)
+{
+	static const char f[] = "{\"Id\":\"a\",\"AwsAccountId\":\"1\"}";
+	static const char gd[] = "{\"type\":\"t\",\"id\":\"i\","
+	    "\"resource\":{}}";
+	char	 json[512];
+
+	is_str(paths(f), ".", "a bare finding is the record");
+	snprintf(json, sizeof json, "[7,%s,{},%s]", f, gd);
+	is_str(paths(json), "1 3", "an array's findings by index");
+	snprintf(json, sizeof json, "{\"detail\":{\"findings\":[%s,1,%s]}}",
+	    f, f);
+	is_str(paths(json), "detail.findings.0 detail.findings.2",
+	    "an event's findings");
+	snprintf(json, sizeof json, "[{\"detail\":%s},{\"Findings\":[3,%s]}]",
+	    gd, f);
+	is_str(paths(json), "0.detail 1.Findings.1",
+	    "a GuardDuty event's detail, a document's list, inside an array");
+	snprintf(json, sizeof json, "{\"Findings\":[%s],\"Findings\":[]}", f);
+	is_str(paths(json), "NULL", "no path through a key given twice");
+	snprintf(json, sizeof json, "{\"detail\":{\"findings\":[%s],"
+	    "\"findings\":7}}", f);
+	is_str(paths(json), "NULL", "nor through one given twice in detail");
+	snprintf(json, sizeof json, "{\"detail\":{\"findings\":[%s]},"
+	    "\"detail\":{}}", f);
+	is_str(paths(json), "NULL", "nor through an event's detail given twice");
+}
+
 static void
 test_fields(void)
 {
@@ -317,5 +371,6 @@ main(void)
 	buf_free(&b);
 
 	test_fields();
+	test_paths();
 	return done_testing();
 }
