@@ -99,17 +99,24 @@ fields_cb(const struct finding *f, void *arg)
 	return 0;
 }
 
+/* What cb writes of every finding in json, or "none". */
 static const char *
-fields(const char *json)
+gather(const char *json, finding_cb cb)
 {
 	static char	 result[2048];
 	struct buf	 b;
 
 	buf_init(&b);
-	finding_each(json, strlen(json), fields_cb, &b, NULL);
+	finding_each(json, strlen(json), cb, &b, NULL);
 	snprintf(result, sizeof result, "%s", b.len ? buf_cstr(&b) : "none");
 	buf_free(&b);
 	return result;
+}
+
+static const char *
+fields(const char *json)
+{
+	return gather(json, fields_cb);
 }
 
 static int
@@ -127,14 +134,7 @@ path_cb(const struct finding *f, void *arg)
 static const char *
 paths(const char *json)
 {
-	static char	 result[512];
-	struct buf	 b;
-
-	buf_init(&b);
-	finding_each(json, strlen(json), path_cb, &b, NULL);
-	snprintf(result, sizeof result, "%s", b.len ? buf_cstr(&b) : "none");
-	buf_free(&b);
-	return result;
+	return gather(json, path_cb);
 }
 
 static void
