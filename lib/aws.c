@@ -22,6 +22,7 @@
 #include "util.h"
 
 #define AWS_JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
+#define AWS_JSON11_CONTENT_TYPE	"application/x-amz-json-1.1"	/* WAFV2 */
 #define AWS_RETRY_QUOTA		500	/* standard mode's token bucket */
 #define AWS_RETRY_COST		5
 #define AWS_RETRY_TIMEOUT_COST	10
@@ -33,6 +34,9 @@ const struct aws_service aws_dynamodb = {
 const struct aws_service aws_network_firewall = {
 	"Network Firewall", "network-firewall", "NetworkFirewall_20201112",
 	"network-firewall", "NETWORK_FIREWALL"
+};
+const struct aws_service aws_wafv2 = {
+	"WAF", "wafv2", "AWSWAF_20190729", "wafv2", "WAFV2"
 };
 
 void
@@ -729,7 +733,8 @@ aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	s.signing_name = svc->signing_name;
 	s.region = ctx->region;
 	s.endpoint = endpoint;
-	s.content_type = AWS_JSON_CONTENT_TYPE;
+	s.content_type = strcmp(svc->signing_name, "wafv2") == 0 ?
+	    AWS_JSON11_CONTENT_TYPE : AWS_JSON_CONTENT_TYPE;
 	s.target = target;
 	s.body = body;
 	s.bodylen = strlen(body);

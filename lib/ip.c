@@ -373,6 +373,33 @@ ip_cidr_special(const struct ip_cidr *c)
 	return NULL;
 }
 
+/* What v6_unallocated() says, as blocks: all of ::/0 but 2000::/3,
+ * fc00::/7, fe80::/10 and ff00::/8. */
+static const char *v6_unallocated_blocks[] = {
+	"::/3", "4000::/2", "8000::/2", "c000::/3", "e000::/4", "f000::/5",
+	"f800::/6", "fe00::/9", "fec0::/10"
+};
+
+const char *
+ip_special_block(size_t i, struct ip_cidr *c)
+{
+	const char	*text;
+	size_t		 nv6 = sizeof v6_unallocated_blocks /
+			    sizeof *v6_unallocated_blocks;
+
+	specials_init();
+	if (i < NSPECIALS) {
+		*c = specials[i].cidr;
+		return specials[i].name;
+	}
+	if ((i -= NSPECIALS) >= nv6)
+		return NULL;
+	text = v6_unallocated_blocks[i];
+	if (ip_parse_cidr(text, strlen(text), 0, c) != 0)
+		abort();
+	return "reserved";
+}
+
 void
 ip_list_init(struct ip_list *l)
 {

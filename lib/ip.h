@@ -51,6 +51,13 @@ const char *ip_special(const struct ip_addr *);
 /* The same question for a whole block: does it overlap a special range, or
  * is it 0.0.0.0/0 / ::/0? NULL if the block is ordinary. */
 const char *ip_cidr_special(const struct ip_cidr *);
+/*
+ * The special-purpose ranges as CIDR blocks, for set arithmetic: the i-th
+ * block (from 0) into *c and its name, or NULL past the last. An address
+ * is special exactly when a block holds it, and ip_special() names the
+ * first block that does.
+ */
+const char *ip_special_block(size_t, struct ip_cidr *);
 
 /* A list of CIDR blocks, e.g. an allowlist. */
 struct ip_list {
