@@ -32,25 +32,32 @@ struct prune {
 	int			 failed;
 };
 
-enum {
-	O_BY = 1, O_DRY_RUN, O_OLDER_THAN, O_PROFILE, O_REGION, O_REMOVED,
-	O_STORE
+struct opts {
+	struct aws_options	 aws;
+	struct opt_value	 store;
+	struct opt_value	 older_than;
+	struct opt_value	 by;
+	int			 removed;
+	int			 dry_run;
 };
 
+#define O struct opts
 static const struct opt options[] = {
-	{ "older-than", 0, "DURATION", O_OLDER_THAN,
-	    "remove entries older than this (720h)", "retention", 0 },
-	{ "by", 0, "created|last-seen", O_BY,
-	    "measure age from CreatedAt or LastSeenAt (last-seen)", NULL, 0 },
-	{ "removed", 0, NULL, O_REMOVED,
-	    "print what was removed, not what stays", NULL, 0 },
-	OPT_DRY_RUN(O_DRY_RUN, "change nothing; print what would happen"),
-	OPT_STORE(O_STORE),
-	OPT_PROFILE(O_PROFILE),
-	OPT_REGION(O_REGION),
+	{ "older-than", 0, "DURATION", "remove entries older than this (720h)",
+	    "retention", 0, OPT_KEEPS(O, older_than) },
+	{ "by", 0, "created|last-seen",
+	    "measure age from CreatedAt or LastSeenAt (last-seen)", NULL, 0,
+	    OPT_KEEPS(O, by) },
+	{ "removed", 0, NULL, "print what was removed, not what stays", NULL,
+	    0, OPT_SETS(O, removed) },
+	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print what would happen"),
+	OPT_STORE(O, store, 0),
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"ipstore-prune",
@@ -60,48 +67,6 @@ static const struct opt_prog prog = {
 	"                     [--profile NAME] [--region REGION]\n",
 	options, NULL
 };
-
-struct opts {
-	struct prune		*p;
-	struct aws_options	 aws;
-	const char		*url;
-	const char		*older_than;
-	const char		*older_than_where;
-	const char		*by;
-	const char		*by_where;
-};
-
-static void
-on_option(void *arg, int id, const char *value, const char *where)
-{
-	struct opts	*o = arg;
-
-	switch (id) {
-	case O_BY:
-		o->by = value;
-		o->by_where = where;
-		break;
-	case O_DRY_RUN:
-		o->p->dry_run = 1;
-		break;
-	case O_OLDER_THAN:
-		o->older_than = value;
-		o->older_than_where = where;
-		break;
-	case O_PROFILE:
-		o->aws.profile = value;
-		break;
-	case O_REGION:
-		o->aws.region = value;
-		break;
-	case O_REMOVED:
-		o->p->removed = 1;
-		break;
-	case O_STORE:
-		o->url = value;
-		break;
-	}
-}
 
 static int
 print_entry(struct prune *p, const struct store_entry *e)
@@ -203,37 +168,37 @@ main(int argc, char *argv[])
 	log_init("ipstore-prune");
 	memset(&p, 0, sizeof(p));
 	memset(&o, 0, sizeof(o));
-	o.p = &p;
-	o.older_than = DEFAULT_OLDER_THAN;
-	o.older_than_where = "--older-than";
-	o.by = "last-seen";
-	o.by_where = "--by";
-	opt_parse(&prog, argc, argv, on_option, &o, &args);
+	o.older_than = (struct opt_value){ DEFAULT_OLDER_THAN, NULL };
+	o.by = (struct opt_value){ "last-seen", NULL };
+	opt_parse(&prog, argc, argv, NULL, &o, &args);
 	if (args.noperands != 0)
 		opt_usage(&prog);
+	p.removed = o.removed;
+	p.dry_run = o.dry_run;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
-	if (clk_parse_duration(o.older_than, &age, &cause) != 0)
-		fatal_usage(o.older_than_where, "%s", cause);
-	if (strcmp(o.by, "last-seen") == 0)
+	if (clk_parse_duration(o.older_than.value, &age, &cause) != 0)
+		fatal_usage(o.older_than.where ? o.older_than.where :
+		    "--older-than", "%s", cause);
+	if (strcmp(o.by.value, "last-seen") == 0)
 		p.m.by = STORE_BY_LAST_SEEN;
-	else if (strcmp(o.by, "created") == 0)
+	else if (strcmp(o.by.value, "created") == 0)
 		p.m.by = STORE_BY_CREATED;
 	else
-		fatal_usage(o.by_where, "expected created or last-seen, "
-		    "not \"%s\"", o.by);
+		fatal_usage(o.by.where, "expected created or last-seen, "
+		    "not \"%s\"", o.by.value);
 	now = clk_now();
 	p.m.before = now - age;
 	p.m.expired_at = now;
 
-	if ((p.st = store_open(o.url, 0, &o.aws, &cause)) == NULL) {
+	if ((p.st = store_open(o.store.value, 0, &o.aws, &cause)) == NULL) {
 		if (store_config_error())
-			fatal_usage(NULL, "%s", cause);
+			fatal_usage(opt_origin(&o.store), "%s", cause);
 		fatal(NULL, "%s", cause);
 	}
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
 	if (prune(&p) == 0)
-		summary(&p, o.older_than);
+		summary(&p, o.older_than.value);
 	if (jl_writer_free(p.out) != 0)
 		log_error("stdout", "write error: %s", strerror(errno));
 	store_close(p.st);

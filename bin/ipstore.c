@@ -31,20 +31,15 @@
 /* ...and in any case when the oldest uncommitted record is this old. */
 #define BATCH_AGE_MS	1000
 
-enum {
-	O_BY = 1, O_FROM, O_OLDER_THAN, O_PROFILE, O_REGION, O_REJECTS,
-	O_STORE, O_TO, O_TTL
-};
-
 struct opts {
-	const char	*store_url;
-	const char	*rejects;
-	const char	*older_than;
-	const char	*by;
-	const char	*ttl;
-	const char	*from;
-	const char	*to;
-	const char	*where[O_TTL + 1];	/* where each came from */
+	struct opt_value	 store;
+	struct opt_value	 ttl;
+	struct opt_value	 older_than;
+	struct opt_value	 by;
+	const char		*rejects;
+	const char		*from;
+	const char		*to;
+	struct aws_options	 aws;
 };
 
 /*
@@ -95,26 +90,28 @@ static const struct opt_cmd commands[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
+#define O struct opts
 static const struct opt options[] = {
-	{ "store", 's', "URL", O_STORE,
-	    "the store: sqlite:PATH or dynamodb:TABLE", "store", S_STORE },
-	{ "ttl", 0, "DURATION", O_TTL,
-	    "add: the entries expire this long after now", NULL, S_ADD },
-	{ "rejects", 0, "FILE", O_REJECTS,
-	    "add, rm: append rejected records to FILE", NULL, S_ADD | S_RM },
-	{ "older-than", 0, "DURATION", O_OLDER_THAN,
-	    "list: only entries older than this", NULL, S_LIST },
-	{ "by", 0, "created|last-seen", O_BY,
-	    "list: the age of CreatedAt or LastSeenAt", NULL, S_LIST },
-	{ "from", 0, "URL", O_FROM, "mirror: the store to read", NULL,
-	    S_MIRROR },
-	{ "to", 0, "URL", O_TO, "mirror: the store to write", NULL,
-	    S_MIRROR },
-	OPT_PROFILE(O_PROFILE),
-	OPT_REGION(O_REGION),
+	OPT_STORE(O, store, S_STORE),
+	{ "ttl", 0, "DURATION", "add: the entries expire this long after now",
+	    NULL, S_ADD, OPT_KEEPS(O, ttl) },
+	{ "rejects", 0, "FILE", "add, rm: append rejected records to FILE",
+	    NULL, S_ADD | S_RM, OPT_STRS(O, rejects) },
+	{ "older-than", 0, "DURATION", "list: only entries older than this",
+	    NULL, S_LIST, OPT_KEEPS(O, older_than) },
+	{ "by", 0, "created|last-seen",
+	    "list: the age of CreatedAt or LastSeenAt", NULL, S_LIST,
+	    OPT_KEEPS(O, by) },
+	{ "from", 0, "URL", "mirror: the store to read", NULL, S_MIRROR,
+	    OPT_STRS(O, from) },
+	{ "to", 0, "URL", "mirror: the store to write", NULL, S_MIRROR,
+	    OPT_STRS(O, to) },
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"ipstore",
@@ -308,15 +305,15 @@ set_time(json_t *o, const char *key, time_t t)
 static struct aws_options aws_opts;
 
 static struct store *
-open_store(const char *url, int create)
+open_store(const struct opt_value *url, int create)
 {
 	struct store	*st;
 	char		*cause;
 
-	if ((st = store_open(url, create, &aws_opts, &cause)) != NULL)
+	if ((st = store_open(url->value, create, &aws_opts, &cause)) != NULL)
 		return st;
 	if (store_config_error())
-		fatal_usage(NULL, "%s", cause);
+		fatal_usage(opt_origin(url), "%s", cause);
 	fatal(NULL, "%s", cause);
 }
 
@@ -392,11 +389,11 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	struct jl_record	 rec;
 	int64_t			 ttl = 0;
 
-	if (o->ttl != NULL && (ttl = parse_duration(o->where[O_TTL],
-	    o->ttl)) <= 0)
-		fatal_usage(o->where[O_TTL], "must be longer than 0s");
+	if (o->ttl.value != NULL && (ttl = parse_duration(o->ttl.where,
+	    o->ttl.value)) <= 0)
+		fatal_usage(o->ttl.where, "must be longer than 0s");
 	in = open_input(argv, argc, o->rejects);
-	st = open_store(o->store_url, 1);
+	st = open_store(&o->store, 1);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
 		add_record(&b, in, &rec, ttl);
@@ -455,11 +452,11 @@ cmd_list(const struct opts *o, char **argv, int argc,
 	char			*cause;
 
 	memset(&m, 0, sizeof(m));
-	m.by = parse_by(o->by, o->where[O_BY]);
-	if (o->older_than != NULL)
-		m.before = clk_now() - parse_duration(o->where[O_OLDER_THAN],
-		    o->older_than);
-	st = open_store(o->store_url, 0);
+	m.by = parse_by(o->by.value, o->by.where);
+	if (o->older_than.value != NULL)
+		m.before = clk_now() - parse_duration(o->older_than.where,
+		    o->older_than.value);
+	st = open_store(&o->store, 0);
 	if (store_scan(st, &m, print_entry, &p, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -490,7 +487,7 @@ cmd_get(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	const char		*ip;
 	int			 i, found;
 
-	st = open_store(o->store_url, 0);
+	st = open_store(&o->store, 0);
 	for (i = 0; i < argc && !p.failed; i++) {
 		if ((ip = argument_ip(argv[i], buf)) == NULL)
 			continue;
@@ -567,7 +564,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
 		in = open_input(argv, argc, o->rejects);
-		st = open_store(o->store_url, 0);
+		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
 			rm_record(&b, in, &rec);
@@ -577,7 +574,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 		batch_finish(&b);
 		input_free(in);
 	} else {
-		st = open_store(o->store_url, 0);
+		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 0);
 		for (i = 0; i < argc && b.error == NULL; i++) {
 			if ((ip = argument_ip(argv[i], buf)) != NULL)
@@ -596,7 +593,7 @@ cmd_count(const struct opts *o, char **argv, int argc,
 	uint64_t	 n;
 	char		*cause, line[32];
 
-	st = open_store(o->store_url, 0);
+	st = open_store(&o->store, 0);
 	if (store_count(st, &n, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -614,7 +611,7 @@ cmd_init(const struct opts *o, char **argv, int argc,
 	struct store	*st;
 	char		*cause;
 
-	st = open_store(o->store_url, 1);
+	st = open_store(&o->store, 1);
 	if (store_init(st, &cause) != 0) {
 		log_error(store_url(st), "%s", cause);
 		free(cause);
@@ -671,8 +668,8 @@ cmd_mirror(const struct opts *o, char **argv, int argc,
 
 	if (o->from == NULL || o->to == NULL)
 		fatal_usage(NULL, "mirror: both --from and --to are needed");
-	from = open_store(o->from, 0);
-	to = open_store(o->to, 1);
+	from = open_store(&(struct opt_value){ o->from, NULL }, 0);
+	to = open_store(&(struct opt_value){ o->to, NULL }, 1);
 	batch_init(&b, to, out, 0);
 	memset(&mi, 0, sizeof(mi));
 	mi.b = &b;
@@ -700,43 +697,6 @@ static cmd_fn *const run_command[] = {
 	[C_MIRROR] = cmd_mirror
 };
 
-static void
-on_option(void *arg, int id, const char *value, const char *where)
-{
-	struct opts	*o = arg;
-
-	o->where[id] = where;
-	switch (id) {
-	case O_BY:
-		o->by = value;
-		break;
-	case O_FROM:
-		o->from = value;
-		break;
-	case O_OLDER_THAN:
-		o->older_than = value;
-		break;
-	case O_PROFILE:
-		aws_opts.profile = value;
-		break;
-	case O_REGION:
-		aws_opts.region = value;
-		break;
-	case O_REJECTS:
-		o->rejects = value;
-		break;
-	case O_STORE:
-		o->store_url = value;
-		break;
-	case O_TO:
-		o->to = value;
-		break;
-	case O_TTL:
-		o->ttl = value;
-		break;
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -747,7 +707,8 @@ main(int argc, char *argv[])
 
 	log_init("ipstore");
 	memset(&o, 0, sizeof(o));
-	opt_parse(&prog, argc, argv, on_option, &o, &args);
+	opt_parse(&prog, argc, argv, NULL, &o, &args);
+	aws_opts = o.aws;
 	if (clk_init(&cause) != 0)
 		fatal_usage(NULL, "%s", cause);
 	out = jl_writer_new(STDOUT_FILENO, "<stdout>");

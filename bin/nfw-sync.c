@@ -61,43 +61,44 @@ struct outcome {
 	char		 *error;	/* what went wrong, or NULL */
 };
 
-enum {
-	O_RULE_GROUP = 1, O_REPLACE, O_REMOVE, O_EMPTY, O_PRIVATE,
-	O_ALLOWLIST, O_ALLOW, O_PRIORITY, O_SUMMARY, O_DRY_RUN, O_DESCRIBE,
-	O_REJECTS, O_PROFILE, O_REGION
-};
+enum { O_RULE_GROUP = 1, O_REPLACE, O_REMOVE, O_ALLOW, O_PRIORITY,
+    O_DESCRIBE };
 
+#define O struct options
 static const struct opt options[] = {
-	{ "rule-group", 'g', "NAME|ARN", O_RULE_GROUP,
-	    "the rule group to update (required)", "rule_group", 0 },
-	{ "replace", 0, NULL, O_REPLACE,
-	    "block exactly the input's addresses", NULL, 0 },
-	{ "remove", 0, NULL, O_REMOVE,
-	    "unblock the input's addresses", NULL, 0 },
-	{ "allow-empty", 0, NULL, O_EMPTY,
-	    "let --replace with no address unblock everything", NULL, 0 },
-	{ "allow-private", 0, NULL, O_PRIVATE,
-	    "block special-purpose addresses too", NULL, 0 },
-	{ "allowlist", 0, "FILE", O_ALLOWLIST,
+	{ "rule-group", 'g', "NAME|ARN", "the rule group to update (required)",
+	    "rule_group", 0, OPT_ID(O_RULE_GROUP) },
+	{ "replace", 0, NULL, "block exactly the input's addresses", NULL, 0,
+	    OPT_ID(O_REPLACE) },
+	{ "remove", 0, NULL, "unblock the input's addresses", NULL, 0,
+	    OPT_ID(O_REMOVE) },
+	{ "allow-empty", 0, NULL,
+	    "let --replace with no address unblock everything", NULL, 0,
+	    OPT_SETS(O, allow_empty) },
+	{ "allow-private", 0, NULL, "block special-purpose addresses too",
+	    NULL, 0, OPT_SETS(O, allow_private) },
+	{ "allowlist", 0, "FILE",
 	    "never block the addresses and blocks listed in FILE",
-	    "allowlist", 0 },
-	{ "allow", 0, "CIDR", O_ALLOW,
-	    "never block CIDR (repeatable)", "allow", 0 },
-	{ "priority", 0, "SRC[,DST]", O_PRIORITY,
-	    "the priorities of the two rules (30000,30100)", NULL, 0 },
-	{ "summary", 0, NULL, O_SUMMARY,
-	    "print one summary record instead of the records", NULL, 0 },
-	OPT_DRY_RUN(O_DRY_RUN, "change nothing; print the plan and the "
+	    "allowlist", 0, OPT_STRS(O, allowlist) },
+	{ "allow", 0, "CIDR", "never block CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "priority", 0, "SRC[,DST]",
+	    "the priorities of the two rules (30000,30100)", NULL, 0,
+	    OPT_ID(O_PRIORITY) },
+	{ "summary", 0, NULL, "print one summary record instead of the records",
+	    NULL, 0, OPT_SETS(O, summary) },
+	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print the plan and the "
 	    "request"),
-	{ "describe-file", 0, "FILE", O_DESCRIBE,
+	{ "describe-file", 0, "FILE",
 	    "plan against a saved DescribeRuleGroup answer (implies -n)",
-	    NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
-	OPT_PROFILE(O_PROFILE),
-	OPT_REGION(O_REGION),
+	    NULL, 0, OPT_ID(O_DESCRIBE) },
+	OPT_REJECTS(O, rejects, 0),
+	OPT_PROFILE(O, aws.profile),
+	OPT_REGION(O, aws.region),
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"nfw-sync",
@@ -148,15 +149,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 			    "each other");
 		o->mode = id == O_REPLACE ? NFW_REPLACE : NFW_REMOVE;
 		break;
-	case O_EMPTY:
-		o->allow_empty = 1;
-		break;
-	case O_PRIVATE:
-		o->allow_private = 1;
-		break;
-	case O_ALLOWLIST:
-		o->allowlist = value;
-		break;
 	case O_ALLOW:
 		if (conf_add_cidrs(&o->allow, value, &cause) != 0)
 			fatal_usage(where, "%s", cause);
@@ -164,24 +156,9 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_PRIORITY:
 		parse_priority(value, where, o);
 		break;
-	case O_SUMMARY:
-		o->summary = 1;
-		break;
-	case O_DRY_RUN:
-		o->dry_run = 1;
-		break;
 	case O_DESCRIBE:
 		o->describe_file = value;
 		o->dry_run = 1;	/* a saved answer cannot be updated */
-		break;
-	case O_REJECTS:
-		o->rejects = value;
-		break;
-	case O_PROFILE:
-		o->aws.profile = value;
-		break;
-	case O_REGION:
-		o->aws.region = value;
 		break;
 	}
 }

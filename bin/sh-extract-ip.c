@@ -234,33 +234,38 @@ add_keep(struct extract *x, const char *arg)
 	free(list);
 }
 
-enum { O_ALLOW_PRIVATE = 1, O_ALLOWLIST, O_ALLOW, O_KEEP, O_REJECTS };
+enum { O_ALLOWLIST = 1, O_ALLOW, O_KEEP };
 
+struct parsed {
+	struct extract	*x;
+	const char	*rejects;
+	int		 allow_private;
+};
+
+#define O struct parsed
 static const struct opt options[] = {
-	{ "allow-private", 0, NULL, O_ALLOW_PRIVATE,
-	    "keep private and other special-purpose addresses", NULL, 0 },
-	{ "allowlist", 0, "FILE", O_ALLOWLIST,
-	    "leave out the addresses and blocks listed in FILE",
-	    "allowlist", 0 },
-	{ "allow", 0, "CIDR", O_ALLOW,
-	    "leave out CIDR (repeatable)", "allow", 0 },
-	{ "keep", 'k', "FIELD[,FIELD]", O_KEEP,
-	    "copy these fields of the finding into each record", NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
+	{ "allow-private", 0, NULL,
+	    "keep private and other special-purpose addresses", NULL, 0,
+	    OPT_SETS(O, allow_private) },
+	{ "allowlist", 0, "FILE",
+	    "leave out the addresses and blocks listed in FILE", "allowlist",
+	    0, OPT_ID(O_ALLOWLIST) },
+	{ "allow", 0, "CIDR", "leave out CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "keep", 'k', "FIELD[,FIELD]",
+	    "copy these fields of the finding into each record", NULL, 0,
+	    OPT_ID(O_KEEP) },
+	OPT_REJECTS(O, rejects, 0),
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"sh-extract-ip",
 "usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
 "                     [-k field] [--rejects file] [--verbose] [file ...]\n",
 	options, NULL
-};
-
-struct parsed {
-	struct extract	*x;
-	const char	*rejects;
 };
 
 static void
@@ -270,9 +275,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 	char		*cause;
 
 	switch (id) {
-	case O_ALLOW_PRIVATE:
-		p->x->allow_private = 1;
-		break;
 	case O_ALLOWLIST:
 		if (ip_list_load(&p->x->allowlist, value, &cause) != 0)
 			fatal_usage(where, "%s", cause);
@@ -284,9 +286,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_KEEP:
 		add_keep(p->x, value);
 		break;
-	case O_REJECTS:
-		p->rejects = value;
-		break;
 	}
 }
 
@@ -294,7 +293,7 @@ int
 main(int argc, char **argv)
 {
 	struct extract	 x;
-	struct parsed	 p = { &x, NULL };
+	struct parsed	 p = { &x, NULL, 0 };
 	struct opt_result args;
 	struct input	*in;
 	struct jl_record rec;
@@ -306,6 +305,7 @@ main(int argc, char **argv)
 	ip_list_init(&x.allowlist);
 	buf_init(&x.line);
 	opt_parse(&prog, argc, argv, on_option, &p, &args);
+	x.allow_private = p.allow_private;
 
 	/* never let an input or --rejects file take the place of stdout */
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)

@@ -28,39 +28,47 @@ struct options {
 	const char	*rejects;
 };
 
-enum {
-	O_PATTERN = 1, O_RULES, O_INVERT, O_COUNT, O_QUIET, O_TAG, O_EXPLAIN,
-	O_CHECK, O_FORMAT, O_REJECTS, O_REFERENCE
+enum { O_PATTERN = 1, O_RULES, O_QUIET };
+
+/* What the options leave for main(). */
+struct parsed {
+	struct options	 o;
+	struct pat_set	*set;
+	struct opt_value format;
 };
 
+#define P struct parsed
 static const struct opt options[] = {
-	{ "pattern", 'p', "FILE", O_PATTERN,
-	    "an event pattern (repeatable; - is stdin)", NULL, 0 },
-	{ "rules", 0, "FILE", O_RULES,
-	    "rules: {name: pattern}, or aws events list-rules output", NULL,
-	    0 },
-	{ "invert-match", 'v', NULL, O_INVERT,
-	    "select the records that match no rule", NULL, 0 },
-	{ "count", 'c', NULL, O_COUNT,
-	    "print only the number of selected records", NULL, 0 },
-	{ "quiet", 'q', NULL, O_QUIET,
-	    "print nothing; only the exit status", NULL, 0 },
-	{ "tag", 0, "FIELD", O_TAG,
-	    "add FIELD: [names of the matching rules]", NULL, 0 },
-	{ "explain", 0, NULL, O_EXPLAIN,
-	    "say on stderr why a record matched no rule", NULL, 0 },
-	{ "check", 0, NULL, O_CHECK,
-	    "only check the patterns; print how many are valid", NULL, 0 },
-	{ "format", 0, "text|json", O_FORMAT,
-	    "--check: a summary line, or a JSON line per rule", NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
-	{ "reference", 0, NULL, O_REFERENCE,
-	    "match with the slow reference matcher (for tests)", NULL, 0 },
+	{ "pattern", 'p', "FILE", "an event pattern (repeatable; - is stdin)",
+	    NULL, 0, OPT_ID(O_PATTERN) },
+	{ "rules", 0, "FILE",
+	    "rules: {name: pattern}, or aws events list-rules output", NULL, 0,
+	    OPT_ID(O_RULES) },
+	{ "invert-match", 'v', NULL, "select the records that match no rule",
+	    NULL, 0, OPT_SETS(P, o.invert) },
+	{ "count", 'c', NULL, "print only the number of selected records",
+	    NULL, 0, OPT_SETS(P, o.count) },
+	{ "quiet", 'q', NULL, "print nothing; only the exit status", NULL, 0,
+	    OPT_ID(O_QUIET) },
+	{ "tag", 0, "FIELD", "add FIELD: [names of the matching rules]", NULL,
+	    0, OPT_STRS(P, o.tag) },
+	{ "explain", 0, NULL, "say on stderr why a record matched no rule",
+	    NULL, 0, OPT_SETS(P, o.explain) },
+	{ "check", 0, NULL, "only check the patterns; print how many are valid",
+	    NULL, 0, OPT_SETS(P, o.check) },
+	{ "format", 0, "text|json",
+	    "--check: a summary line, or a JSON line per rule", NULL, 0,
+	    OPT_KEEPS(P, format) },
+	OPT_REJECTS(P, o.rejects, 0),
+	{ "reference", 0, NULL,
+	    "match with the slow reference matcher (for tests)", NULL, 0,
+	    OPT_SETS(P, o.reference) },
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_VERBOSE,
 	OPT_END
 };
+#undef P
 
 static const struct opt_prog prog = {
 	"sh-match",
@@ -432,18 +440,11 @@ decided:
 	return selected;
 }
 
-struct parsed {
-	struct options	*o;
-	struct pat_set	*set;
-	const char	*format;
-	const char	*format_where;
-};
-
+/* -p and --rules load in the order given; -q is grep's. */
 static void
 on_option(void *arg, int id, const char *value, const char *where)
 {
 	struct parsed	*p = arg;
-	struct options	*o = p->o;
 
 	switch (id) {
 	case O_PATTERN:
@@ -452,34 +453,9 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_RULES:
 		load_rules(p->set, value);
 		break;
-	case O_INVERT:
-		o->invert = 1;
-		break;
-	case O_COUNT:
-		o->count = 1;
-		break;
 	case O_QUIET:
-		o->quiet = 1;
+		p->o.quiet = 1;
 		log_set_quiet(1);
-		break;
-	case O_TAG:
-		o->tag = value;
-		break;
-	case O_EXPLAIN:
-		o->explain = 1;
-		break;
-	case O_CHECK:
-		o->check = 1;
-		break;
-	case O_FORMAT:
-		p->format = value;
-		p->format_where = where;
-		break;
-	case O_REJECTS:
-		o->rejects = value;
-		break;
-	case O_REFERENCE:
-		o->reference = 1;
 		break;
 	}
 }
@@ -533,25 +509,26 @@ free_checked(void)
 int
 main(int argc, char **argv)
 {
-	struct options	 o;
-	struct parsed	 p = { &o, NULL, "text", NULL };
+	struct parsed	 p;
 	struct opt_result args;
 	unsigned long	 selected;
 	int		 i, status, json;
 
 	log_init("sh-match");
-	memset(&o, 0, sizeof(o));
+	memset(&p, 0, sizeof(p));
+	p.format.value = "text";
 	p.set = pat_set_new();
 	opt_parse(&prog, argc, argv, on_option, &p, &args);
-	if (strcmp(p.format, "text") != 0 && strcmp(p.format, "json") != 0)
-		fatal_usage(p.format_where, "expected text or json, not "
-		    "\"%s\"", p.format);
-	json = strcmp(p.format, "json") == 0;
-	if (o.check)		/* operands are more patterns to check */
+	if (strcmp(p.format.value, "text") != 0 &&
+	    strcmp(p.format.value, "json") != 0)
+		fatal_usage(p.format.where, "expected text or json, not "
+		    "\"%s\"", p.format.value);
+	json = strcmp(p.format.value, "json") == 0;
+	if (p.o.check)		/* operands are more patterns to check */
 		for (i = 0; i < args.noperands; i++)
 			load_pattern(p.set, args.operands[i]);
-	if (o.check && nchecked > 0) {
-		status = report_check(json, o.quiet) ? 2 : 0;
+	if (p.o.check && nchecked > 0) {
+		status = report_check(json, p.o.quiet) ? 2 : 0;
 		log_close_stdout();
 		status = log_exit_status() == EXIT_OK ? status : 2;
 		goto out;
@@ -567,8 +544,8 @@ main(int argc, char **argv)
 	if (stdin_taken && args.noperands == 0)
 		fatal_usage("-p -", "the pattern came from stdin: name the "
 		    "files of events");
-	selected = run(p.set, &o, args.operands, args.noperands);
-	if (o.count && !o.quiet)
+	selected = run(p.set, &p.o, args.operands, args.noperands);
+	if (p.o.count && !p.o.quiet)
 		printf("%lu\n", selected);
 	log_close_stdout();
 	/* grep's convention: trouble of any kind outranks a match */

@@ -23,8 +23,7 @@
 
 struct options {
 	const char		*rejects;
-	const char		*webhook_file;
-	const char		*webhook_where;	/* where it came from */
+	struct opt_value	 webhook_file;
 	const struct conf	*conf;
 	const char		*payloads;
 	const char		*state;
@@ -66,33 +65,38 @@ struct sender {
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
-enum {
-	O_DRY_RUN = 1, O_REJECTS, O_WEBHOOK, O_PAYLOADS, O_WINDOW, O_DIGEST,
-	O_STATE, O_DEDUPE, O_TEMPLATE, O_TIMEOUT
-};
+enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT };
 
+#define O struct options
 static const struct opt options[] = {
-	{ "webhook-file", 0, "FILE", O_WEBHOOK,
-	    "the file holding the webhook URL (mode 600)", "webhook_file", 0 },
-	OPT_DRY_RUN(O_DRY_RUN, "post nothing; show the payloads on stderr"),
-	{ "payloads", 0, "FILE", O_PAYLOADS,
-	    "append every payload to FILE", NULL, 0 },
-	{ "group-window", 0, "DURATION", O_WINDOW,
-	    "group records arriving this close together (3s)", NULL, 0 },
-	{ "digest-after", 0, "N", O_DIGEST,
-	    "fold more than N records of a kind into a digest (5)", NULL, 0 },
-	{ "state", 0, "FILE", O_STATE,
-	    "remember what was told across runs, in FILE", NULL, 0 },
-	{ "dedupe-window", 0, "DURATION", O_DEDUPE,
-	    "with --state: tell a finding again after this (24h)", NULL, 0 },
-	{ "template", 0, "FILE", O_TEMPLATE,
-	    "replace one kind's message with your own (repeatable)", NULL, 0 },
-	{ "timeout", 0, "DURATION", O_TIMEOUT,
-	    "give up on one post after this long (10s)", NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
+	{ "webhook-file", 0, "FILE",
+	    "the file holding the webhook URL (mode 600)", "webhook_file", 0,
+	    OPT_KEEPS(O, webhook_file) },
+	OPT_DRY_RUN(O, dry_run, 0, "post nothing; show the payloads on stderr"),
+	{ "payloads", 0, "FILE", "append every payload to FILE", NULL, 0,
+	    OPT_STRS(O, payloads) },
+	{ "group-window", 0, "DURATION",
+	    "group records arriving this close together (3s)", NULL, 0,
+	    OPT_ID(O_WINDOW) },
+	{ "digest-after", 0, "N",
+	    "fold more than N records of a kind into a digest (5)", NULL, 0,
+	    OPT_ID(O_DIGEST) },
+	{ "state", 0, "FILE", "remember what was told across runs, in FILE",
+	    NULL, 0, OPT_STRS(O, state) },
+	{ "dedupe-window", 0, "DURATION",
+	    "with --state: tell a finding again after this (24h)", NULL, 0,
+	    OPT_ID(O_DEDUPE) },
+	{ "template", 0, "FILE",
+	    "replace one kind's message with your own (repeatable)", NULL, 0,
+	    OPT_ID(O_TEMPLATE) },
+	{ "timeout", 0, "DURATION",
+	    "give up on one post after this long (10s)", NULL, 0,
+	    OPT_ID(O_TIMEOUT) },
+	OPT_REJECTS(O, rejects, 0),
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"slack-notify",
@@ -460,19 +464,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 	long		 n;
 
 	switch (id) {
-	case O_DRY_RUN:
-		o->dry_run = 1;
-		break;
-	case O_REJECTS:
-		o->rejects = value;
-		break;
-	case O_WEBHOOK:
-		o->webhook_file = value;
-		o->webhook_where = where;
-		break;
-	case O_PAYLOADS:
-		o->payloads = value;
-		break;
 	case O_WINDOW:
 		o->window_ms = duration(where, value) * 1000;
 		break;
@@ -483,9 +474,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 		    n > 1000000)
 			fatal_usage(NULL, "%s: %s: not a count", where, value);
 		o->digest_after = (size_t)n;
-		break;
-	case O_STATE:
-		o->state = value;
 		break;
 	case O_DEDUPE:
 		o->dedupe_window = duration(where, value);
@@ -523,13 +511,13 @@ static void
 setup_webhook(struct sender *s, const struct options *o)
 {
 	const char	*env = getenv("SLACK_WEBHOOK_URL"), *file = NULL;
-	const char	*where = o->webhook_where;
+	const char	*where = o->webhook_file.where;
 	struct conf_origin origin;
 	char		*cause;
 
-	if (o->webhook_file != NULL && (env == NULL || *env == '\0' ||
+	if (o->webhook_file.value != NULL && (env == NULL || *env == '\0' ||
 	    where[0] == '-' || strcmp(where, "SECHUB_WEBHOOK_FILE") == 0))
-		file = o->webhook_file;
+		file = o->webhook_file.value;
 	if (file != NULL) {
 		if ((s->url = slack_webhook_read(file, &cause)) == NULL)
 			fatal_usage(where[0] == '-' ? "--webhook-file" : where,

@@ -81,47 +81,52 @@ struct entries {
 	unsigned long	 unread;	/* files not read to the end */
 };
 
-enum {
-	O_IP_SET = 1, O_ID, O_SCOPE, O_REPLACE, O_REMOVE, O_EMPTY, O_PARTIAL,
-	O_PRIVATE, O_ALLOWLIST, O_ALLOW, O_SUMMARY, O_DRY_RUN, O_GET_FILE,
-	O_REJECTS, O_PROFILE, O_REGION
-};
+enum { O_IP_SET = 1, O_ID, O_SCOPE, O_REPLACE, O_REMOVE, O_ALLOW,
+    O_GET_FILE, O_REGION };
 
+#define O struct options
 static const struct opt options[] = {
-	{ "ip-set", 'i', "NAME|ARN", O_IP_SET,
-	    "an IP set to update (at most one IPv4, one IPv6)", "ip_set", 0 },
-	{ "id", 0, "ID", O_ID,
-	    "the IP set's id, so that ListIPSets is not called", NULL, 0 },
-	{ "scope", 0, "SCOPE", O_SCOPE,
-	    "REGIONAL (the default) or CLOUDFRONT (us-east-1)", "scope", 0 },
-	{ "replace", 0, NULL, O_REPLACE,
-	    "block exactly the input's addresses", NULL, 0 },
-	{ "remove", 0, NULL, O_REMOVE,
-	    "unblock the input's addresses", NULL, 0 },
-	{ "allow-empty", 0, NULL, O_EMPTY,
-	    "let --replace with no address unblock everything", NULL, 0 },
-	{ "allow-partial", 0, NULL, O_PARTIAL,
-	    "let --replace go on with input not read whole", NULL, 0 },
-	{ "allow-private", 0, NULL, O_PRIVATE,
-	    "block special-purpose addresses too", NULL, 0 },
-	{ "allowlist", 0, "FILE", O_ALLOWLIST,
+	{ "ip-set", 'i', "NAME|ARN",
+	    "an IP set to update (at most one IPv4, one IPv6)", "ip_set", 0,
+	    OPT_ID(O_IP_SET) },
+	{ "id", 0, "ID", "the IP set's id, so that ListIPSets is not called",
+	    NULL, 0, OPT_ID(O_ID) },
+	{ "scope", 0, "SCOPE",
+	    "REGIONAL (the default) or CLOUDFRONT (us-east-1)", "scope", 0,
+	    OPT_ID(O_SCOPE) },
+	{ "replace", 0, NULL, "block exactly the input's addresses", NULL, 0,
+	    OPT_ID(O_REPLACE) },
+	{ "remove", 0, NULL, "unblock the input's addresses", NULL, 0,
+	    OPT_ID(O_REMOVE) },
+	{ "allow-empty", 0, NULL,
+	    "let --replace with no address unblock everything", NULL, 0,
+	    OPT_SETS(O, allow_empty) },
+	{ "allow-partial", 0, NULL,
+	    "let --replace go on with input not read whole", NULL, 0,
+	    OPT_SETS(O, allow_partial) },
+	{ "allow-private", 0, NULL, "block special-purpose addresses too",
+	    NULL, 0, OPT_SETS(O, allow_private) },
+	{ "allowlist", 0, "FILE",
 	    "never block the addresses and blocks listed in FILE",
-	    "allowlist", 0 },
-	{ "allow", 0, "CIDR", O_ALLOW,
-	    "never block CIDR (repeatable)", "allow", 0 },
-	{ "summary", 0, NULL, O_SUMMARY,
-	    "print a summary record per IP set, not the records", NULL,
-	    0 },
-	OPT_DRY_RUN(O_DRY_RUN, "change nothing; print the plan and the "
+	    "allowlist", 0, OPT_STRS(O, allowlist) },
+	{ "allow", 0, "CIDR", "never block CIDR (repeatable)", "allow", 0,
+	    OPT_ID(O_ALLOW) },
+	{ "summary", 0, NULL,
+	    "print a summary record per IP set, not the records", NULL, 0,
+	    OPT_SETS(O, summary) },
+	OPT_DRY_RUN(O, dry_run, 0, "change nothing; print the plan and the "
 	    "request"),
-	{ "get-file", 0, "FILE", O_GET_FILE,
-	    "plan against a saved GetIPSet answer (implies -n)", NULL, 0 },
-	OPT_REJECTS(O_REJECTS),
-	OPT_PROFILE(O_PROFILE),
-	OPT_REGION(O_REGION),
+	{ "get-file", 0, "FILE",
+	    "plan against a saved GetIPSet answer (implies -n)", NULL, 0,
+	    OPT_ID(O_GET_FILE) },
+	OPT_REJECTS(O, rejects, 0),
+	OPT_PROFILE(O, aws.profile),
+	{ "region", 0, "REGION", "the AWS region", "region", 0,
+	    OPT_ID(O_REGION) },
 	OPT_COMMON,
 	OPT_END
 };
+#undef O
 
 static const struct opt_prog prog = {
 	"waf-sync",
@@ -205,27 +210,9 @@ on_option(void *arg, int id, const char *value, const char *where)
 			    "each other");
 		o->mode = id == O_REPLACE ? NFW_REPLACE : NFW_REMOVE;
 		break;
-	case O_EMPTY:
-		o->allow_empty = 1;
-		break;
-	case O_PARTIAL:
-		o->allow_partial = 1;
-		break;
-	case O_PRIVATE:
-		o->allow_private = 1;
-		break;
-	case O_ALLOWLIST:
-		o->allowlist = value;
-		break;
 	case O_ALLOW:
 		if (conf_add_cidrs(&o->allow, value, &cause) != 0)
 			fatal_usage(where, "%s", cause);
-		break;
-	case O_SUMMARY:
-		o->summary = 1;
-		break;
-	case O_DRY_RUN:
-		o->dry_run = 1;
 		break;
 	case O_GET_FILE:
 		if (o->nfiles == MAX_SETS)
@@ -234,12 +221,6 @@ on_option(void *arg, int id, const char *value, const char *where)
 		o->files_where[o->nfiles] = where;
 		o->files[o->nfiles++] = value;
 		o->dry_run = 1;	/* a saved answer cannot be updated */
-		break;
-	case O_REJECTS:
-		o->rejects = value;
-		break;
-	case O_PROFILE:
-		o->aws.profile = value;
 		break;
 	case O_REGION:
 		o->aws.region = value;

@@ -1,12 +1,11 @@
 /*
- * aws.c: the AWS context (profile, region, retry settings), endpoints and
- * their overrides, and signed JSON 1.0 calls with the SDKs' standard
- * retries (bounded attempts, full-jitter backoff, retry quota).
+ * aws.c: the AWS context (profile, region, retry settings, the role it
+ * assumes), its credentials kept valid, endpoints and their overrides, and
+ * signed JSON 1.0 calls (sent with aws_send.c's standard retries).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +22,6 @@
 
 #define AWS_JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
 #define AWS_JSON11_CONTENT_TYPE	"application/x-amz-json-1.1"	/* WAFV2 */
-#define AWS_RETRY_QUOTA		500	/* standard mode's token bucket */
-#define AWS_RETRY_COST		5
-#define AWS_RETRY_TIMEOUT_COST	10
-#define AWS_REFRESH_MARGIN	300	/* refresh credentials 5 min early */
 
 const struct aws_service aws_dynamodb = {
 	"DynamoDB", "dynamodb", "DynamoDB_20120810", "dynamodb", "DYNAMODB"
@@ -62,7 +57,7 @@ aws_set_trace(struct aws_ctx *ctx, aws_trace_fn fn, void *arg)
 }
 
 /* "~/x" is relative to $HOME, as the CLI expands it. */
-static char *
+char *
 aws_expand_path(const char *path)
 {
 	const char *home = getenv("HOME");
@@ -97,8 +92,8 @@ aws_load_file(const char *env, const char *dflt, int is_config,
 	return r;
 }
 
-static int
-aws_region_valid(const char *r)
+int
+aws_region_name_valid(const char *r)
 {
 	size_t n;
 
@@ -142,21 +137,19 @@ aws_init_retry(struct aws_ctx *ctx, char **cause)
 	return 0;
 }
 
-struct aws_ctx *
-aws_new(const struct aws_options *opts, char **cause)
+/* A context for profile (explicit: named by the caller, not AWS_PROFILE)
+ * and region (NULL: the usual places). */
+static struct aws_ctx *
+aws_ctx_open(const char *profile, int explicit, const char *region,
+    char **cause)
 {
 	struct aws_ctx *ctx;
-	const char *profile = NULL, *region = NULL, *v;
+	const char *v;
 
 	*cause = NULL;
 	ctx = xcalloc(1, sizeof(*ctx));
-	if (opts != NULL && opts->profile != NULL && *opts->profile != '\0') {
-		profile = opts->profile;
-		ctx->profile_explicit = 1;
-	} else if ((profile = aws_env("AWS_PROFILE")) == NULL &&
-	    (profile = aws_env("AWS_DEFAULT_PROFILE")) == NULL)
-		profile = "default";
 	ctx->profile = xstrdup(profile);
+	ctx->profile_explicit = explicit;
 
 	if (aws_load_file("AWS_CONFIG_FILE", "~/.aws/config", 1,
 	    &ctx->config, cause) == -1 ||
@@ -170,9 +163,7 @@ aws_new(const struct aws_options *opts, char **cause)
 		goto fail;
 	}
 
-	if (opts != NULL && opts->region != NULL && *opts->region != '\0')
-		region = opts->region;
-	else if ((region = aws_env("AWS_REGION")) == NULL &&
+	if (region == NULL && (region = aws_env("AWS_REGION")) == NULL &&
 	    (region = aws_env("AWS_DEFAULT_REGION")) == NULL)
 		region = aws_profile_get(ctx, ctx->profile, "region");
 	if (region == NULL || *region == '\0') {
@@ -180,7 +171,7 @@ aws_new(const struct aws_options *opts, char **cause)
 		    "region in the profile");
 		goto fail;
 	}
-	if (!aws_region_valid(region)) {
+	if (!aws_region_name_valid(region)) {
 		xasprintf(cause, "invalid region: %s", region);
 		goto fail;
 	}
@@ -197,12 +188,145 @@ fail:
 	return NULL;
 }
 
+static const char *
+aws_opt(const char *v)
+{
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* A role ARN as STS takes it: "arn:PARTITION:iam::ACCOUNT:role/NAME". */
+static int
+aws_role_arn_valid(const char *arn, char **cause)
+{
+	const char *p = arn;
+	size_t n;
+
+	if (strncmp(p, "arn:", 4) != 0)
+		goto bad;
+	p += 4;
+	if ((n = strcspn(p, ":")) == 0 || p[n] == '\0')
+		goto bad;
+	p += n + 1;
+	if (strncmp(p, "iam::", 5) != 0)
+		goto bad;
+	p += 5;
+	if ((n = strspn(p, "0123456789")) != 12 || strncmp(p + n, ":role/",
+	    6) != 0 || p[n + 6] == '\0')
+		goto bad;
+	for (p = arn; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			goto bad;
+	if (strlen(arn) > 2048)
+		goto bad;
+	return 0;
+bad:
+	xasprintf(cause, "role_arn %s: not an IAM role ARN "
+	    "(arn:aws:iam::ACCOUNT:role/NAME)", arn);
+	return -1;
+}
+
+/* The role of opts, if any, assumed with source's credentials. */
+static int
+aws_ctx_set_role(struct aws_ctx *ctx, struct aws_ctx *source,
+    const struct aws_options *opts, char **cause)
+{
+	const char *ext = aws_opt(opts->external_id);
+	const char *session = aws_opt(opts->role_session_name);
+	size_t n;
+
+	if (aws_opt(opts->role_arn) == NULL) {
+		if (ext != NULL || session != NULL) {
+			*cause = xstrdup("external_id and role_session_name "
+			    "need role_arn");
+			return -1;
+		}
+		return 0;
+	}
+	if (aws_role_arn_valid(opts->role_arn, cause) == -1)
+		return -1;
+	if (ext != NULL && ((n = strlen(ext)) < 2 || n > 1224 ||
+	    strspn(ext, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_+=,.@:/-") != n)) {
+		*cause = xstrdup("external_id: 2 to 1224 letters, digits or "
+		    "any of _+=,.@:/-");
+		return -1;
+	}
+	if (session != NULL && ((n = strlen(session)) < 2 || n > 64 ||
+	    strspn(session, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_+=,.@-") != n)) {
+		*cause = xstrdup("role_session_name: 2 to 64 letters, digits "
+		    "or any of _+=,.@-");
+		return -1;
+	}
+	ctx->source = source;
+	ctx->role = aws_role_find(source, opts->role_arn, ext, session);
+	return 0;
+}
+
+struct aws_ctx *
+aws_new(const struct aws_options *opts, char **cause)
+{
+	struct aws_ctx *ctx;
+	const char *profile, *region = NULL;
+	int explicit = 0;
+
+	*cause = NULL;
+	if (opts != NULL && aws_opt(opts->profile) != NULL) {
+		profile = opts->profile;
+		explicit = 1;
+	} else if ((profile = aws_env("AWS_PROFILE")) == NULL &&
+	    (profile = aws_env("AWS_DEFAULT_PROFILE")) == NULL)
+		profile = "default";
+	if (opts != NULL)
+		region = aws_opt(opts->region);
+	if ((ctx = aws_ctx_open(profile, explicit, region, cause)) == NULL)
+		return NULL;
+	if (opts != NULL && aws_ctx_set_role(ctx, ctx, opts, cause) == -1) {
+		aws_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+struct aws_ctx *
+aws_new_role(struct aws_ctx *source, const struct aws_options *opts,
+    char **cause)
+{
+	struct aws_ctx *ctx, *base;
+	const char *region;
+
+	*cause = NULL;
+	/* Roles are assumed with the profile's own credentials, never with
+	 * a role another context assumed. */
+	base = source->source != NULL ? source->source : source;
+	if (aws_opt(opts->profile) != NULL &&
+	    strcmp(opts->profile, base->profile) != 0) {
+		xasprintf(cause, "profile %s: a target with a profile of its "
+		    "own needs a context of its own (aws_new)", opts->profile);
+		return NULL;
+	}
+	region = aws_opt(opts->region) != NULL ? opts->region : base->region;
+	if ((ctx = aws_ctx_open(base->profile, base->profile_explicit,
+	    region, cause)) == NULL)
+		return NULL;
+	ctx->trace = base->trace;
+	ctx->trace_arg = base->trace_arg;
+	if (aws_ctx_set_role(ctx, base, opts, cause) == -1) {
+		aws_free(ctx);
+		return NULL;
+	}
+	ctx->source = base;	/* with a role or without: base's keys */
+	return ctx;
+}
+
 void
 aws_free(struct aws_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
 	aws_creds_clear(&ctx->creds);
+	aws_roles_free(ctx->roles);
+	aws_identity_free(&ctx->identity);
 	aws_ini_free(&ctx->config);
 	aws_ini_free(&ctx->credentials);
 	free(ctx->profile);
@@ -227,9 +351,20 @@ aws_creds_clear(struct aws_creds *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Credentials valid for a while yet, resolved again when near expiry. */
-static int
-aws_ensure_creds(struct aws_ctx *ctx, int force, struct aws_error *err)
+struct aws_creds *
+aws_ctx_creds(struct aws_ctx *ctx)
+{
+	if (ctx->role != NULL)
+		return &ctx->role->creds;
+	if (ctx->source != NULL)
+		return &ctx->source->creds;
+	return &ctx->creds;
+}
+
+/* The chain's credentials, valid for a while yet, resolved again when
+ * near expiry. */
+int
+aws_ensure_chain(struct aws_ctx *ctx, int force, struct aws_error *err)
 {
 	char *cause = NULL;
 	int config_error = 0;
@@ -257,6 +392,26 @@ aws_ensure_creds(struct aws_ctx *ctx, int force, struct aws_error *err)
 }
 
 int
+aws_ensure_creds(struct aws_ctx *ctx, int force, struct aws_error *err)
+{
+	if (ctx->role != NULL)
+		return aws_role_ensure(ctx, force, err);
+	if (ctx->source != NULL)
+		return aws_ensure_chain(ctx->source, force, err);
+	return aws_ensure_chain(ctx, force, err);
+}
+
+static int
+aws_have_creds(const struct aws_ctx *ctx)
+{
+	if (ctx->role != NULL)
+		return ctx->role->have_creds;
+	if (ctx->source != NULL)
+		return ctx->source->have_creds;
+	return ctx->have_creds;
+}
+
+int
 aws_credentials(struct aws_ctx *ctx, struct aws_error *err)
 {
 	memset(err, 0, sizeof(*err));
@@ -266,7 +421,8 @@ aws_credentials(struct aws_ctx *ctx, struct aws_error *err)
 const char *
 aws_credentials_source(const struct aws_ctx *ctx)
 {
-	return ctx->have_creds ? ctx->creds.source : NULL;
+	return aws_have_creds(ctx) ?
+	    aws_ctx_creds((struct aws_ctx *)ctx)->source : NULL;
 }
 
 const char *
@@ -276,7 +432,7 @@ aws_access_key_id(struct aws_ctx *ctx)
 
 	if (aws_ensure_creds(ctx, 0, &err) == -1)
 		return NULL;
-	return ctx->creds.access_key_id;
+	return aws_ctx_creds(ctx)->access_key_id;
 }
 
 /* --- endpoints ----------------------------------------------------------- */
@@ -373,6 +529,14 @@ char *
 aws_service_endpoint(const struct aws_ctx *ctx, const char *prefix,
     const char *env_suffix, char **cause)
 {
+	return aws_service_endpoint_in(ctx, prefix, env_suffix, ctx->region,
+	    cause);
+}
+
+char *
+aws_service_endpoint_in(const struct aws_ctx *ctx, const char *prefix,
+    const char *env_suffix, const char *region, char **cause)
+{
 	struct aws_url u;
 	const char *v;
 	char *url;
@@ -384,8 +548,8 @@ aws_service_endpoint(const struct aws_ctx *ctx, const char *prefix,
 		aws_url_free(&u);
 		return xstrdup(v);
 	}
-	xasprintf(&url, "https://%s.%s.amazonaws.com%s", prefix, ctx->region,
-	    strncmp(ctx->region, "cn-", 3) == 0 ? ".cn" : "");
+	xasprintf(&url, "https://%s.%s.amazonaws.com%s", prefix, region,
+	    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 	return url;
 }
 
@@ -395,302 +559,6 @@ aws_endpoint(struct aws_ctx *ctx, const struct aws_service *svc,
 {
 	return aws_service_endpoint(ctx, svc->endpoint_prefix,
 	    svc->env_suffix, cause);
-}
-
-/* --- retries ------------------------------------------------------------- */
-
-int
-aws_code_retryable(const char *code, int dynamodb)
-{
-	static const char *codes[] = {
-		/* throttling */
-		"Throttling", "ThrottlingException", "ThrottledException",
-		"RequestThrottledException", "TooManyRequestsException",
-		"ProvisionedThroughputExceededException",
-		"TransactionInProgressException", "RequestLimitExceeded",
-		"BandwidthLimitExceeded", "RequestThrottled", "SlowDown",
-		"EC2ThrottledException",
-		/* transient */
-		"RequestTimeout", "RequestTimeoutException",
-		"PriorRequestNotComplete", "InternalServerError",
-		"InternalFailure", "ServiceUnavailable",
-		"IDPCommunicationError",
-	};
-	size_t i;
-
-	if (code == NULL || *code == '\0')
-		return 0;
-	/* A quota hit for Network Firewall; DynamoDB's control plane
-	 * uses it for too many concurrent table operations. */
-	if (strcmp(code, "LimitExceededException") == 0)
-		return dynamodb;
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* CRC-32 (IEEE), for DynamoDB's x-amz-crc32 response header. */
-static uint32_t
-aws_crc32(const unsigned char *p, size_t n)
-{
-	static uint32_t table[256];
-	static int ready;
-	uint32_t c;
-	size_t i;
-	int k;
-
-	if (!ready) {
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320U ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = 1;
-	}
-	c = 0xffffffffU;
-	for (i = 0; i < n; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffU;
-}
-
-static int
-aws_crc32_ok(const struct http_response *resp)
-{
-	const char *v = http_response_header(resp, "x-amz-crc32");
-	char *end;
-	unsigned long want;
-
-	if (v == NULL)
-		return 1;
-	errno = 0;
-	want = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || end == v)
-		return 1;	/* not ours to judge */
-	return (uint32_t)want == aws_crc32((const unsigned char *)resp->body,
-	    resp->bodylen);
-}
-
-/* Control characters from a server never reach a terminal. */
-static void
-aws_sanitize(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
-static void
-aws_copy_message(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src != NULL ? src : "");
-	aws_sanitize(dst);
-}
-
-/* "com.amazonaws.dynamodb.v20120810#ThrottlingException:http://..." ->
- * "ThrottlingException", as botocore and the Go SDK read it. */
-static void
-aws_copy_code(char *dst, size_t size, const char *type)
-{
-	const char *p, *hash;
-	size_t n;
-
-	if (type == NULL) {
-		*dst = '\0';
-		return;
-	}
-	n = strcspn(type, ":");
-	hash = NULL;
-	for (p = type; p < type + n; p++)
-		if (*p == '#')
-			hash = p;
-	if (hash != NULL) {
-		n -= hash + 1 - type;
-		type = hash + 1;
-	}
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, type, n);
-	dst[n] = '\0';
-	aws_sanitize(dst);
-}
-
-static void
-aws_json_classify(const struct http_response *resp, struct aws_error *err)
-{
-	json_t *body, *m;
-	const char *type = NULL;
-
-	body = json_loadb(resp->body != NULL ? resp->body : "", resp->bodylen,
-	    0, NULL);
-	if (json_is_object(body))
-		type = json_string_value(json_object_get(body, "__type"));
-	if (type == NULL)
-		type = http_response_header(resp, "x-amzn-errortype");
-	aws_copy_code(err->type, sizeof(err->type), type);
-	if (json_is_object(body)) {
-		if ((m = json_object_get(body, "message")) == NULL)
-			m = json_object_get(body, "Message");
-		aws_copy_message(err->message, sizeof(err->message),
-		    json_string_value(m));
-	}
-	json_decref(body);
-}
-
-static int
-aws_retry_allowed(struct aws_ctx *ctx, int cost)
-{
-	if (ctx->retry_tokens < cost)
-		return 0;
-	ctx->retry_tokens -= cost;
-	return 1;
-}
-
-static void
-aws_retry_refund(struct aws_ctx *ctx, int cost)
-{
-	ctx->retry_tokens += cost;
-	if (ctx->retry_tokens > AWS_RETRY_QUOTA)
-		ctx->retry_tokens = AWS_RETRY_QUOTA;
-}
-
-static int
-aws_sign_headers(const struct aws_send *s, const struct aws_url *u,
-    const struct aws_creds *creds, struct http_header *h, size_t *nh,
-    struct sigv4_output *sig, char **cause)
-{
-	struct sigv4_credentials sc;
-	struct sigv4_input in;
-
-	*nh = 0;
-	h[(*nh)++] = (struct http_header){ "Host", u->host };
-	h[(*nh)++] = (struct http_header){ "Content-Type",
-	    (char *)s->content_type };
-	if (s->target != NULL)
-		h[(*nh)++] = (struct http_header){ "X-Amz-Target",
-		    (char *)s->target };
-	memset(sig, 0, sizeof(*sig));
-	if (creds == NULL)
-		goto unsigned_headers;
-	memset(&in, 0, sizeof(in));
-	in.method = "POST";
-	in.path = u->path;
-	in.headers = h;
-	in.nheaders = *nh;
-	in.body = s->body;
-	in.bodylen = s->bodylen;
-	in.region = s->region;
-	in.service = s->signing_name;
-	in.when = time(NULL);
-	sc.access_key_id = creds->access_key_id;
-	sc.secret_access_key = creds->secret_access_key;
-	sc.session_token = creds->session_token;
-	if (sigv4_sign(&in, &sc, sig, cause) == -1)
-		return -1;
-	h[(*nh)++] = (struct http_header){ "X-Amz-Date", sig->amz_date };
-	if (creds->session_token != NULL)
-		h[(*nh)++] = (struct http_header){ "X-Amz-Security-Token",
-		    creds->session_token };
-	h[(*nh)++] = (struct http_header){ "Authorization",
-	    sig->authorization };
-unsigned_headers:
-	/* Sent, not signed: what the CLI signs is all that is signed. */
-	h[(*nh)++] = (struct http_header){ "Accept-Encoding", "identity" };
-	return 0;
-}
-
-int
-aws_send(struct aws_ctx *ctx, const struct aws_send *s,
-    const struct aws_creds *creds, struct http_response *resp,
-    struct aws_error *err)
-{
-	struct http_header h[8];
-	struct http_request req;
-	struct sigv4_output sig;
-	struct aws_url u;
-	char *cause = NULL;
-	size_t nh;
-	int attempt, cost, transport;
-	long delay, after;
-
-	memset(err, 0, sizeof(*err));
-	memset(resp, 0, sizeof(*resp));
-	if (aws_url_parse(s->endpoint, &u, &cause) == -1) {
-		aws_copy_message(err->message, sizeof(err->message), cause);
-		err->config_error = 1;
-		free(cause);
-		return -1;
-	}
-	for (attempt = 1;; attempt++) {
-		if (aws_sign_headers(s, &u, creds, h, &nh, &sig, &cause) ==
-		    -1) {
-			aws_copy_message(err->message, sizeof(err->message),
-			    cause);
-			free(cause);
-			break;
-		}
-		memset(&req, 0, sizeof(req));
-		req.method = "POST";
-		req.url = u.url;
-		req.headers = h;
-		req.nheaders = nh;
-		req.body = s->body;
-		req.bodylen = s->bodylen;
-		req.ca_bundle = ctx->ca_bundle;
-		memset(err, 0, sizeof(*err));
-		err->attempts = attempt;
-		transport = 0;
-		if (http_do(&req, resp, &cause) == -1) {
-			aws_copy_message(err->message, sizeof(err->message),
-			    cause);
-			free(cause);
-			cause = NULL;
-			err->retryable = 1;
-			transport = 1;
-		} else if (resp->status >= 200 && resp->status < 300) {
-			if (!s->dynamodb || aws_crc32_ok(resp)) {
-				sigv4_output_free(&sig);
-				aws_retry_refund(ctx, attempt == 1 ? 1 :
-				    AWS_RETRY_COST);
-				aws_url_free(&u);
-				return 0;
-			}
-			err->http_status = resp->status;
-			snprintf(err->message, sizeof(err->message),
-			    "response CRC32 does not match x-amz-crc32");
-			err->retryable = 1;
-		} else {
-			err->http_status = resp->status;
-			s->classify(resp, err);
-			err->retryable = resp->status >= 500 ||
-			    resp->status == 429 ||
-			    aws_code_retryable(err->type, s->dynamodb);
-		}
-		sigv4_output_free(&sig);
-		if (!err->retryable || attempt >= ctx->retry.max_attempts)
-			break;
-		cost = transport && strstr(err->message, "imeout") != NULL ?
-		    AWS_RETRY_TIMEOUT_COST : AWS_RETRY_COST;
-		if (!aws_retry_allowed(ctx, cost)) {
-			aws_trace(ctx, "%s %s: retry quota exhausted",
-			    s->service_name, s->operation);
-			break;
-		}
-		delay = http_retry_delay(&ctx->retry, attempt);
-		if (!transport && (after = http_retry_after_ms(resp)) > delay)
-			delay = after < ctx->retry.cap_ms ? after :
-			    ctx->retry.cap_ms;
-		aws_trace(ctx, "%s %s: attempt %d failed (%s), retrying in "
-		    "%ld ms", s->service_name, s->operation, attempt,
-		    err->type[0] != '\0' ? err->type : err->http_status != 0 ?
-		    "server error" : err->message, delay);
-		http_response_free(resp);
-		http_sleep_ms(delay);
-	}
-	http_response_free(resp);
-	aws_url_free(&u);
-	return -1;
 }
 
 /* --- JSON 1.0 calls ------------------------------------------------------ */
@@ -743,11 +611,11 @@ aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	for (;;) {
 		if (aws_ensure_creds(ctx, 0, err) == -1)
 			goto out;
-		if (aws_send(ctx, &s, &ctx->creds, &resp, err) == 0)
+		if (aws_send(ctx, &s, aws_ctx_creds(ctx), &resp, err) == 0)
 			break;
 		/* Temporary credentials that expired early: once more. */
 		if (refreshed || !aws_expired_token(err) ||
-		    ctx->creds.expiration == 0)
+		    aws_ctx_creds(ctx)->expiration == 0)
 			goto out;
 		refreshed = 1;
 		if (aws_ensure_creds(ctx, 1, err) == -1)

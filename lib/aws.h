@@ -1,11 +1,13 @@
 /*
  * aws.h: the small AWS layer: credentials and region resolved the way the
- * AWS CLI does, endpoints (with AWS_ENDPOINT_URL[_<SERVICE>] overrides),
- * SigV4 signing, and JSON 1.0 RPC calls (DynamoDB, Network Firewall) with
- * the SDKs' standard retries.
+ * AWS CLI does (IAM Identity Center profiles included), roles assumed per
+ * target, endpoints (with AWS_ENDPOINT_URL[_<SERVICE>] overrides), SigV4
+ * signing, JSON 1.0 RPC calls (DynamoDB, Network Firewall) with the SDKs'
+ * standard retries, and STS GetCallerIdentity.
  *
- * Secrets (secret key, session token) never leave this module in text form
- * and are wiped when freed.
+ * Secrets (secret key, session token, IAM Identity Center access and
+ * refresh tokens, client secret) never leave this module in text form and
+ * are wiped when freed.
  */
 #ifndef SECHUB_AWS_H
 #define SECHUB_AWS_H
@@ -17,12 +19,45 @@
 struct aws_options {
 	const char	*profile;	/* --profile, else AWS_PROFILE, else "default" */
 	const char	*region;	/* --region, else AWS_REGION, ... */
+	/*
+	 * A role to assume for every call (a target in another account):
+	 * STS AssumeRole signed with the profile's credentials, whatever
+	 * they are (keys, SSO, a role of the profile itself, metadata).
+	 * NULL: the profile's credentials are used as they are.
+	 */
+	const char	*role_arn;
+	const char	*external_id;	/* ExternalId sent with it, or NULL */
+	const char	*role_session_name; /* NULL: "sechub-tools-<time>" */
 };
 
 struct aws_ctx;
 
-/* Resolve region and (lazily) credentials. NULL and *cause on error. */
+/*
+ * Resolve region and (lazily) credentials. NULL and *cause on error: an
+ * unknown profile, no region, a malformed setting (all configuration
+ * errors, exit status 2).
+ */
 struct aws_ctx *aws_new(const struct aws_options *, char **);
+/*
+ * A context for one more target that shares source's credentials: the
+ * same profile, opts->region (NULL: source's), and opts->role_arn /
+ * external_id / role_session_name (role_arn NULL: the profile's own
+ * credentials, in that region). Roles are assumed with the profile's
+ * credentials (never with a role source itself assumed) and cached in
+ * source, once per (role, external id, session name) however many
+ * targets name them, until they near expiry; then they are assumed
+ * again. opts->profile must be NULL or source's (for another profile
+ * use aws_new). source must outlive the new context. NULL and *cause
+ * on a malformed role_arn, external_id or role_session_name.
+ *
+ * A run over many targets: one aws_new() per profile, one
+ * aws_new_role() per target, aws_call() on each, aws_free() the targets
+ * and then the profiles' contexts.
+ */
+struct aws_ctx *aws_new_role(struct aws_ctx *, const struct aws_options *,
+	    char **);
+/* Accepts NULL. A context made by aws_new_role is freed before its
+ * source. */
 void	 aws_free(struct aws_ctx *);
 const char *aws_region(const struct aws_ctx *);
 
@@ -64,13 +99,33 @@ char	*aws_error_format(const struct aws_error *, const struct aws_service *,
 const char *aws_access_key_id(struct aws_ctx *);
 
 /*
+ * Who am I: STS GetCallerIdentity with the context's credentials (the
+ * assumed role's, for a role context), through the usual chain, endpoint
+ * (AWS_ENDPOINT_URL_STS, ...) and retries; temporary credentials that
+ * turn out expired are resolved again once. Asked once per context: the
+ * answer is kept until aws_free. 0 and *identity (borrowed from the
+ * context), or -1 and err filled (err.config_error: no credentials).
+ */
+struct aws_identity {
+	char	*account;	/* "111122223333" */
+	char	*arn;		/* "arn:aws:sts::111122223333:assumed-role/R/s" */
+	char	*user_id;	/* "AROAEXAMPLE:s", "AIDAEXAMPLE" */
+};
+int	 aws_caller_identity(struct aws_ctx *, const struct aws_identity **,
+	    struct aws_error *);
+
+/*
  * Extensions (backward compatible).
  *
  * aws_credentials: resolve credentials now (they are otherwise resolved by
  * the first call): 0, or -1 and err filled. aws_credentials_source: where
  * they came from ("environment", "profile ops (shared credentials file)",
- * "credential_process", "assume role ...", "container", "instance
- * metadata"), NULL before resolution.
+ * "credential_process", "assume role ...", "IAM Identity Center ...",
+ * "container", "instance metadata"), NULL before resolution.
+ *
+ * An IAM Identity Center profile whose cached login is missing, expired
+ * and not refreshable, or refused by the portal fails with err.message
+ * ending in "run: aws sso login --profile NAME" and err.config_error set.
  */
 int	 aws_credentials(struct aws_ctx *, struct aws_error *);
 const char *aws_credentials_source(const struct aws_ctx *);

@@ -1,6 +1,7 @@
 /*
  * aws_creds.c: credentials resolved in the AWS CLI's order: environment,
- * assume-role profiles (STS AssumeRole), web identity, the shared files,
+ * assume-role profiles (STS AssumeRole, aws_sts.c), web identity, IAM
+ * Identity Center profiles (aws_sso.c), the shared files,
  * credential_process, container credentials, EC2 instance metadata.
  *
  * Each provider returns 1 with credentials, 0 when it does not apply, or
@@ -37,12 +38,8 @@ extern char **environ;
  * rather than on a provider that did not answer (3). */
 static int	aws_creds_fault;
 
-static void
-aws_fault(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-aws_fault(char **cause, const char *fmt, ...)
+void
+aws_config_fault(char **cause, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,7 +51,6 @@ aws_fault(char **cause, const char *fmt, ...)
 
 #define AWS_MAX_ROLE_CHAIN	8
 #define AWS_MAX_HELPER_OUTPUT	(1024 * 1024)
-#define AWS_STS_VERSION		"2011-06-15"
 #define AWS_CONTAINER_HOST	"http://169.254.170.2"
 #define AWS_IMDS_HOST		"http://169.254.169.254"
 #define AWS_IMDS_HOST6		"http://[fd00:ec2::254]"
@@ -67,7 +63,7 @@ aws_getenv(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static void
+void
 aws_creds_set(struct aws_creds *c, const char *id, const char *secret,
     const char *token, time_t expiration, char *source)
 {
@@ -80,8 +76,7 @@ aws_creds_set(struct aws_creds *c, const char *id, const char *secret,
 	c->source = source;
 }
 
-/* An expiration time in RFC 3339; -1 and *cause if malformed or past. */
-static int
+int
 aws_expiration(const char *s, const char *what, time_t *out, char **cause)
 {
 	if (s == NULL || *s == '\0') {
@@ -109,7 +104,7 @@ aws_creds_static(const char *id, const char *secret, const char *token,
 	if (id == NULL && secret == NULL)
 		return 0;
 	if (id == NULL || secret == NULL || *id == '\0' || *secret == '\0') {
-		aws_fault(cause, "%s: access key id and secret access key "
+		aws_config_fault(cause, "%s: access key id and secret access key "
 		    "must be given together", what);
 		return -1;
 	}
@@ -158,50 +153,50 @@ aws_creds_file_keys(const struct aws_ini *ini, const char *profile,
 
 /* --- JSON credentials (credential_process, container, IMDS) ------------- */
 
+int
+aws_creds_take(const char *id, const char *secret, const char *token,
+    const char *exp, const char *what, char *source, struct aws_creds *c,
+    char **cause)
+{
+	time_t when;
+
+	if (id == NULL || secret == NULL || *id == '\0' || *secret == '\0') {
+		xasprintf(cause, "%s: no AccessKeyId and SecretAccessKey",
+		    what);
+		free(source);
+		return -1;
+	}
+	if (aws_expiration(exp, what, &when, cause) == -1) {
+		free(source);
+		return -1;
+	}
+	aws_creds_set(c, id, secret, token, when, source);
+	return 1;
+}
+
 static int
 aws_creds_json(const char *text, size_t len, const char *token_key,
     const char *what, char *source, struct aws_creds *c, char **cause)
 {
 	json_t *j;
-	const char *id, *secret, *token, *exp;
-	time_t when;
-	int r = -1;
+	int r;
 
 	if ((j = json_loadb(text, len, 0, NULL)) == NULL ||
 	    !json_is_object(j)) {
 		xasprintf(cause, "%s: response is not a JSON object", what);
-		goto out;
-	}
-	id = json_string_value(json_object_get(j, "AccessKeyId"));
-	secret = json_string_value(json_object_get(j, "SecretAccessKey"));
-	token = json_string_value(json_object_get(j, token_key));
-	exp = json_string_value(json_object_get(j, "Expiration"));
-	if (id == NULL || secret == NULL || *id == '\0' || *secret == '\0') {
-		xasprintf(cause, "%s: no AccessKeyId and SecretAccessKey",
-		    what);
-		goto out;
-	}
-	if (aws_expiration(exp, what, &when, cause) == -1)
-		goto out;
-	aws_creds_set(c, id, secret, token, when, source);
-	source = NULL;
-	r = 1;
-out:
-	if (j != NULL) {
-		/* Scrub the secrets jansson holds before letting go. */
-		const char *keys[] = { "SecretAccessKey", token_key };
-		size_t i;
-
-		for (i = 0; i < 2; i++) {
-			json_t *v = json_object_get(j, keys[i]);
-
-			if (json_is_string(v))
-				wipe((char *)json_string_value(v),
-				    json_string_length(v));
-		}
 		json_decref(j);
+		free(source);
+		return -1;
 	}
-	free(source);
+	r = aws_creds_take(
+	    json_string_value(json_object_get(j, "AccessKeyId")),
+	    json_string_value(json_object_get(j, "SecretAccessKey")),
+	    json_string_value(json_object_get(j, token_key)),
+	    json_string_value(json_object_get(j, "Expiration")), what, source,
+	    c, cause);
+	/* Scrub the secrets jansson holds before letting go. */
+	aws_json_scrub(j);
+	json_decref(j);
 	return r;
 }
 
@@ -222,7 +217,7 @@ aws_split_command(const char *s, char **cause)
 	for (;; s++) {
 		if (*s == '\0' || (!q && (*s == ' ' || *s == '\t'))) {
 			if (q) {
-				aws_fault(cause, "credential_process: "
+				aws_config_fault(cause, "credential_process: "
 				    "unterminated quote");
 				goto fail;
 			}
@@ -377,168 +372,6 @@ done:
 	return r;
 }
 
-/* --- STS (query protocol, XML answers) ----------------------------------- */
-
-static void
-aws_form_add(struct buf *b, const char *name, const char *value)
-{
-	if (b->len > 0)
-		buf_addc(b, '&');
-	sigv4_uri_encode(b, name, strlen(name), 0);
-	buf_addc(b, '=');
-	sigv4_uri_encode(b, value, strlen(value), 0);
-}
-
-/* The text of the first <tag>...</tag> in xml, entities decoded. */
-static char *
-aws_xml_text(const char *xml, size_t len, const char *tag)
-{
-	static const struct { const char *ent; char c; } ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&apos;", '\'' },
-	};
-	char *open, *close;
-	const char *p, *start, *end;
-	struct buf b;
-	size_t i;
-
-	xasprintf(&open, "<%s>", tag);
-	xasprintf(&close, "</%s>", tag);
-	start = memmem(xml, len, open, strlen(open));
-	end = start != NULL ? memmem(start, len - (start - xml), close,
-	    strlen(close)) : NULL;
-	if (start == NULL || end == NULL) {
-		free(open);
-		free(close);
-		return NULL;
-	}
-	start += strlen(open);
-	free(open);
-	free(close);
-	buf_init(&b);
-	for (p = start; p < end; p++) {
-		if (*p == '&') {
-			for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-				if ((size_t)(end - p) >= strlen(ents[i].ent) &&
-				    strncmp(p, ents[i].ent,
-				    strlen(ents[i].ent)) == 0)
-					break;
-			if (i < sizeof(ents) / sizeof(ents[0])) {
-				buf_addc(&b, ents[i].c);
-				p += strlen(ents[i].ent) - 1;
-				continue;
-			}
-		}
-		buf_addc(&b, *p);
-	}
-	buf_cstr(&b);
-	return b.data;
-}
-
-static void
-aws_xml_classify(const struct http_response *resp, struct aws_error *err)
-{
-	char *code, *msg;
-
-	code = aws_xml_text(resp->body, resp->bodylen, "Code");
-	msg = aws_xml_text(resp->body, resp->bodylen, "Message");
-	snprintf(err->type, sizeof(err->type), "%s", code != NULL ? code : "");
-	snprintf(err->message, sizeof(err->message), "%s",
-	    msg != NULL ? msg : "");
-	free(code);
-	free(msg);
-}
-
-/*
- * Call STS action with form parameters (name, value, ..., NULL), signed
- * with signer (NULL: unsigned, for AssumeRoleWithWebIdentity), and take the
- * credentials from <Credentials> in the answer.
- */
-static int
-aws_sts(struct aws_ctx *ctx, const char *action,
-    const struct aws_creds *signer, const char *const *params,
-    char *source, struct aws_creds *c, char **cause)
-{
-	struct aws_send s;
-	struct aws_error err;
-	struct http_response resp;
-	struct buf form;
-	char *endpoint, *id = NULL, *secret = NULL, *token = NULL;
-	char *exp = NULL, what[640];
-	time_t when;
-	size_t i;
-	int r = -1;
-
-	buf_init(&form);
-	if ((endpoint = aws_service_endpoint(ctx, "sts", "STS", cause)) ==
-	    NULL) {
-		free(source);
-		return -1;
-	}
-	aws_form_add(&form, "Action", action);
-	aws_form_add(&form, "Version", AWS_STS_VERSION);
-	for (i = 0; params[i] != NULL; i += 2)
-		aws_form_add(&form, params[i], params[i + 1]);
-	buf_cstr(&form);
-
-	memset(&s, 0, sizeof(s));
-	s.service_name = "STS";
-	s.operation = action;
-	s.signing_name = "sts";
-	s.region = ctx->region;
-	s.endpoint = endpoint;
-	s.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	s.body = form.data;
-	s.bodylen = form.len;
-	s.classify = aws_xml_classify;
-	aws_trace(ctx, "STS %s: requesting credentials", action);
-	if (aws_send(ctx, &s, signer, &resp, &err) == -1) {
-		xasprintf(cause, "STS %s", aws_error_format(&err, NULL,
-		    action, what, sizeof(what)));
-		goto out;
-	}
-	id = aws_xml_text(resp.body, resp.bodylen, "AccessKeyId");
-	secret = aws_xml_text(resp.body, resp.bodylen, "SecretAccessKey");
-	token = aws_xml_text(resp.body, resp.bodylen, "SessionToken");
-	exp = aws_xml_text(resp.body, resp.bodylen, "Expiration");
-	if (resp.body != NULL)
-		wipe(resp.body, resp.bodylen);
-	http_response_free(&resp);
-	if (id == NULL || secret == NULL || token == NULL) {
-		xasprintf(cause, "STS %s: no credentials in the response",
-		    action);
-		goto out;
-	}
-	snprintf(what, sizeof(what), "STS %s", action);
-	if (aws_expiration(exp, what, &when, cause) == -1)
-		goto out;
-	aws_creds_set(c, id, secret, token, when, source);
-	source = NULL;
-	r = 1;
-out:
-	free(endpoint);
-	if (form.data != NULL)
-		wipe(form.data, form.cap);	/* may hold an identity token */
-	buf_free(&form);
-	free(id);
-	freezero_str(secret);
-	freezero_str(token);
-	free(exp);
-	free(source);
-	return r;
-}
-
-static char *
-aws_session_name(const char *configured)
-{
-	char *name;
-
-	if (configured != NULL && *configured != '\0')
-		return xstrdup(configured);
-	xasprintf(&name, "sechub-tools-%lld", (long long)time(NULL));
-	return name;
-}
-
 static int
 aws_read_token_file(const char *path, const char *what, char **token,
     char **cause)
@@ -575,26 +408,16 @@ aws_creds_web_identity(struct aws_ctx *ctx, const char *token_file,
     const char *role_arn, const char *session, struct aws_creds *c,
     char **cause)
 {
-	const char *params[7];
-	char *token, *name, *source;
+	char *token, *source;
 	int r;
 
 	if (aws_read_token_file(token_file, "web identity token",
 	    &token, cause) == -1)
 		return -1;
-	name = aws_session_name(session);
-	params[0] = "RoleArn";
-	params[1] = role_arn;
-	params[2] = "RoleSessionName";
-	params[3] = name;
-	params[4] = "WebIdentityToken";
-	params[5] = token;
-	params[6] = NULL;
 	xasprintf(&source, "web identity (role %s)", role_arn);
-	r = aws_sts(ctx, "AssumeRoleWithWebIdentity", NULL, params, source,
-	    c, cause);
+	r = aws_sts_web_identity(ctx, role_arn, session, token, source, c,
+	    cause);
 	freezero_str(token);
-	free(name);
 	return r;
 }
 
@@ -689,7 +512,7 @@ aws_creds_container(struct aws_ctx *ctx, struct aws_creds *c, char **cause)
 		xasprintf(&url, "%s%s%s", AWS_CONTAINER_HOST,
 		    *rel == '/' ? "" : "/", rel);
 	else if (!aws_container_host_ok(full)) {
-		aws_fault(cause, "AWS_CONTAINER_CREDENTIALS_FULL_URI: must be "
+		aws_config_fault(cause, "AWS_CONTAINER_CREDENTIALS_FULL_URI: must be "
 		    "https, or http to a loopback or container metadata "
 		    "address");
 		return -1;
@@ -876,22 +699,21 @@ static int
 aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
     const char *role_arn, struct aws_creds *c, char **cause)
 {
-	const char *src, *csrc, *ext, *dur, *params[9];
+	const char *src, *csrc;
 	struct aws_creds base;
-	char *name, *source;
-	size_t np = 0;
+	char *source;
 	int r;
 
 	memset(&base, 0, sizeof(base));
 	if (aws_profile_get(ctx, profile, "mfa_serial") != NULL) {
-		aws_fault(cause, "profile %s: mfa_serial needs an interactive "
+		aws_config_fault(cause, "profile %s: mfa_serial needs an interactive "
 		    "prompt, which this tool does not do", profile);
 		return -1;
 	}
 	src = aws_profile_get(ctx, profile, "source_profile");
 	csrc = aws_profile_get(ctx, profile, "credential_source");
 	if (src != NULL && csrc != NULL) {
-		aws_fault(cause, "profile %s: source_profile and "
+		aws_config_fault(cause, "profile %s: source_profile and "
 		    "credential_source exclude each other", profile);
 		return -1;
 	}
@@ -904,7 +726,7 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 			    "config file", &base, cause);
 	} else if (src != NULL) {
 		if (!aws_profile_exists(ctx, src)) {
-			aws_fault(cause, "profile %s: source_profile %s not "
+			aws_config_fault(cause, "profile %s: source_profile %s not "
 			    "found", profile, src);
 			return -1;
 		}
@@ -916,7 +738,7 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 	else if (strcmp(csrc, "Ec2InstanceMetadata") == 0)
 		r = aws_creds_imds(ctx, &base, cause);
 	else {
-		aws_fault(cause, "profile %s: unknown credential_source %s",
+		aws_config_fault(cause, "profile %s: unknown credential_source %s",
 		    profile, csrc);
 		return -1;
 	}
@@ -929,31 +751,18 @@ aws_creds_assume_role(struct aws_ctx *ctx, const char *profile, int depth,
 	}
 	aws_trace(ctx, "profile %s: assuming role %s with credentials from %s",
 	    profile, role_arn, base.source);
-	name = aws_session_name(aws_profile_get(ctx, profile,
-	    "role_session_name"));
-	params[np++] = "RoleArn";
-	params[np++] = role_arn;
-	params[np++] = "RoleSessionName";
-	params[np++] = name;
-	if ((ext = aws_profile_get(ctx, profile, "external_id")) != NULL) {
-		params[np++] = "ExternalId";
-		params[np++] = ext;
-	}
-	if ((dur = aws_profile_get(ctx, profile, "duration_seconds")) !=
-	    NULL) {
-		params[np++] = "DurationSeconds";
-		params[np++] = dur;
-	}
-	params[np] = NULL;
 	xasprintf(&source, "assume role %s (profile %s)", role_arn, profile);
-	r = aws_sts(ctx, "AssumeRole", &base, params, source, c, cause);
+	r = aws_sts_assume_role(ctx, &base, role_arn,
+	    aws_profile_get(ctx, profile, "role_session_name"),
+	    aws_profile_get(ctx, profile, "external_id"),
+	    aws_profile_get(ctx, profile, "duration_seconds"), source, c,
+	    cause);
 	aws_creds_clear(&base);
-	free(name);
 	return r;
 }
 
-/* Everything a profile itself can give: role, web identity, files,
- * credential_process. */
+/* Everything a profile itself can give: role, web identity, IAM Identity
+ * Center, files, credential_process (botocore's order). */
 static int
 aws_creds_profile(struct aws_ctx *ctx, const char *profile, int depth,
     struct aws_creds *c, char **cause)
@@ -962,7 +771,7 @@ aws_creds_profile(struct aws_ctx *ctx, const char *profile, int depth,
 	int r;
 
 	if (depth > AWS_MAX_ROLE_CHAIN) {
-		aws_fault(cause, "profile %s: source_profile chain too long "
+		aws_config_fault(cause, "profile %s: source_profile chain too long "
 		    "or circular", profile);
 		return -1;
 	}
@@ -978,10 +787,12 @@ aws_creds_profile(struct aws_ctx *ctx, const char *profile, int depth,
 		    aws_profile_get(ctx, profile, "role_session_name"), c,
 		    cause);
 	if (role != NULL) {
-		aws_fault(cause, "profile %s: role_arn needs source_profile, "
+		aws_config_fault(cause, "profile %s: role_arn needs source_profile, "
 		    "credential_source or web_identity_token_file", profile);
 		return -1;
 	}
+	if ((r = aws_creds_sso(ctx, profile, c, cause)) != 0)
+		return r;
 	if ((r = aws_creds_file_keys(&ctx->credentials, profile,
 	    "shared credentials file", c, cause)) != 0)
 		return r;
@@ -1032,11 +843,10 @@ done:
 		if (aws_profile_get(ctx, ctx->profile, "sso_session") != NULL ||
 		    aws_profile_get(ctx, ctx->profile, "sso_start_url") !=
 		    NULL)
-			xasprintf(cause, "profile %s uses IAM Identity Center "
-			    "(SSO), which this tool cannot log in to: use "
-			    "credential_process with 'aws configure "
-			    "export-credentials --profile %s --format "
-			    "process'", ctx->profile, ctx->profile);
+			xasprintf(cause, "profile %s: an IAM Identity Center "
+			    "(SSO) login without sso_account_id and "
+			    "sso_role_name gives no credentials: name the "
+			    "account and role in the profile", ctx->profile);
 		else
 			xasprintf(cause, "no credentials: set "
 			    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "

@@ -184,13 +184,38 @@ unknown(const struct parser *ps, const char *where, const char *name,
 	opt_usage(ps->prog);
 }
 
+/* Keep, set or hand over an option's value. */
+static void
+deliver(struct parser *ps, const struct opt *o, const char *value,
+    const char *where)
+{
+	struct opt_value *v;
+
+	switch (o->action) {
+	case OPT_KEEP:
+		v = (struct opt_value *)((char *)ps->arg + o->at);
+		v->value = value;
+		v->where = where;
+		break;
+	case OPT_STR:
+		*(const char **)((char *)ps->arg + o->at) = value;
+		break;
+	case OPT_SET:
+		*(int *)((char *)ps->arg + o->at) = 1;
+		break;
+	case OPT_CALL:
+		ps->h(ps->arg, (int)o->at, value, where);
+		break;
+	}
+}
+
 /* One option with its argument (NULL for a flag). */
 static void
 take(struct parser *ps, const struct opt *o, const char *value,
     const char *where)
 {
 	ps->given[o - ps->prog->opts] = 1;
-	switch (o->id) {
+	switch (o->action == OPT_CALL ? (int)o->at : 0) {
 	case OPT_ID_HELP:
 		opt_help(ps->prog, stdout);
 		exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME);
@@ -211,7 +236,7 @@ take(struct parser *ps, const struct opt *o, const char *value,
 		config_profile = value;
 		break;
 	default:
-		ps->h(ps->arg, o->id, value, intern(where));
+		deliver(ps, o, value, intern(where));
 	}
 }
 
@@ -376,9 +401,9 @@ settings(struct parser *ps, const struct opt_cmd *cmd, struct conf *conf)
 		if (origin.source == CONF_FROM_FILE) {
 			snprintf(where, sizeof(where), "%s: %s", origin.where,
 			    o->setting);
-			ps->h(ps->arg, o->id, value, intern(where));
+			deliver(ps, o, value, intern(where));
 		} else
-			ps->h(ps->arg, o->id, value, intern(origin.where));
+			deliver(ps, o, value, intern(origin.where));
 	}
 }
 

@@ -17,29 +17,70 @@
  * "/etc/sechub-tools/config:3") so that it can report a bad value where it
  * came from.
  *
+ * Most options need no code: a row with OPT_KEEPS(type, field) keeps the
+ * value and its origin in a struct opt_value of the program's context,
+ * OPT_STRS(type, field) the value only in a const char *, OPT_SETS(type,
+ * field) sets an int flag; the handler sees only the others.
  * Shared options (help, version, quiet, verbose, config, config-profile)
  * are declared with the OPT_* macros below and handled here.
  */
 #ifndef SECHUB_OPT_H
 #define SECHUB_OPT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "conf.h"
+
+/* What opt_parse() does with an option. */
+enum opt_action {
+	OPT_CALL,	/* hand it to the program's handler (the default) */
+	OPT_KEEP,	/* keep it in the struct opt_value at .offset of the
+			   program's context, value and origin */
+	OPT_STR,	/* keep the value only, in the const char * there */
+	OPT_SET		/* set the int at .offset of the context to 1 */
+};
+
+/* An option's value and where it came from. */
+struct opt_value {
+	const char	*value;		/* NULL: not given anywhere */
+	const char	*where;		/* "--store", "SECHUB_STORE",
+					   "/etc/sechub-tools/config:3: store" */
+};
+
+/*
+ * Where a value came from, when that was not the command line (which the
+ * user just typed): the environment variable or "FILE:LINE: key"; NULL
+ * for the command line and for defaults.
+ */
+static inline const char *
+opt_origin(const struct opt_value *v)
+{
+	return v->where != NULL && v->where[0] != '-' ? v->where : NULL;
+}
 
 struct opt {
 	const char	*name;		/* long name without "--"; NULL ends */
 	int		 letter;	/* short option, or 0 */
 	const char	*arg;		/* argument name in --help; NULL: a flag */
-	int		 id;		/* handed to the handler */
 	const char	*help;		/* one line */
 	const char	*setting;	/* conf.h key it stands for, or NULL */
 	unsigned	 scope;		/* subcommands taking it (bits); 0: all */
+	enum opt_action	 action;
+	size_t		 at;		/* OPT_CALL: the id handed to the
+					   handler; else the offset in the
+					   context */
 };
+
+/* The last two members of a row: what to do with the option. */
+#define OPT_ID(id)		OPT_CALL, (size_t)(id)
+#define OPT_KEEPS(type, field)	OPT_KEEP, offsetof(type, field)
+#define OPT_STRS(type, field)	OPT_STR, offsetof(type, field)
+#define OPT_SETS(type, field)	OPT_SET, offsetof(type, field)
 
 /* Ids the parser handles itself (never handed to a program). */
 enum {
-	OPT_ID_HELP = -100,
+	OPT_ID_HELP = 1000000,
 	OPT_ID_VERSION,
 	OPT_ID_QUIET,
 	OPT_ID_VERBOSE,
@@ -48,37 +89,47 @@ enum {
 };
 
 #define OPT_HELP \
-	{ "help", 'h', NULL, OPT_ID_HELP, "show this help and exit", NULL, 0 }
+	{ "help", 'h', NULL, "show this help and exit", NULL, 0, \
+	    OPT_ID(OPT_ID_HELP) }
 #define OPT_VERSION \
-	{ "version", 'V', NULL, OPT_ID_VERSION, "show the version and exit", \
-	    NULL, 0 }
+	{ "version", 'V', NULL, "show the version and exit", NULL, 0, \
+	    OPT_ID(OPT_ID_VERSION) }
 #define OPT_QUIET \
-	{ "quiet", 'q', NULL, OPT_ID_QUIET, "no warnings", NULL, 0 }
+	{ "quiet", 'q', NULL, "no warnings", NULL, 0, OPT_ID(OPT_ID_QUIET) }
 #define OPT_VERBOSE \
-	{ "verbose", 0, NULL, OPT_ID_VERBOSE, \
-	    "say what is being done on stderr (never secrets)", NULL, 0 }
+	{ "verbose", 0, NULL, \
+	    "say what is being done on stderr (never secrets)", NULL, 0, \
+	    OPT_ID(OPT_ID_VERBOSE) }
 #define OPT_CONFIG \
-	{ "config", 0, "FILE", OPT_ID_CONFIG, \
-	    "the configuration file (see sechub-tools(7))", NULL, 0 }, \
-	{ "config-profile", 0, "NAME", OPT_ID_CONFIG_PROFILE, \
-	    "the profile of the configuration file to use", NULL, 0 }
+	{ "config", 0, "FILE", "the configuration file (see sechub-tools(7))", \
+	    NULL, 0, OPT_ID(OPT_ID_CONFIG) }, \
+	{ "config-profile", 0, "NAME", \
+	    "the profile of the configuration file to use", NULL, 0, \
+	    OPT_ID(OPT_ID_CONFIG_PROFILE) }
 /* The options every program has. */
 #define OPT_COMMON	OPT_HELP, OPT_VERSION, OPT_QUIET, OPT_VERBOSE, OPT_CONFIG
-#define OPT_END		{ NULL, 0, NULL, 0, NULL, NULL, 0 }
+#define OPT_END		{ NULL, 0, NULL, NULL, NULL, 0, OPT_ID(0) }
 
-/* Options several programs share, so that names and help match. */
-#define OPT_STORE(id) \
-	{ "store", 's', "URL", (id), \
-	    "the store: sqlite:PATH or dynamodb:TABLE", "store", 0 }
-#define OPT_PROFILE(id) \
-	{ "profile", 0, "NAME", (id), "the AWS profile", "profile", 0 }
-#define OPT_REGION(id) \
-	{ "region", 0, "REGION", (id), "the AWS region", "region", 0 }
-#define OPT_REJECTS(id) \
-	{ "rejects", 0, "FILE", (id), \
-	    "append rejected records to FILE, byte for byte", NULL, 0 }
-#define OPT_DRY_RUN(id, help) \
-	{ "dry-run", 'n', NULL, (id), (help), NULL, 0 }
+/*
+ * Options several programs share, so that names and help match, kept in
+ * field of the program's context type: a struct opt_value for --store, an
+ * int for --dry-run, a const char * for the others.
+ */
+#define OPT_STORE(type, field, scope) \
+	{ "store", 's', "URL", "the store: sqlite:PATH or dynamodb:TABLE", \
+	    "store", (scope), OPT_KEEPS(type, field) }
+#define OPT_PROFILE(type, field) \
+	{ "profile", 0, "NAME", "the AWS profile", "profile", 0, \
+	    OPT_STRS(type, field) }
+#define OPT_REGION(type, field) \
+	{ "region", 0, "REGION", "the AWS region", "region", 0, \
+	    OPT_STRS(type, field) }
+#define OPT_REJECTS(type, field, scope) \
+	{ "rejects", 0, "FILE", \
+	    "append rejected records to FILE, byte for byte", NULL, (scope), \
+	    OPT_STRS(type, field) }
+#define OPT_DRY_RUN(type, field, scope, help) \
+	{ "dry-run", 'n', NULL, (help), NULL, (scope), OPT_SETS(type, field) }
 
 /* A subcommand (ipstore add, sechub block): name, scope bit, operands. */
 struct opt_cmd {
@@ -98,8 +149,9 @@ struct opt_prog {
 };
 
 /*
- * The handler: id and argument (NULL for a flag) of each option, with
- * where it came from ("--store", "-s", "SECHUB_STORE", "FILE:LINE").
+ * The handler of OPT_CALL options: the context, id and argument (NULL for
+ * a flag) of each, with where it came from ("--store", "-s",
+ * "SECHUB_STORE", "FILE:LINE: key"). May be NULL if there are none.
  */
 typedef void (*opt_handler)(void *, int, const char *, const char *);
 

@@ -31,13 +31,13 @@ echo
 
 # --- record-ip -------------------------------------------------------------
 export SECHUB_NOW=2026-01-05T12:00:00Z
-sh-match -p "$here/catch-ipv4.json" "$events" > "$tmp/matched.jsonl"
+sh-match -p "$here/patterns/catch-remote-hosts.json" "$events" > "$tmp/matched.jsonl"
 sh-extract-ip "$tmp/matched.jsonl" > "$tmp/ips.jsonl"
 ipstore add "$tmp/ips.jsonl" > "$tmp/stored.jsonl"
 $nfw --describe-file "$describe" "$tmp/stored.jsonl" > "$tmp/plan.json"
 $slack --payloads "$tmp/record.payloads" "$tmp/plan.json" 2>/dev/null >/dev/null
-echo "record-ip    sh-match -p catch-ipv4.json | sh-extract-ip | ipstore add | nfw-sync | slack-notify"
-echo "  $(count "$tmp/matched.jsonl") events matched catch-ipv4; $(count "$tmp/ips.jsonl") remote addresses;" \
+echo "record-ip    sh-match -p catch-remote-hosts.json | sh-extract-ip | ipstore add | nfw-sync | slack-notify"
+echo "  $(count "$tmp/matched.jsonl") events matched catch-remote-hosts; $(count "$tmp/ips.jsonl") remote addresses;" \
     "$(jq -s 'map(select(.NewIP)) | length' "$tmp/stored.jsonl") new in the store"
 echo "  would block: $(jq -r '.AddedBlocks[]' "$tmp/plan.json" | tr '\n' ' ')"
 echo "  rule group: $(jq -r '"\(.Total) addresses in \(.Blocks) blocks, capacity \(.CapacityUsed) of \(.Capacity)"' "$tmp/plan.json")"
@@ -45,7 +45,7 @@ echo "  Slack messages: $(count "$tmp/record.payloads"), the first: $(first_text
 echo
 
 # --- send-findings ---------------------------------------------------------
-sh-match -p "$here/high-critical.json" "$events" > "$tmp/high.jsonl"
+sh-match -p "$here/patterns/high-critical.json" "$events" > "$tmp/high.jsonl"
 $slack --payloads "$tmp/send.payloads" "$tmp/high.jsonl" 2>/dev/null >/dev/null
 echo "send-findings  sh-match -p high-critical.json | slack-notify"
 echo "  $(count "$tmp/high.jsonl") HIGH or CRITICAL findings; Slack messages: $(count "$tmp/send.payloads"), the first:"

@@ -27,7 +27,7 @@ start_fake() {
 	shift
 	FAKE_PORT=$(free_port)
 	: > "$TMP/$_name.log"
-	python3 "$top_srcdir/tests/fakes/aws_fake.py" "$FAKE_PORT" \
+	/usr/bin/python3 "$top_srcdir/tests/fakes/aws_fake.py" "$FAKE_PORT" \
 	    "$TMP/$_name.log" "$@" 2>"$TMP/$_name.err" &
 	at_exit "kill $! 2>/dev/null"
 	wait_port "$FAKE_PORT" || { echo "Bail out! $_name did not start"; exit 1; }

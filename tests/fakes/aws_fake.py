@@ -4,8 +4,12 @@
     aws_fake.py PORT LOG script FILE   answer from FILE, a JSON list of
                                        {"status", "body", "headers", "close",
                                        "sleep"} in turn (the last repeats)
-    aws_fake.py PORT LOG sts           STS AssumeRole and
-                                       AssumeRoleWithWebIdentity (XML)
+    aws_fake.py PORT LOG sts           STS AssumeRole,
+                                       AssumeRoleWithWebIdentity and
+                                       GetCallerIdentity (XML), every
+                                       request checked against the sts
+                                       model of python3-botocore (run it
+                                       with /usr/bin/python3)
     aws_fake.py PORT LOG metadata [v1] EC2 IMDSv2 (IMDSv1 only with "v1")
                                        and container credentials at
                                        /container/creds (Authorization must
@@ -14,6 +18,15 @@
 Every request is appended to LOG as one JSON line: method, path, headers,
 body. Binds 127.0.0.1:PORT only; speaks TLS when $FAKE_TLS_CERT and
 $FAKE_TLS_KEY name a certificate and its key.
+
+The sts mode remembers the credentials it issued (access key ASIA<ROLE>,
+secret "<ROLE>-secret&FAKE", a new session token each time) and checks the
+signature of every request signed with one of them, or with a key of
+$FAKE_STS_KEYS ("AKID=SECRET,AKID=SECRET"): a wrong signature is
+SignatureDoesNotMatch, an issued token past its expiry ExpiredToken.
+$FAKE_STS_EXPIRES_IN sets the lifetime of issued credentials in seconds
+(default 3600). GetCallerIdentity answers for the signing key: the
+assumed role's ARN, or arn:aws:iam::$FAKE_STS_ACCOUNT:user/<AKID>.
 """
 import datetime
 import http.server
@@ -23,9 +36,11 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 PORT, LOG, MODE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ARGS = sys.argv[4:]
-STATE = {"n": 0}
+STATE = {"n": 0, "issued": {}}
 IMDS_TOKEN = "imds-token-0123"
 
 
@@ -87,41 +102,118 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    a.get("headers"),
                    a.get("content_type", "application/x-amz-json-1.0"))
 
+    def sts_error(self, status, code, message):
+        self.reply(status, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/"
+                   "doc/2011-06-15/\"><Error><Type>Sender</Type><Code>%s"
+                   "</Code><Message>%s</Message></Error><RequestId>r-1"
+                   "</RequestId></ErrorResponse>" % (code, message),
+                   ctype="text/xml")
+
+    def sts_signer(self, record):
+        """None if the request's signature holds, else an error triple."""
+        import sigv4_verify
+        akid = sigv4_verify.credential(record)
+        if akid is None:
+            return None
+        known = dict(kv.split("=", 1) for kv in
+                     os.environ.get("FAKE_STS_KEYS", "").split(",") if kv)
+        issued = STATE["issued"].get(akid)
+        if issued:
+            token = self.headers.get("X-Amz-Security-Token")
+            if token not in issued["tokens"]:
+                return (403, "InvalidClientTokenId",
+                        "The security token included in the request is "
+                        "invalid")
+            if issued["tokens"][token] < time.time():
+                return (400, "ExpiredToken",
+                        "The security token included in the request is "
+                        "expired")
+            secret = issued["secret"]
+        elif akid in known:
+            secret = known[akid]
+        else:
+            return None
+        if not sigv4_verify.verify(record, secret)[0]:
+            return (403, "SignatureDoesNotMatch", "The request signature "
+                    "we calculated does not match the signature you "
+                    "provided")
+        return None
+
+    def sts_identity(self, akid):
+        issued = STATE["issued"].get(akid)
+        if issued:
+            role = issued["role"]
+            account = role.split(":")[4]
+            name = role.rsplit("/", 1)[-1]
+            return ("arn:aws:sts::%s:assumed-role/%s/%s"
+                    % (account, name, issued["session"]),
+                    "AROA%s:%s" % (akid[4:], issued["session"]), account)
+        account = os.environ.get("FAKE_STS_ACCOUNT", "123456789012")
+        return ("arn:aws:iam::%s:user/%s" % (account, akid),
+                "AIDA%s" % akid, account)
+
     def mode_sts(self, body):
+        import sts_model
         form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
         action, role = form.get("Action"), form.get("RoleArn", "")
+        record = {"method": self.command, "path": self.path,
+                  "headers": dict(self.headers.items()), "body": body}
+        signed = self.headers.get("Authorization", "").startswith(
+            "AWS4-HMAC-SHA256 Credential=")
         err = None
         if form.get("Version") != "2011-06-15":
             err = (400, "InvalidAction", "bad version")
-        elif action == "AssumeRole" and \
-                not self.headers.get("Authorization", "").startswith(
-                    "AWS4-HMAC-SHA256 Credential="):
+        elif action not in ("AssumeRole", "AssumeRoleWithWebIdentity",
+                            "GetCallerIdentity"):
+            err = (400, "InvalidAction", "unknown action")
+        elif sts_model.problems(action, form):
+            err = (400, "ValidationError",
+                   "; ".join(sts_model.problems(action, form)))
+        elif action != "AssumeRoleWithWebIdentity" and not signed:
             err = (403, "MissingAuthenticationToken", "not signed")
         elif action == "AssumeRoleWithWebIdentity" and \
                 not form.get("WebIdentityToken"):
             err = (400, "InvalidIdentityToken", "no token")
-        elif action not in ("AssumeRole", "AssumeRoleWithWebIdentity"):
-            err = (400, "InvalidAction", "unknown action")
-        elif "denied" in role:
+        elif signed:
+            err = self.sts_signer(record)
+        if err is None and "denied" in role:
             err = (403, "AccessDenied",
                    "User is not authorized to perform: sts:AssumeRole")
         if err:
-            self.reply(err[0], "<ErrorResponse xmlns=\"https://sts."
-                       "amazonaws.com/doc/2011-06-15/\"><Error><Type>"
-                       "Sender</Type><Code>%s</Code><Message>%s</Message>"
-                       "</Error><RequestId>r-1</RequestId></ErrorResponse>"
-                       % (err[1], err[2]), ctype="text/xml")
+            self.sts_error(*err)
+            return
+        if action == "GetCallerIdentity":
+            import sigv4_verify
+            arn, user, account = self.sts_identity(
+                sigv4_verify.credential(record))
+            self.reply(200, "<GetCallerIdentityResponse xmlns=\"https://"
+                       "sts.amazonaws.com/doc/2011-06-15/\">"
+                       "<GetCallerIdentityResult><Arn>%s</Arn><UserId>%s"
+                       "</UserId><Account>%s</Account>"
+                       "</GetCallerIdentityResult><ResponseMetadata>"
+                       "<RequestId>r-2</RequestId></ResponseMetadata>"
+                       "</GetCallerIdentityResponse>" % (arn, user, account),
+                       ctype="text/xml")
             return
         who = role.rsplit("/", 1)[-1].upper().replace("-", "")
+        lifetime = int(os.environ.get("FAKE_STS_EXPIRES_IN", "3600"))
+        akid = "ASIA" + who
+        issued = STATE["issued"].setdefault(akid, {"tokens": {}})
+        issued.update(secret=who + "-secret&FAKE", role=role,
+                      session=form.get("RoleSessionName", ""))
+        STATE["n"] += 1
+        token = "%s-token-%d-FAKE" % (who, STATE["n"])
+        issued["tokens"][token] = time.time() + lifetime
         self.reply(200, "<{a}Response xmlns=\"https://sts.amazonaws.com/"
                    "doc/2011-06-15/\"><{a}Result><Credentials>"
-                   "<AccessKeyId>ASIA{w}</AccessKeyId>"
+                   "<AccessKeyId>{k}</AccessKeyId>"
                    "<SecretAccessKey>{w}-secret&amp;FAKE</SecretAccessKey>"
-                   "<SessionToken>{w}-token-FAKE</SessionToken>"
+                   "<SessionToken>{t}</SessionToken>"
                    "<Expiration>{e}</Expiration></Credentials>"
                    "<AssumedRoleUser><Arn>{r}</Arn></AssumedRoleUser>"
                    "</{a}Result></{a}Response>".format(
-                       a=action, w=who, e=expiration(), r=role),
+                       a=action, k=akid, w=who, t=token,
+                       e=expiration(lifetime), r=role),
                    ctype="text/xml")
 
     def mode_metadata(self, body):

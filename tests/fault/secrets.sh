@@ -1,16 +1,19 @@
 #!/bin/sh
 # secrets.sh: secret hygiene. Every program runs with --verbose, with
 # recognisable fake secrets in its environment (AWS secret key, session
-# token, Slack webhook path), against local stand-ins that answer well and
-# badly (tests/fault/chaos.py); none of the secrets may appear in stdout,
-# stderr or any file the program writes (rejects, payloads, state, store).
+# token, Slack webhook path, and an IAM Identity Center login: its access
+# token, refresh token, client secret and the role credentials the portal
+# gives), against local stand-ins that answer well and badly
+# (tests/fault/chaos.py, tests/fakes/sso_server.py); none of the secrets
+# may appear in stdout, stderr or any file the program writes (rejects,
+# payloads, state, store).
 . "$top_srcdir/tests/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 tmpdir
 
 for v in $(env | sed -n 's/^\(AWS_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 HOME=$TMP
-AWS_CONFIG_FILE=$TMP/no-config
+AWS_CONFIG_FILE=$TMP/config
 AWS_SHARED_CREDENTIALS_FILE=$TMP/no-credentials
 AWS_EC2_METADATA_DISABLED=true
 AWS_ACCESS_KEY_ID=AKIDHYGIENETEST
@@ -24,6 +27,50 @@ export HOME AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
     AWS_SESSION_TOKEN AWS_REGION AWS_MAX_ATTEMPTS SECHUB_NOW
 HOOKSECRET=HygieneWebhookPathNeverPrint42
 SECRETS="$AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $HOOKSECRET"
+
+# an IAM Identity Center profile, logged in with a token that has ten
+# minutes left (so it is refreshed), against the portal and OIDC stand-in;
+# the portal throttles the first case (which then fails)
+SSO_SECRETS="SsoAccessNeverPrint SsoRefreshNeverPrint SsoClientSecretNeverPrint SsoRoleSecretNeverPrint SsoRoleTokenNeverPrint"
+SECRETS="$SECRETS $SSO_SECRETS"
+cat >"$TMP/config" <<'EOF2'
+[profile sso]
+sso_session = hygiene
+sso_account_id = 123456789012
+sso_role_name = Responder
+region = us-east-1
+[sso-session hygiene]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+EOF2
+mkdir -p "$HOME/.aws/sso/cache"
+/usr/bin/python3 - "$HOME/.aws/sso/cache" "$TMP/sso-state.json" <<'EOF2' || exit 99
+import hashlib, json, sys, time
+def t(s): return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + s))
+name = hashlib.sha1(b"hygiene").hexdigest()
+json.dump({"startUrl": "https://d-1234567890.awsapps.com/start",
+           "region": "us-east-1", "accessToken": "SsoAccessNeverPrint-0",
+           "expiresAt": t(600), "clientId": "client-FAKE",
+           "clientSecret": "SsoClientSecretNeverPrint",
+           "registrationExpiresAt": t(86400),
+           "refreshToken": "SsoRefreshNeverPrint-0"},
+          open("%s/%s.json" % (sys.argv[1], name), "w"))
+json.dump({"access_tokens": {"SsoAccessNeverPrint-0": time.time() + 600},
+           "assignments": {"123456789012": ["Responder"]},
+           "clients": {"client-FAKE": "SsoClientSecretNeverPrint"},
+           "refresh_tokens": ["SsoRefreshNeverPrint-0"],
+           "faults": [{"path": "/federation/credentials", "status": 429,
+                       "type": "TooManyRequestsException", "times": 2}]},
+          open(sys.argv[2], "w"))
+EOF2
+sso_port=$(free_port)
+/usr/bin/python3 "$top_srcdir/tests/fakes/sso_server.py" --port "$sso_port" \
+    --log "$TMP/sso.log" --state "$TMP/sso-state.json" 2>/dev/null &
+at_exit "kill $! 2>/dev/null"
+wait_port "$sso_port" || exit 99
+AWS_ENDPOINT_URL_SSO=http://127.0.0.1:$sso_port
+AWS_ENDPOINT_URL_SSO_OIDC=http://127.0.0.1:$sso_port
+export AWS_ENDPOINT_URL_SSO AWS_ENDPOINT_URL_SSO_OIDC
 
 W=$TMP/work
 mkdir "$W"
@@ -72,6 +119,9 @@ ddb-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose -s dynamodb
 nfw-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
 nfw-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
 nfw-dry|throttle|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose -n --rule-group hygiene <ips.jsonl
+ddb-sso-throttled|-|AWS_ENDPOINT_URL=http://127.0.0.1:1 ipstore --verbose --profile sso -s dynamodb:hygiene list
+nfw-sso|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --profile sso --rule-group hygiene <ips.jsonl
+ddb-sso-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose --profile sso -s dynamodb:hygiene list
 EOF2
 }
 plan $(($(cases | wc -l) * 2 + 1))
@@ -118,13 +168,13 @@ for name in $(cases | cut -d'|' -f1); do
 	else
 		echo "not ok $n - $name: secret in stdout or stderr:$leaked"
 		grep -a -F -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" \
-		    -e "$HOOKSECRET" "$TMP/$name.out" "$TMP/$name.err" |
+		    -e "$HOOKSECRET" -e NeverPrint "$TMP/$name.out" "$TMP/$name.err" |
 		    head -3 | sed 's/^/# /'
 	fi
 done
 # every file written in the working directory, the webhook file aside
 leaked=$(grep -r -l -a -F -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" \
-    -e "$HOOKSECRET" "$W" | grep -v "/webhook$")
+    -e "$HOOKSECRET" -e NeverPrint "$W" | grep -v "/webhook$")
 n=$((n + 1))
 if [ -z "$leaked" ]; then
 	echo "ok $n - no secret in any file written ($(ls "$W" | tr '\n' ' '))"

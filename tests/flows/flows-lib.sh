@@ -29,12 +29,15 @@ start_slack
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
 PIPELINE=$top_srcdir/share/examples/sechub-pipeline
 export SECHUB_RULE_GROUP=blocklist SECHUB_STATE_DIR=$TMP/state
-# the remote addresses the demo events' catch-ipv4 matches name
-WANT="198.51.100.13/32 198.51.100.16/32 198.51.100.18/32 198.51.100.2/32 198.51.100.29/32 198.51.100.33/32 198.51.100.35/32"
+# the remote hosts the demo events matched by catch-remote-hosts name (every
+# action type, IPv4 and IPv6; the original's catch-ipv4 matched seven), and
+# the blocks nfw-sync aggregates them into
+WANT_IPS="198.51.100.2 198.51.100.6 198.51.100.13 198.51.100.16 198.51.100.18 198.51.100.25 198.51.100.27 198.51.100.29 198.51.100.31 198.51.100.33 198.51.100.35 198.51.100.38 198.51.100.39 198.51.100.43 198.51.100.44 198.51.100.45 198.51.100.46 198.51.100.48 203.0.113.195 2001:db8:101::8 2001:db8:102::9 2001:db8:103::a 2001:db8:104::b 2001:db8:a86c:2::1305"
+WANT="198.51.100.2/32 198.51.100.6/32 198.51.100.13/32 198.51.100.16/32 198.51.100.18/32 198.51.100.25/32 198.51.100.27/32 198.51.100.29/32 198.51.100.31/32 198.51.100.33/32 198.51.100.35/32 198.51.100.38/31 198.51.100.43/32 198.51.100.44/31 198.51.100.46/32 198.51.100.48/32 203.0.113.195/32 2001:db8:101::8/128 2001:db8:102::9/128 2001:db8:103::a/128 2001:db8:104::b/128 2001:db8:a86c:2::1305/128"
 
 sorted() { tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
 store_ips() { ipstore list | jq -r .HostIp | sort | tr '\n' ' ' | sed 's/ $//'; }
-want_ips() { echo "$WANT" | sed 's|/32||g' | sorted; }
+want_ips() { echo "$WANT_IPS" | sorted; }
 posts() { slack_q 'len(P)'; }
 posted() { slack_q "any('$1' in json.dumps(p) for p in P)"; }
 
@@ -44,7 +47,7 @@ plan 22
 SECHUB_NOW=2026-01-05T12:00:00Z "$PIPELINE" record "$EVENTS" 2>"$TMP/err"
 ok $? "record-ip: the pipeline succeeds"
 is "$(blocked 30000 Sources | sorted)" "$(echo "$WANT" | sorted)" \
-    "record-ip: the Sources rule drops the seven remote addresses"
+    "record-ip: the Sources rule drops the 24 remote addresses"
 is "$(blocked 30100 Destinations | sorted)" "$(echo "$WANT" | sorted)" \
     "record-ip: the Destinations rule drops the same addresses"
 is "$(store_ips)" "$(want_ips)" "record-ip: the store holds them"

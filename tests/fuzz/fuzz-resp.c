@@ -1,11 +1,11 @@
 /*
  * fuzz-resp.c: what the toolkit reads from servers and from the Slack
  * webhook URL: response header lines (lib/http.c's header callback),
- * Retry-After, AWS JSON error bodies (lib/aws.c's classifier), and the
+ * Retry-After, AWS JSON error bodies (lib/aws_send.c's classifier), and the
  * masked form of a webhook URL shown in messages (lib/slack_post.c).
  *
  * The static functions are reached by including their files; the target is
- * linked against the library archive, whose copies of http.o and aws.o are
+ * linked against the library archive, whose copies of http.o and aws_send.o are
  * then never pulled in.
  *
  * Input: header lines, a NUL, the body; also read whole as a webhook URL.
@@ -16,7 +16,7 @@
  * secret) but "services".
  */
 #include "../../lib/http.c"
-#include "../../lib/aws.c"
+#include "../../lib/aws_send.c"
 
 #include "fuzz.h"
 #include "slack.h"

@@ -33,9 +33,9 @@ EOT
 printf '{"region":"eu-north-1","detail":{"findings":[{"Title":"Recon:EC2/Portscan"}]}}' >> "$TMP/odd.jsonl"
 
 inputs="event getfindings gd-event mixed ocsf-event odd"
-set -- "-p $ex/high-critical.json" "-p $ex/catch-ipv4.json -v" \
+set -- "-p $ex/patterns/original-high-critical-us-west-2.json" "-p $ex/patterns/original-catch-ipv4-us-west-2.json -v" \
     "--rules $rules --tag rules" "--rules $rules -c" \
-    "-p $ex/high-critical.json -p $ex/catch-ipv4.json -q"
+    "-p $ex/patterns/original-high-critical-us-west-2.json -p $ex/patterns/original-catch-ipv4-us-west-2.json -q"
 plan $((6 * $# + 2))
 
 for opts in "$@"; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # sqs-batch.sh: near-real-time operation without Lambda. An EventBridge rule
-# (the pattern of catch-ipv4.json or high-critical.json, or both) delivers
+# (the pattern of catch-remote-hosts.json or high-critical.json, or both) delivers
 # the events to an SQS queue; run this every minute from cron or a systemd
 # timer. It drains the queue into a batch file, runs every flow on it, and
 # deletes the messages only when the pipeline succeeded: a failed run leaves
