@@ -536,7 +536,7 @@ file_scope(struct target *t, const json_t *resp)
 {
 	struct waf_ref	 ref;
 	const char	*arn;
-	char		*cause;
+	char		*cause = NULL;
 
 	arn = json_string_value(json_object_get(json_object_get(resp,
 	    "IPSet"), "ARN"));
@@ -667,25 +667,37 @@ target_of(struct options *o, int family)
 	return NULL;
 }
 
-/* Two sets of one version are one too many. */
 static void
-check_versions(struct options *o)
-{
-	if (o->nsets == 2 && o->t[0].set != NULL && o->t[1].set != NULL &&
-	    waf_ipset_family(o->t[0].set) == waf_ipset_family(o->t[1].set))
-		fatal_usage(NULL, "%s and %s are both %s sets: name one IPv4 "
-		    "and one IPv6 set", o->t[0].given, o->t[1].given,
-		    waf_ipset_version(o->t[0].set));
-}
-
-static void
-fail_all(struct options *o, const char *why)
+fail_all(struct options *o, const char *why, int config_error)
 {
 	int	 i;
 
 	for (i = 0; i < o->nsets; i++)
-		if (o->t[i].error == NULL)
+		if (o->t[i].error == NULL) {
 			o->t[i].error = xstrdup(why);
+			o->t[i].config_error = config_error;
+		}
+}
+
+/* Two sets of one version are one too many (a usage error): 0 or -1. */
+static int
+check_versions(struct options *o)
+{
+	char	*why;
+
+	if (o->nsets < 2 || o->t[0].set == NULL || o->t[1].set == NULL ||
+	    waf_ipset_family(o->t[0].set) != waf_ipset_family(o->t[1].set))
+		return 0;
+	xasprintf(&why, "%s and %s are both %s sets: name one IPv4 and one "
+	    "IPv6 set", o->t[0].given, o->t[1].given,
+	    waf_ipset_version(o->t[0].set));
+	fail_all(o, why, 1);
+	free(why);
+	/* neither is changed, and no record says more than nobody knows */
+	waf_ipset_free(o->t[0].set);
+	waf_ipset_free(o->t[1].set);
+	o->t[0].set = o->t[1].set = NULL;
+	return -1;
 }
 
 /* Why an address of no named set's version is not planned. */
@@ -738,6 +750,20 @@ route(struct options *o, const struct entries *es, struct nfw_set *input,
 	nfw_set_normalise(&input[1]);
 }
 
+/* --verbose: where the calls go, and the region they are signed for. */
+static void
+trace_endpoint(struct aws_ctx *aws)
+{
+	char	*url, *cause = NULL;
+
+	if ((url = aws_endpoint(aws, &aws_wafv2, &cause)) == NULL) {
+		free(cause);
+		return;		/* the first call says what is wrong */
+	}
+	log_info(NULL, "calling %s, signed for %s", url, aws_region(aws));
+	free(url);
+}
+
 static void
 run(struct options *o, const struct entries *es)
 {
@@ -751,9 +777,14 @@ run(struct options *o, const struct entries *es)
 		goto refused;
 	if (o->nfiles == 0 && (aws = aws_new(&o->aws, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (aws != NULL)
+		trace_endpoint(aws);
 	for (i = 0; i < o->nsets; i++)
 		(void)get_set(aws, &o->t[i]);
-	check_versions(o);
+	if (check_versions(o) == -1) {
+		aws_free(aws);
+		return;
+	}
 	route(o, es, input, families);
 	if ((cause = refusal(o, es, count_usable(o, es, families))) != NULL) {
 		nfw_set_free(&input[0]);
@@ -771,7 +802,7 @@ run(struct options *o, const struct entries *es)
 	aws_free(aws);
 	return;
 refused:
-	fail_all(o, cause);
+	fail_all(o, cause, 0);
 	free(cause);
 	aws_free(aws);
 }
@@ -1056,8 +1087,9 @@ main(int argc, char **argv)
 	memset(&es, 0, sizeof(es));
 	read_input(&o, args.operands, args.noperands, &es);
 	run(&o, &es);
-	for (i = 0; i < o.nsets; i++)
-		if (o.t[i].error != NULL)
+	for (i = 0; i < o.nsets; i++)	/* one refusal of both, once */
+		if (o.t[i].error != NULL && (i == 0 || o.t[0].error == NULL ||
+		    strcmp(o.t[0].error, o.t[i].error) != 0))
 			log_msg(o.t[i].config_error ? LOG_USAGE : LOG_ERROR,
 			    NULL, "%s", o.t[i].error);
 	write_output(&o, &es);

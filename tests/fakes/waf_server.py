@@ -11,9 +11,10 @@ it: CIDR blocks of the set's version, no /0, the limit of addresses per set
 and answers WAFOptimisticLockException to a stale one. Checks that each
 request is signed (SigV4) for service wafv2 and the right region: a
 REGIONAL call sees the sets of the region it is signed for, a CLOUDFRONT
-call must be signed for us-east-1. The log holds each request as
-sigv4_verify.py reads it (method, path, headers, body), so a test can have
-botocore verify every signature, plus what the stand-in made of it.
+call must be signed for us-east-1; with --secret, botocore's signer checks
+the signature itself (sigv4_verify.py). The log holds each request as
+sigv4_verify.py reads it (method, path, headers, body), plus what the
+stand-in made of it.
 
 Faults (throttling, 5xx, any error) for an operation, a rival writer that
 changes a set between a client's GetIPSet and its UpdateIPSet, a barrier
@@ -22,11 +23,16 @@ that holds GetIPSet answers until several clients have asked, other sets
 POST /_control; GET /_state shows every set.
 
 usage: waf_server.py --port N|--port-file FILE --state FILE --log FILE
-                     [--limit N] [--page-size N]
+                     [--secret KEY] [--limit N] [--page-size N]
        (--port-file: bind a port the system picks and write its number to
        FILE once listening, so that two stand-ins never race for one port)
        waf_server.py --validate OPERATION FILE   -> "valid", exit 0, or
                                                     the problems, exit 1
+       waf_server.py --send URL OPERATION FILE [--sign-service S]
+                     [--sign-region R] [--unsigned] [--content-type T]
+           -> one request, signed by botocore with $AWS_ACCESS_KEY_ID and
+              $AWS_SECRET_ACCESS_KEY (wafv2, us-east-1 unless told),
+              prints "STATUS ERROR-TYPE" ("200 -" on success)
 """
 import argparse
 import copy
@@ -44,6 +50,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import botocore.session  # noqa: E402
 from botocore.validate import ParamValidator  # noqa: E402
 import nfw_server  # noqa: E402  (its model walk and its barrier)
+import sigv4_verify  # noqa: E402
 from nfw_server import check_shape  # noqa: E402
 
 TARGET_PREFIX = "AWSWAF_20190729."
@@ -127,10 +134,10 @@ def signature_problem(handler):
 
 
 class State:
-    def __init__(self, path, log, limit, page_size):
+    def __init__(self, path, log, limit, page_size, secret):
         with open(path) as f:
             self.load(json.load(f))
-        self.limit, self.page_size = limit, page_size
+        self.limit, self.page_size, self.secret = limit, page_size, secret
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.log = open(log, "a")
@@ -318,6 +325,11 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(400, "UnknownOperationException",
                           "unknown operation %r" % op)
         region, refused = signature_problem(self)
+        if refused is None and st.secret is not None and \
+                not sigv4_verify.verify(entry, st.secret)[0]:
+            refused = Refused(403, "InvalidSignatureException",
+                              "the request signature we calculated does "
+                              "not match the signature you provided")
         if refused is not None:
             entry["Valid"] = False
             raise refused
@@ -354,6 +366,33 @@ def validate(op, path):
     return 1 if problems else 0
 
 
+def send(a):
+    """One request, as a client that may get things wrong would send it."""
+    import urllib.error
+    import urllib.request
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url, op, path = a.send
+    with open(path, "rb") as f:
+        body = f.read()
+    req = AWSRequest(method="POST", url=url + "/", data=body, headers={
+        "Content-Type": a.content_type, "X-Amz-Target": TARGET_PREFIX + op})
+    if not a.unsigned:
+        creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"],
+                            os.environ["AWS_SECRET_ACCESS_KEY"])
+        SigV4Auth(creds, a.sign_service, a.sign_region).add_auth(req)
+    r = urllib.request.Request(url + "/", data=body, method="POST",
+                               headers=dict(req.headers.items()))
+    try:
+        with urllib.request.urlopen(r) as resp:
+            print("%d -" % resp.status)
+    except urllib.error.HTTPError as e:
+        print("%d %s" % (e.code, json.loads(e.read()).get("__type")))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -362,11 +401,19 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--limit", type=int, default=10000)
     ap.add_argument("--page-size", type=int, default=100)
+    ap.add_argument("--secret")
     ap.add_argument("--validate", nargs=2, metavar=("OPERATION", "FILE"))
+    ap.add_argument("--send", nargs=3, metavar=("URL", "OPERATION", "FILE"))
+    ap.add_argument("--sign-service", default="wafv2")
+    ap.add_argument("--sign-region", default=CLOUDFRONT_REGION)
+    ap.add_argument("--unsigned", action="store_true")
+    ap.add_argument("--content-type", default=CONTENT_TYPE)
     a = ap.parse_args()
     if a.validate:
         return validate(*a.validate)
-    Handler.state = State(a.state, a.log, a.limit, a.page_size)
+    if a.send:
+        return send(a)
+    Handler.state = State(a.state, a.log, a.limit, a.page_size, a.secret)
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     if a.port_file:

@@ -21,7 +21,7 @@ plan $(($(grep -vc '^--$' examples) + 2 * $(grep -c '^--$' examples) + 3))
 start_fake
 while IFS= read -r line; do
 	if [ "$line" = "--" ]; then
-		is "$(invalid)$(signatures)" ok "the example's requests were valid and signed"
+		is "$(invalid)" "" "the example's requests were valid and signed"
 		is "$(jq -r 'select(.Error != null) | .Error' "$WAF_LOG")" "" \
 		    "the example's requests all succeeded"
 		fake_load "$top_srcdir/tests/waf/sets.json"

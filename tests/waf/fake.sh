@@ -33,7 +33,7 @@ start_fake() {
 	rm -f "$TMP/waf-port"
 	/usr/bin/python3 "$top_srcdir/tests/fakes/waf_server.py" \
 	    --port-file "$TMP/waf-port" --state "$top_srcdir/tests/waf/sets.json" \
-	    --log "$WAF_LOG" "$@" &
+	    --log "$WAF_LOG" --secret "$WAF_SECRET" "$@" &
 	WAF_PID=$!
 	at_exit "kill $WAF_PID 2>/dev/null"
 	_i=0
@@ -94,7 +94,8 @@ mutating() {
 	    "$WAF_LOG" | tr '\n' ' '
 }
 
-# invalid: requests the stand-in found invalid (model or signature)
+# invalid: requests the stand-in found invalid (model, or a signature
+# botocore's signer does not agree with, or the wrong service or region)
 invalid() {
 	jq -c 'select(.Valid == false or .Error == "InvalidSignatureException"
 	    or .Error == "MissingAuthenticationTokenException")

