@@ -571,15 +571,53 @@ aws_expired_token(const struct aws_error *err)
 }
 
 int
+aws_send_json(struct aws_ctx *ctx, const struct aws_send *s,
+    const struct aws_send_ext *x, json_t **response, struct aws_error *err)
+{
+	struct http_response resp;
+	json_error_t jerr;
+	int refreshed = 0;
+
+	*response = NULL;
+	for (;;) {
+		if (aws_ensure_creds(ctx, 0, err) == -1)
+			return -1;
+		if (aws_send_ext(ctx, s, x, aws_ctx_creds(ctx), &resp, err) ==
+		    0)
+			break;
+		/* Temporary credentials that expired early: once more. */
+		if (refreshed || !aws_expired_token(err) ||
+		    aws_ctx_creds(ctx)->expiration == 0)
+			return -1;
+		refreshed = 1;
+		if (aws_ensure_creds(ctx, 1, err) == -1)
+			return -1;
+	}
+	if (resp.bodylen == 0)
+		*response = json_object();
+	else if ((*response = json_loadb(resp.body, resp.bodylen, 0,
+	    &jerr)) == NULL || !json_is_object(*response)) {
+		json_decref(*response);
+		*response = NULL;
+		memset(err, 0, sizeof(*err));
+		err->http_status = resp.status;
+		snprintf(err->message, sizeof(err->message),
+		    "response is not a JSON object");
+		http_response_free(&resp);
+		return -1;
+	}
+	http_response_free(&resp);
+	return 0;
+}
+
+int
 aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
     const char *operation, const json_t *request, json_t **response,
     struct aws_error *err)
 {
 	struct aws_send s;
-	struct http_response resp;
-	json_error_t jerr;
 	char *body = NULL, *endpoint = NULL, *target = NULL, *cause = NULL;
-	int r = -1, refreshed = 0;
+	int r = -1;
 
 	*response = NULL;
 	memset(err, 0, sizeof(*err));
@@ -608,34 +646,7 @@ aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	s.bodylen = strlen(body);
 	s.classify = aws_json_classify;
 	s.dynamodb = strcmp(svc->signing_name, "dynamodb") == 0;
-	for (;;) {
-		if (aws_ensure_creds(ctx, 0, err) == -1)
-			goto out;
-		if (aws_send(ctx, &s, aws_ctx_creds(ctx), &resp, err) == 0)
-			break;
-		/* Temporary credentials that expired early: once more. */
-		if (refreshed || !aws_expired_token(err) ||
-		    aws_ctx_creds(ctx)->expiration == 0)
-			goto out;
-		refreshed = 1;
-		if (aws_ensure_creds(ctx, 1, err) == -1)
-			goto out;
-	}
-	if (resp.bodylen == 0)
-		*response = json_object();
-	else if ((*response = json_loadb(resp.body, resp.bodylen, 0,
-	    &jerr)) == NULL || !json_is_object(*response)) {
-		json_decref(*response);
-		*response = NULL;
-		memset(err, 0, sizeof(*err));
-		err->http_status = resp.status;
-		snprintf(err->message, sizeof(err->message),
-		    "response is not a JSON object");
-		http_response_free(&resp);
-		goto out;
-	}
-	http_response_free(&resp);
-	r = 0;
+	r = aws_send_json(ctx, &s, NULL, response, err);
 out:
 	free(endpoint);
 	free(target);

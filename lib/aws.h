@@ -140,4 +140,23 @@ char	*aws_endpoint(struct aws_ctx *, const struct aws_service *, char **);
 typedef void (*aws_trace_fn)(const char *, void *);
 void	 aws_set_trace(struct aws_ctx *, aws_trace_fn, void *);
 
+/*
+ * The services sh-findings reads (aws_rest.c). Security Hub and GuardDuty
+ * speak rest-json (target_prefix NULL): call them with aws_rest_call().
+ * SQS speaks JSON 1.0 (AmazonSQS.<Op>): aws_call().
+ */
+extern const struct aws_service aws_securityhub;
+extern const struct aws_service aws_guardduty;
+extern const struct aws_service aws_sqs;
+
+/*
+ * A rest-json call: method ("GET", "POST"), path after the endpoint's
+ * ("/findings"; segments %-encoded by the caller), query (%-encoded, or
+ * NULL), request body (NULL: none, no Content-Type). Retries, answers and
+ * errors as aws_call().
+ */
+int	 aws_rest_call(struct aws_ctx *, const struct aws_service *,
+	    const char *, const char *, const char *, const char *,
+	    const json_t *, json_t **, struct aws_error *);
+
 #endif

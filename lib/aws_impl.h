@@ -204,6 +204,11 @@ int	 aws_send_ext(struct aws_ctx *, const struct aws_send *,
 int	 aws_send(struct aws_ctx *, const struct aws_send *,
 	    const struct aws_creds *, struct http_response *,
 	    struct aws_error *);
+/* aws_send_ext() (x may be NULL) with the context's credentials, once
+ * more if they expired early, the answer decoded as a JSON object ({}
+ * when empty). 0 and *response (caller owns), or -1 and err. */
+int	 aws_send_json(struct aws_ctx *, const struct aws_send *,
+	    const struct aws_send_ext *, json_t **, struct aws_error *);
 /* Does this error code name a retryable condition? */
 int	 aws_code_retryable(const char *, int);
 

@@ -21,7 +21,7 @@ if dpkg-query -W -f='${Status}' sechub-tools 2>/dev/null | grep -q installed; th
 	skip_all "sechub-tools is installed on this machine: not replacing it"
 fi
 need_sandbox
-PROGS="sh-match sh-extract-ip ipstore ipstore-prune nfw-sync slack-notify"
+PROGS="sh-findings sh-match sh-extract-ip ipstore ipstore-prune nfw-sync slack-notify"
 plan 23
 
 unset MAKEFLAGS MFLAGS MAKELEVEL

@@ -23,7 +23,7 @@ EMULATE="/usr/bin/python3 $top_srcdir/tests/ship/emulate.py"
 UNIT=/usr/local/lib/systemd/system/sechub-prune.service
 CRONTAB=/usr/local/share/sechub-tools/examples/crontab
 R=$TMP/root
-plan 22
+plan 24
 
 unset MAKEFLAGS MFLAGS MAKELEVEL
 make -s -C "$top_builddir" install DESTDIR="$R" >"$TMP/install.out" 2>&1
@@ -43,6 +43,18 @@ level=$(sed -n 's/.*Overall exposure level for sechub-prune.service: \([0-9.]*\)
 echo "# exposure: $level"
 ok $(awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'; echo $?) \
     "systemd-analyze security --offline=true: exposure $level, at most 2.0"
+
+# sh-findings' follow service, verified and rated the same way
+FOLLOW=/usr/local/lib/systemd/system/sechub-follow.service
+sandbox "$R" --usr-local systemd-analyze verify "$FOLLOW" \
+    > "$TMP/verify-follow.out" 2>&1
+is "$?:$(cat "$TMP/verify-follow.out")" "0:" \
+    "sechub-follow.service: systemd-analyze verify: clean, not a word"
+sandbox "$R" --usr-local systemd-analyze security --offline=true "$FOLLOW" \
+    > "$TMP/security-follow.out" 2>&1
+level=$(sed -n 's/.*Overall exposure level for sechub-follow.service: \([0-9.]*\) .*/\1/p' "$TMP/security-follow.out")
+ok $(awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'; echo $?) \
+    "sechub-follow.service: exposure $level, at most 2.0"
 
 # --- stand-ins: Network Firewall, instance metadata, Slack -------------------
 # the credentials are the instance role's: the firewall checks signatures
