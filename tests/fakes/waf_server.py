@@ -28,11 +28,13 @@ usage: waf_server.py --port N|--port-file FILE --state FILE --log FILE
        FILE once listening, so that two stand-ins never race for one port)
        waf_server.py --validate OPERATION FILE   -> "valid", exit 0, or
                                                     the problems, exit 1
-       waf_server.py --send URL OPERATION FILE [--sign-service S]
-                     [--sign-region R] [--unsigned] [--content-type T]
-           -> one request, signed by botocore with $AWS_ACCESS_KEY_ID and
-              $AWS_SECRET_ACCESS_KEY (wafv2, us-east-1 unless told),
-              prints "STATUS ERROR-TYPE" ("200 -" on success)
+       waf_server.py --send URL LIST
+           -> for each line of LIST, "OPERATION FILE [--sign-service S]
+              [--sign-region R] [--secret KEY] [--unsigned]
+              [--content-type T]", one request, signed by botocore with
+              $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (or KEY) for
+              wafv2 in us-east-1 unless told; prints "STATUS ERROR-TYPE"
+              ("200 -" on success) a line
 """
 import argparse
 import copy
@@ -366,7 +368,7 @@ def validate(op, path):
     return 1 if problems else 0
 
 
-def send(a):
+def send_one(url, words):
     """One request, as a client that may get things wrong would send it."""
     import urllib.error
     import urllib.request
@@ -374,22 +376,38 @@ def send(a):
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    url, op, path = a.send
-    with open(path, "rb") as f:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("op")
+    ap.add_argument("file")
+    ap.add_argument("--sign-service", default="wafv2")
+    ap.add_argument("--sign-region", default=CLOUDFRONT_REGION)
+    ap.add_argument("--secret", default=os.environ["AWS_SECRET_ACCESS_KEY"])
+    ap.add_argument("--unsigned", action="store_true")
+    ap.add_argument("--content-type", default=CONTENT_TYPE)
+    a = ap.parse_args(words)
+    with open(a.file, "rb") as f:
         body = f.read()
     req = AWSRequest(method="POST", url=url + "/", data=body, headers={
-        "Content-Type": a.content_type, "X-Amz-Target": TARGET_PREFIX + op})
+        "Content-Type": a.content_type,
+        "X-Amz-Target": TARGET_PREFIX + a.op})
     if not a.unsigned:
-        creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"],
-                            os.environ["AWS_SECRET_ACCESS_KEY"])
+        creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"], a.secret)
         SigV4Auth(creds, a.sign_service, a.sign_region).add_auth(req)
     r = urllib.request.Request(url + "/", data=body, method="POST",
                                headers=dict(req.headers.items()))
     try:
         with urllib.request.urlopen(r) as resp:
-            print("%d -" % resp.status)
+            return "%d -" % resp.status
     except urllib.error.HTTPError as e:
-        print("%d %s" % (e.code, json.loads(e.read()).get("__type")))
+        return "%d %s" % (e.code, json.loads(e.read()).get("__type"))
+
+
+def send(url, path):
+    import shlex
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                print(send_one(url, shlex.split(line)), flush=True)
     return 0
 
 
@@ -403,16 +421,12 @@ def main():
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--secret")
     ap.add_argument("--validate", nargs=2, metavar=("OPERATION", "FILE"))
-    ap.add_argument("--send", nargs=3, metavar=("URL", "OPERATION", "FILE"))
-    ap.add_argument("--sign-service", default="wafv2")
-    ap.add_argument("--sign-region", default=CLOUDFRONT_REGION)
-    ap.add_argument("--unsigned", action="store_true")
-    ap.add_argument("--content-type", default=CONTENT_TYPE)
+    ap.add_argument("--send", nargs=2, metavar=("URL", "LIST"))
     a = ap.parse_args()
     if a.validate:
         return validate(*a.validate)
     if a.send:
-        return send(a)
+        return send(*a.send)
     Handler.state = State(a.state, a.log, a.limit, a.page_size, a.secret)
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
