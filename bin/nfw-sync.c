@@ -3,12 +3,15 @@
  * group drop exactly the addresses wanted (merge, replace or remove), with
  * optimistic locking, capacity checks and the safety rails.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws.h"
+#include "ev.h"
 #include "http.h"
 #include "input.h"
 #include "ip.h"
@@ -16,10 +19,13 @@
 #include "log.h"
 #include "nfw.h"
 #include "opt.h"
+#include "spool.h"
 #include "util.h"
 
 /* Describe-plan-update rounds when the update token turns out stale. */
 #define TOKEN_ATTEMPTS	5
+/* The dry-run plan is written in pieces of this size. */
+#define PLAN_CHUNK	(1024 * 1024)
 
 struct options {
 	const char	*rule_group;
@@ -28,28 +34,25 @@ struct options {
 	int		 dst_priority;
 	int		 allow_private;
 	int		 allow_empty;
+	int		 allow_partial;
 	int		 summary;
 	int		 dry_run;
 	const char	*allowlist;
 	const char	*rejects;
 	const char	*describe_file;	/* plan offline against this answer */
+	struct nfw_rails rails;		/* allow and allow_private */
 	struct aws_options aws;
 	struct ip_list	 allow;		/* --allow blocks, then the file's */
 	const char	*rule_group_where; /* where --rule-group came from */
 	int		 modes;
 };
 
-/* One input record and what became of it. */
-struct entry {
-	json_t		*record;
-	struct ip_addr	 addr;
-	const char	*refused;	/* why it was not planned, or NULL */
-};
-
-struct entries {
-	struct entry	*v;
-	size_t		 n;
-	size_t		 cap;
+/* What the input gave. */
+struct reading {
+	struct nfw_set	 input;		/* the addresses to plan with */
+	struct spool	*spool;		/* the records, or NULL: none kept */
+	unsigned long	 rejected;	/* records rejected */
+	unsigned long	 unread;	/* files not read to the end */
 };
 
 /* The outcome of the describe-plan-update loop. */
@@ -75,6 +78,9 @@ static const struct opt options[] = {
 	{ "allow-empty", 0, NULL,
 	    "let --replace with no address unblock everything", NULL, 0,
 	    OPT_SETS(O, allow_empty) },
+	{ "allow-partial", 0, NULL,
+	    "let --replace go on with an input not read whole", NULL, 0,
+	    OPT_SETS(O, allow_partial) },
 	{ "allow-private", 0, NULL, "block special-purpose addresses too",
 	    NULL, 0, OPT_SETS(O, allow_private) },
 	{ "allowlist", 0, "FILE",
@@ -103,10 +109,11 @@ static const struct opt options[] = {
 static const struct opt_prog prog = {
 	"nfw-sync",
 "usage: nfw-sync --rule-group NAME|ARN [--replace | --remove] [-nq]\n"
-"                [--allow-empty] [--allow-private] [--allowlist FILE]\n"
-"                [--allow CIDR] [--priority SRC[,DST]] [--summary]\n"
-"                [--rejects FILE] [--profile NAME] [--region REGION]\n"
-"                [--verbose] [--describe-file FILE] [file ...]\n",
+"                [--allow-empty] [--allow-partial] [--allow-private]\n"
+"                [--allowlist FILE] [--allow CIDR] [--priority SRC[,DST]]\n"
+"                [--summary] [--rejects FILE] [--profile NAME]\n"
+"                [--region REGION] [--verbose] [--describe-file FILE]\n"
+"                [file ...]\n",
 	options, NULL
 };
 
@@ -185,11 +192,12 @@ parse_options(int argc, char **argv, struct options *o,
 		    g);
 }
 
+
 /* --- input ---------------------------------------------------------------- */
 
+/* Why the rails refuse to block an input address, or NULL. */
 static const char *
-vet(const struct options *o, const struct ip_list *allow,
-    const struct ip_addr *a, char *why, size_t len)
+vet(const struct options *o, const struct ip_addr *a, char *why, size_t len)
 {
 	const struct ip_cidr *c;
 	const char	*special;
@@ -197,7 +205,7 @@ vet(const struct options *o, const struct ip_list *allow,
 
 	if (o->mode == NFW_REMOVE)
 		return NULL;	/* unblocking is always safe */
-	if ((c = ip_list_match(allow, a)) != NULL) {
+	if ((c = ip_list_match(&o->allow, a)) != NULL) {
 		snprintf(why, len, "allowlisted: %s", ip_format_cidr(c, text));
 		return why;
 	}
@@ -208,62 +216,186 @@ vet(const struct options *o, const struct ip_list *allow,
 	return NULL;
 }
 
-static void
-add_entry(struct entries *es, json_t *record, const struct ip_addr *a,
-    const char *refused)
+/* The record's HostIp (borrowed) and address, or NULL and a reason. */
+static const char *
+record_addr(const json_t *record, struct ip_addr *a, char *why, size_t len)
 {
-	struct entry	*e;
+	const json_t	*v = json_object_get(record, "HostIp");
+	const char	*host = json_string_value(v);
 
-	if (es->n == es->cap) {
-		es->cap = es->cap ? es->cap * 2 : 64;
-		es->v = xreallocarray(es->v, es->cap, sizeof(*es->v));
+	if (!json_is_object(record) || host == NULL) {
+		snprintf(why, len, "no HostIp string");
+		return NULL;
 	}
-	e = &es->v[es->n++];
-	e->record = record;
-	e->addr = *a;
-	e->refused = refused != NULL ? xstrdup(refused) : NULL;
+	/* the string's own length: "203.0.113.1\u0000x" is no address */
+	if (ip_parse(host, json_string_length(v), a) == -1) {
+		snprintf(why, len, "HostIp %s: not an IP address", host);
+		return NULL;
+	}
+	return host;
 }
 
+/* Plan with an address, keep its record. */
+static void
+take(const struct options *o, struct reading *rd, const struct jl_record *rec,
+    const char *host, size_t hostlen, const struct ip_addr *a)
+{
+	const char	*refused;
+	char		 why[IP_STRLEN + 64];
+
+	if ((refused = vet(o, a, why, sizeof(why))) != NULL)
+		log_warn(jl_where(rec), "%.*s: refused: %s", (int)hostlen, host,
+		    refused);
+	else
+		nfw_set_add_addr(&rd->input, a);
+	if (rd->spool != NULL)
+		spool_add(rd->spool, rec->text, rec->len);
+}
+
+/*
+ * Can jansson read every number of this valid JSON text (which the output
+ * needs)? Only one with an exponent or hundreds of digits can overflow a
+ * double; those take the slow path, which rejects what jansson cannot
+ * read.
+ */
+static int
+plain_numbers(const char *s, size_t len)
+{
+	size_t	 i, digits = 0;
+	int	 in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_string = 0;
+			continue;
+		}
+		if (s[i] == '"')
+			in_string = 1;
+		else if (s[i] >= '0' && s[i] <= '9') {
+			if (++digits > 300)
+				return 0;
+			continue;
+		} else if ((s[i] == 'e' || s[i] == 'E') && i > 0 &&
+		    ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
+			return 0;
+		digits = 0;
+	}
+	return 1;
+}
+
+/*
+ * The fast path: a one-line object whose only "HostIp" is a top-level
+ * string holding an address. Everything else takes the slow path, which
+ * decides (and words its rejections) as it always has.
+ */
+static int
+fast_record(struct input *in, struct ev_event *ev, struct ev_paths *paths,
+    struct jl_record *rec, const char **host, size_t *hostlen,
+    struct ip_addr *a)
+{
+	const struct ev_field *f;
+	const char	*line;
+	size_t		 linelen, vlen;
+
+	if (!input_peek_line(in, &line, &linelen))
+		return -1;	/* the end of all input */
+	if ((vlen = ev_scan(ev, paths, line, linelen)) == 0 ||
+	    ev->nfields != 1 || !plain_numbers(line, vlen))
+		return 0;
+	f = &ev->fields[0];
+	if (f->type != EV_STRING || f->traillen != 0 ||
+	    ip_parse(f->value, f->valuelen, a) == -1)
+		return 0;
+	input_take_line(in, rec, vlen);
+	*host = f->value;
+	*hostlen = f->valuelen;
+	return 1;
+}
+
+/*
+ * Read every record: the addresses to plan with into rd->input, the
+ * records themselves (when the output needs them) into rd->spool. Only
+ * the set stays in memory: it grows with the distinct addresses.
+ */
 static void
 read_input(const struct options *o, char **files, int nfiles,
-    const struct ip_list *allow, struct entries *es)
+    struct reading *rd)
 {
 	struct input	*in;
 	struct jl_record rec;
+	struct ev_event	 ev;
+	struct ev_paths	*paths;
 	struct ip_addr	 a;
 	json_t		*record;
-	const char	*host, *refused;
-	char		*cause, reason[160], why[IP_STRLEN + 64];
+	const char	*host;
+	size_t		 hostlen;
+	char		*cause, reason[320];
+	int		 r;
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
-	while (input_next(in, &rec)) {
+	ev_init(&ev);
+	paths = ev_paths_new();
+	ev_paths_add(paths, "HostIp", 6);
+	for (;;) {
+		if ((r = fast_record(in, &ev, paths, &rec, &host, &hostlen,
+		    &a)) == 1) {
+			take(o, rd, &rec, host, hostlen, &a);
+			continue;
+		}
+		if (r == -1 || !input_next(in, &rec))
+			break;
 		if ((record = jl_decode(&rec, reason, sizeof(reason))) ==
 		    NULL) {
 			input_reject(in, &rec, "%s", reason);
 			continue;
 		}
-		host = json_string_value(json_object_get(record, "HostIp"));
-		if (!json_is_object(record) || host == NULL) {
-			input_reject(in, &rec, "no HostIp string");
-			json_decref(record);
-			continue;
-		}
-		/* the string's own length: "203.0.113.1\u0000x" is no address */
-		if (ip_parse(host, json_string_length(json_object_get(record,
-		    "HostIp")), &a) == -1) {
-			input_reject(in, &rec, "HostIp %s: not an IP address",
-			    host);
-			json_decref(record);
-			continue;
-		}
-		refused = vet(o, allow, &a, why, sizeof(why));
-		if (refused != NULL)
-			log_warn(jl_where(&rec), "%s: refused: %s", host,
-			    refused);
-		add_entry(es, record, &a, refused);
+		if ((host = record_addr(record, &a, reason,
+		    sizeof(reason))) == NULL)
+			input_reject(in, &rec, "%s", reason);
+		else
+			take(o, rd, &rec, host, strlen(host), &a);
+		json_decref(record);
 	}
+	rd->rejected = input_rejected(in);
+	rd->unread = input_errors(in);
+	ev_paths_free(paths);
+	ev_free(&ev);
 	input_free(in);
+	nfw_set_normalise(&rd->input);
+}
+
+/*
+ * What the input allows: NULL, or why nothing may be changed. A mode
+ * that unblocks what the input does not name must have all of it.
+ */
+static char *
+refusal(const struct options *o, const struct reading *rd)
+{
+	char	*s = NULL, rej[64] = "", unread[64] = "";
+
+	if (o->mode == NFW_REPLACE && !o->allow_partial &&
+	    (rd->rejected > 0 || rd->unread > 0)) {
+		if (rd->rejected > 0)
+			snprintf(rej, sizeof(rej), "%lu record%s rejected",
+			    rd->rejected, rd->rejected == 1 ? "" : "s");
+		if (rd->unread > 0)
+			snprintf(unread, sizeof(unread), "%s%lu file%s not "
+			    "read to the end", rd->rejected > 0 ? ", " : "",
+			    rd->unread, rd->unread == 1 ? "" : "s");
+		xasprintf(&s, "--replace: the input is not whole (%s%s): "
+		    "nothing changed, as what it lost would be unblocked "
+		    "(use --allow-partial to replace with what was read)",
+		    rej, unread);
+	} else if (o->mode == NFW_REPLACE && !o->allow_empty &&
+	    nfw_set_size(&rd->input) == 0)
+		s = xstrdup("--replace with no address to block would "
+		    "unblock everything: refused (use --allow-empty if that "
+		    "is what you want)");
+	return s;
 }
 
 /* --- the describe, plan, update loop ------------------------------------ */
@@ -286,48 +418,59 @@ call_error(const struct aws_error *err, const char *op)
 	    sizeof(buf)));
 }
 
-/* Describe and plan; 0, or -1 with out->error. */
-static int
-describe_and_plan(struct aws_ctx *aws, const struct options *o,
-    const struct ip_addr *addrs, size_t n, struct outcome *out)
+static json_t *
+describe(struct aws_ctx *aws, const struct options *o, char **error)
 {
 	struct aws_error err;
+	json_error_t	 jerr;
 	json_t		*req, *resp = NULL;
-	char		*cause;
 	int		 r;
 
-	nfw_group_free(out->group);
-	nfw_plan_free(out->plan);
-	out->group = NULL;
-	out->plan = NULL;
 	if (o->describe_file != NULL) {
-		json_error_t	 jerr;
-
-		resp = json_load_file(o->describe_file, 0, &jerr);
-		if (resp == NULL) {
-			xasprintf(&out->error, "%s:%d: %s", o->describe_file,
+		if ((resp = json_load_file(o->describe_file, 0, &jerr)) ==
+		    NULL)
+			xasprintf(error, "%s:%d: %s", o->describe_file,
 			    jerr.line, jerr.text);
-			return -1;
-		}
-	} else {
-		req = describe_request(o->rule_group);
-		r = aws_call(aws, &aws_network_firewall, "DescribeRuleGroup",
-		    req, &resp, &err);
-		json_decref(req);
-		if (r == -1) {
-			out->error = call_error(&err, "DescribeRuleGroup");
-			return -1;
-		}
+		return resp;
 	}
-	out->group = nfw_group_from_describe(resp, o->src_priority,
-	    o->dst_priority, &cause);
+	req = describe_request(o->rule_group);
+	r = aws_call(aws, &aws_network_firewall, "DescribeRuleGroup", req,
+	    &resp, &err);
+	json_decref(req);
+	if (r == -1) {
+		*error = call_error(&err, "DescribeRuleGroup");
+		return NULL;
+	}
+	return resp;
+}
+
+/*
+ * Describe and plan; 0, or -1 with out->error. The group and plan of an
+ * earlier round stay when this one cannot describe: they are the last
+ * state known.
+ */
+static int
+describe_and_plan(struct aws_ctx *aws, const struct options *o,
+    const struct nfw_set *input, struct outcome *out)
+{
+	struct nfw_group *g;
+	json_t		*resp;
+	char		*cause;
+
+	if ((resp = describe(aws, o, &out->error)) == NULL)
+		return -1;
+	g = nfw_group_from_describe(resp, o->src_priority, o->dst_priority,
+	    &cause);
 	json_decref(resp);
-	if (out->group == NULL) {
+	if (g == NULL) {
 		xasprintf(&out->error, "%s: %s", o->rule_group, cause);
 		free(cause);
 		return -1;
 	}
-	out->plan = nfw_plan_new(out->group, o->mode, addrs, n);
+	nfw_group_free(out->group);
+	nfw_plan_free(out->plan);
+	out->group = g;
+	out->plan = nfw_plan_new(g, o->mode, input, &o->rails);
 	return 0;
 }
 
@@ -369,14 +512,14 @@ update(struct aws_ctx *aws, struct outcome *out)
 
 static void
 sync_group(struct aws_ctx *aws, const struct options *o,
-    const struct ip_addr *addrs, size_t n, struct outcome *out)
+    const struct nfw_set *input, struct outcome *out)
 {
 	struct http_retry retry;
 	int		 attempt, r;
 
 	http_retry_init(&retry);
 	for (attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {
-		if (describe_and_plan(aws, o, addrs, n, out) == -1)
+		if (describe_and_plan(aws, o, input, out) == -1)
 			return;
 		log_info(o->rule_group, "%s: %zu blocks, capacity %lld of "
 		    "%lld%s", nfw_mode_name(o->mode), out->plan->nblocks,
@@ -405,6 +548,99 @@ sync_group(struct aws_ctx *aws, const struct options *o,
 	}
 	xasprintf(&out->error, "UpdateRuleGroup: InvalidTokenException: "
 	    "retried %d times, giving up", TOKEN_ATTEMPTS);
+}
+
+static void
+run(const struct options *o, const struct reading *rd, struct outcome *out)
+{
+	struct aws_ctx	*aws;
+	char		*cause;
+
+	if ((out->error = refusal(o, rd)) != NULL)
+		return;
+	if (rd->spool != NULL && spool_finish(rd->spool, &cause) == -1) {
+		out->error = cause;
+		return;
+	}
+	if (o->describe_file != NULL)
+		aws = NULL;	/* offline: nothing to call */
+	else if ((aws = aws_new(&o->aws, &cause)) == NULL)
+		fatal_usage(NULL, "%s", cause);
+	sync_group(aws, o, &rd->input, out);
+	aws_free(aws);
+}
+
+/* --- what the rails found ------------------------------------------------- */
+
+/* A block as a HostIp: a host as its address, else the CIDR block. */
+static char *
+block_text(const struct ip_cidr *c, char *text)
+{
+	if (c->bits == ip_maxbits(&c->addr))
+		return ip_format(&c->addr, text);
+	return ip_format_cidr(c, text);
+}
+
+static void
+warn_notes(const struct options *o, const struct outcome *out)
+{
+	const struct nfw_plan *p = out->plan;
+	const struct nfw_note *n;
+	const char	*what;
+	char		 text[IP_STRLEN], *rule;
+	size_t		 i;
+
+	if (p == NULL)
+		return;
+	if (out->called)
+		what = "removed from the group";
+	else if (o->dry_run && out->error == NULL)
+		what = "would be removed from the group";
+	else
+		what = "still in the group";
+	for (i = 0; i < p->ncleaned; i++) {
+		n = &p->cleaned[i];
+		log_warn(o->rule_group, "%s: %s: %s", what,
+		    ip_format_cidr(&n->block, text), n->reason);
+	}
+	for (i = 0; i < p->nleft_alone; i++) {
+		n = &p->left_alone[i];
+		if (n->priority >= 0)
+			xasprintf(&rule, "rule at priority %d", n->priority);
+		else
+			rule = xstrdup("rule without a valid priority");
+		log_warn(o->rule_group, "%s drops %s %s: %s: not ours, left "
+		    "alone", rule, n->match, ip_format_cidr(&n->block, text),
+		    n->reason);
+		free(rule);
+	}
+}
+
+/*
+ * [{"Block": ..., "Reason": ...}]; for other rules' blocks with the rule's
+ * Priority (null: not a valid one) and Match first.
+ */
+static json_t *
+notes_json(const struct nfw_note *v, size_t n, int others)
+{
+	json_t	*a = json_array(), *o;
+	char	 text[IP_STRLEN];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		if (others) {
+			json_object_set_new(o, "Priority", v[i].priority < 0 ?
+			    json_null() : json_integer(v[i].priority));
+			json_object_set_new(o, "Match",
+			    json_string(v[i].match));
+		}
+		json_object_set_new(o, "Block",
+		    json_string(ip_format_cidr(&v[i].block, text)));
+		json_object_set_new(o, "Reason", json_string(v[i].reason));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 /* --- output ------------------------------------------------------------- */
@@ -436,138 +672,284 @@ summary(const struct options *o, const struct outcome *out)
 	json_object_set_new(s, "DryRun", json_boolean(o->dry_run));
 	if (out->error != NULL)
 		json_object_set_new(s, "Error", json_string(out->error));
+	if (p != NULL && done && p->ncleaned > 0)
+		json_object_set_new(s, "Cleaned", notes_json(p->cleaned,
+		    p->ncleaned, 0));
+	if (p != NULL && p->nleft_alone > 0)
+		json_object_set_new(s, "LeftAlone", notes_json(p->left_alone,
+		    p->nleft_alone, 1));
 	return s;
 }
 
-static json_t *
-dry_run_plan(const struct options *o, const struct outcome *out)
+/* Write b out once it holds a chunk (all of it when last). 0 or -1. */
+static int
+plan_flush(struct buf *b, int last)
 {
-	json_t	*s = summary(o, out);
-	int	 send;
+	size_t	 off = 0;
+	ssize_t	 n;
 
-	if (out->plan == NULL)
-		return s;
-	send = out->plan->changed && out->plan->fits;
-	json_object_set_new(s, "Changed", json_boolean(out->plan->changed));
-	json_object_set_new(s, "AddedBlocks", nfw_set_json(&out->plan->added));
-	json_object_set_new(s, "RemovedBlocks",
-	    nfw_set_json(&out->plan->removed));
-	json_object_set_new(s, "UpdateRuleGroup", send ?
-	    nfw_plan_request(out->plan, out->group) : json_null());
-	return s;
-}
-
-/* Mark a record with what happened to its address. */
-static void
-mark(const struct options *o, const struct outcome *out, struct entry *e)
-{
-	const struct nfw_set *now = NULL;
-	int		 before = 0, after = 0;
-	const char	*reason = NULL;
-
-	if (out->group != NULL) {
-		before = nfw_set_contains(nfw_group_blocked(out->group),
-		    &e->addr);
-		now = out->applied ? &out->plan->blocked :
-		    nfw_group_blocked(out->group);
-		after = nfw_set_contains(now, &e->addr);
+	if (!last && b->len < PLAN_CHUNK)
+		return 0;
+	while (off < b->len) {
+		if ((n = write(STDOUT_FILENO, b->data + off, b->len - off)) ==
+		    -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
 	}
-	if (e->refused != NULL)
-		reason = e->refused;
-	else if (out->error != NULL)
-		reason = out->error;
-	json_object_set_new(e->record, "Blocked", json_boolean(after));
+	buf_reset(b);
+	return 0;
+}
+
+static int
+dump_cb(const char *text, size_t len, void *arg)
+{
+	buf_add(arg, text, len);
+	return 0;
+}
+
+struct plan_list {
+	struct buf	*b;
+	int		 first;
+};
+
+static int
+plan_block(const struct ip_cidr *c, void *arg)
+{
+	struct plan_list *l = arg;
+	char		 text[IP_STRLEN];
+
+	if (!l->first)
+		buf_addc(l->b, ',');
+	l->first = 0;
+	buf_addc(l->b, '"');
+	buf_adds(l->b, ip_format_cidr(c, text));
+	buf_addc(l->b, '"');
+	return plan_flush(l->b, 0);
+}
+
+/* ,"name":["192.0.2.1/32",...], written as it goes. 0 or -1. */
+static int
+plan_blocks(struct buf *b, const char *name, const struct nfw_set *s)
+{
+	struct plan_list l = { b, 1 };
+	int		 r;
+
+	buf_addf(b, ",\"%s\":[", name);
+	r = nfw_set_each_cidr(s, plan_block, &l);
+	buf_addc(b, ']');
+	return r;
+}
+
+/*
+ * The dry run's one record: the summary, then the blocks and the request.
+ * A plan of millions of blocks is written out in pieces as it is made,
+ * never held whole. 0 or -1.
+ */
+static int
+write_plan(const struct options *o, const struct outcome *out)
+{
+	const struct nfw_plan *p = out->plan;
+	struct buf	 b;
+	json_t		*s = summary(o, out), *req;
+	int		 r;
+
+	if (p != NULL)
+		json_object_set_new(s, "Changed", json_boolean(p->changed));
+	buf_init(&b);
+	json_dump_callback(s, dump_cb, &b, JSON_COMPACT);
+	json_decref(s);
+	if (p == NULL) {
+		buf_addc(&b, '\n');
+		r = plan_flush(&b, 1);
+		goto out;
+	}
+	b.len--;	/* the summary's closing brace */
+	if ((r = plan_blocks(&b, "AddedBlocks", &p->added)) == 0)
+		r = plan_blocks(&b, "RemovedBlocks", &p->removed);
+	buf_adds(&b, ",\"UpdateRuleGroup\":");
+	if (p->changed && p->fits && out->error == NULL) {
+		req = nfw_plan_request(p, out->group);
+		json_dump_callback(req, dump_cb, &b, JSON_COMPACT);
+		json_decref(req);
+	} else
+		buf_adds(&b, "null");
+	buf_adds(&b, "}\n");
+	if (r == 0)
+		r = plan_flush(&b, 1);
+out:
+	buf_free(&b);
+	return r;
+}
+
+/*
+ * Mark a record with what happened to its address. Blocked is false only
+ * when the group, as read or as changed, does not block it; when the group
+ * could not be read at all it is null: nobody knows.
+ */
+static void
+mark(const struct options *o, const struct outcome *out, json_t *record,
+    const struct ip_addr *a)
+{
+	const struct nfw_set *now;
+	const char	*reason, *refused;
+	char		 why[IP_STRLEN + 64];
+	int		 before, after;
+
+	refused = vet(o, a, why, sizeof(why));
+	reason = refused != NULL ? refused : out->error;
+	if (out->group == NULL) {
+		json_object_set_new(record, "Blocked", json_null());
+		if (o->mode == NFW_REMOVE)
+			json_object_set_new(record, "Unblocked",
+			    json_false());
+		goto out;
+	}
+	before = nfw_set_contains(nfw_group_blocked(out->group), a);
+	now = out->applied ? &out->plan->blocked :
+	    nfw_group_blocked(out->group);
+	after = nfw_set_contains(now, a);
+	json_object_set_new(record, "Blocked", json_boolean(after));
 	if (o->mode == NFW_REMOVE) {
-		json_object_set_new(e->record, "Unblocked",
+		json_object_set_new(record, "Unblocked",
 		    json_boolean(before && !after));
-		if (reason == NULL && !before)
-			reason = "not blocked";
 		if (before && !after)
 			reason = NULL;
-	} else if (after)
+		else if (reason == NULL)
+			reason = "not blocked";
+	} else if (after && out->error == NULL)
 		reason = NULL;
+	else if (reason == NULL && !after)
+		reason = "not blocked";
+out:
 	if (reason != NULL)
-		json_object_set_new(e->record, "Reason", json_string(reason));
+		json_object_set_new(record, "Reason", json_string(reason));
+}
+
+/* Each input record as it came, marked. 0 or -1 (reported). */
+static int
+write_records(const struct options *o, const struct outcome *out,
+    struct spool *sp, struct jl_writer *w)
+{
+	struct jl_reader *r = spool_reader(sp);
+	struct jl_record rec;
+	struct jl_error	 err;
+	struct ip_addr	 a;
+	json_t		*record;
+	char		 why[320];
+	int		 st, ret = 0;
+
+	while (ret == 0 && (st = jl_next(r, &rec, &err)) != JL_EOF) {
+		record = st == JL_RECORD ? jl_decode(&rec, why, sizeof(why)) :
+		    NULL;
+		if (record == NULL || record_addr(record, &a, why,
+		    sizeof(why)) == NULL) {
+			log_error("<records>", "kept records do not read "
+			    "back: the output stops here");
+			json_decref(record);
+			ret = -1;
+			break;
+		}
+		mark(o, out, record, &a);
+		if (jl_write(w, record) == -1)
+			ret = -1;
+		json_decref(record);
+	}
+	jl_close(r);
+	return ret;
+}
+
+/*
+ * One record per block the rails took out of (or found in) our rules, so
+ * that the people told about blocks hear of it. Cleaned marks them as not
+ * from the input.
+ */
+static int
+write_cleaned(const struct outcome *out, struct jl_writer *w)
+{
+	const struct nfw_plan *p = out->plan;
+	json_t		*rec;
+	char		 text[IP_STRLEN], *reason;
+	size_t		 i;
+	int		 r = 0;
+
+	for (i = 0; p != NULL && i < p->ncleaned && r == 0; i++) {
+		if (out->applied)
+			reason = xstrdup(p->cleaned[i].reason);
+		else
+			xasprintf(&reason, "%s: not removed: %s",
+			    p->cleaned[i].reason, out->error);
+		rec = json_pack("{s:s, s:b, s:b, s:s, s:b}", "HostIp",
+		    block_text(&p->cleaned[i].block, text), "Blocked",
+		    !out->applied, "Unblocked", out->applied, "Reason", reason,
+		    "Cleaned", 1);
+		r = jl_write(w, rec);
+		json_decref(rec);
+		free(reason);
+	}
+	return r;
 }
 
 static void
 write_output(const struct options *o, const struct outcome *out,
-    struct entries *es)
+    struct spool *sp)
 {
-	struct jl_writer *w = jl_writer_new(1, "<stdout>");
+	struct jl_writer *w;
 	json_t		*s;
-	size_t		 i;
 	int		 r = 0;
 
-	if (o->dry_run || o->summary) {
-		s = o->dry_run ? dry_run_plan(o, out) : summary(o, out);
+	if (o->dry_run) {
+		if (write_plan(o, out) == -1)
+			log_error("<stdout>", "write error: %s",
+			    strerror(errno));
+		return;
+	}
+	w = jl_writer_new(STDOUT_FILENO, "<stdout>");
+	if (o->summary) {
+		s = summary(o, out);
 		r = jl_write(w, s);
 		json_decref(s);
-	} else
-		for (i = 0; i < es->n && r == 0; i++) {
-			mark(o, out, &es->v[i]);
-			r = jl_write(w, es->v[i].record);
-		}
+	} else if ((r = write_records(o, out, sp, w)) == 0)
+		r = write_cleaned(out, w);
 	if (jl_writer_free(w) == -1 || r == -1)
 		log_error("<stdout>", "write error");
 }
 
 /* --- main ----------------------------------------------------------------- */
 
-static void
-run(const struct options *o, struct entries *es, struct outcome *out)
-{
-	struct aws_ctx	*aws;
-	struct ip_addr	*addrs;
-	size_t		 i, n = 0;
-	char		*cause;
-
-	addrs = xreallocarray(NULL, es->n + 1, sizeof(*addrs));
-	for (i = 0; i < es->n; i++)
-		if (es->v[i].refused == NULL)
-			addrs[n++] = es->v[i].addr;
-	if (n == 0 && o->mode == NFW_REPLACE && !o->allow_empty) {
-		out->error = xstrdup("--replace with no address to block "
-		    "would unblock everything: refused (use --allow-empty "
-		    "if that is what you want)");
-		free(addrs);
-		return;
-	}
-	if (o->describe_file != NULL)
-		aws = NULL;	/* offline: nothing to call */
-	else if ((aws = aws_new(&o->aws, &cause)) == NULL)
-		fatal_usage(NULL, "%s", cause);
-	sync_group(aws, o, addrs, n, out);
-	aws_free(aws);
-	free(addrs);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct options	 o;
 	struct opt_result args;
-	struct entries	 es = { NULL, 0, 0 };
+	struct reading	 rd;
 	struct outcome	 out = { NULL, NULL, 0, 0, NULL };
 	char		*cause;
-	size_t		 i;
 
 	log_init("nfw-sync");
 	parse_options(argc, argv, &o, &args);
 	if (o.allowlist != NULL && ip_list_load(&o.allow, o.allowlist,
 	    &cause) == -1)
 		fatal_usage(NULL, "%s", cause);
-	read_input(&o, args.operands, args.noperands, &o.allow, &es);
-	run(&o, &es, &out);
+	o.rails.allowlist = &o.allow;
+	o.rails.allow_private = o.allow_private;
+
+	memset(&rd, 0, sizeof(rd));
+	nfw_set_init(&rd.input);
+	if (!o.dry_run && !o.summary &&
+	    (rd.spool = spool_new(NULL, &cause)) == NULL)
+		fatal(NULL, "%s", cause);
+	read_input(&o, args.operands, args.noperands, &rd);
+	run(&o, &rd, &out);
 	if (out.error != NULL)
 		log_error(NULL, "%s", out.error);
-	write_output(&o, &out, &es);
+	warn_notes(&o, &out);
+	write_output(&o, &out, rd.spool);
 
-	for (i = 0; i < es.n; i++) {
-		json_decref(es.v[i].record);
-		free((char *)es.v[i].refused);
-	}
-	free(es.v);
+	spool_free(rd.spool);
+	nfw_set_free(&rd.input);
 	free(out.error);
 	nfw_plan_free(out.plan);
 	nfw_group_free(out.group);

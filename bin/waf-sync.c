@@ -102,7 +102,7 @@ static const struct opt options[] = {
 	    "let --replace with no address unblock everything", NULL, 0,
 	    OPT_SETS(O, allow_empty) },
 	{ "allow-partial", 0, NULL,
-	    "let --replace go on with input not read whole", NULL, 0,
+	    "let --replace go on with an input not read whole", NULL, 0,
 	    OPT_SETS(O, allow_partial) },
 	{ "allow-private", 0, NULL, "block special-purpose addresses too",
 	    NULL, 0, OPT_SETS(O, allow_private) },
@@ -365,7 +365,6 @@ read_input(const struct options *o, char **files, int nfiles,
 	json_t		*record, *v;
 	const char	*host, *refused;
 	char		*cause, reason[160], why[IP_STRLEN + 64];
-	unsigned long	 errors = log_count(LOG_ERROR);
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
@@ -392,8 +391,7 @@ read_input(const struct options *o, char **files, int nfiles,
 		json_decref(record);
 	}
 	es->rejected = input_rejected(in);
-	/* the input reports each file it could not read (to the end) */
-	es->unread = log_count(LOG_ERROR) - errors;
+	es->unread = input_errors(in);
 	input_free(in);
 }
 

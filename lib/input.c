@@ -25,6 +25,7 @@ struct input {
 	char			 *rejects_path;
 	unsigned long		  nrecords;
 	unsigned long		  nrejected;
+	unsigned long		  nerrors;	/* files not read to the end */
 };
 
 static char *stdin_only[] = { "-", NULL };
@@ -99,6 +100,7 @@ open_next(struct input *in)
 			return 1;
 		log_error(NULL, "%s", cause);
 		free(cause);
+		in->nerrors++;
 	}
 	return 0;
 }
@@ -130,6 +132,7 @@ input_next(struct input *in, struct jl_record *rec)
 		case JL_IOERR:
 			log_error(in->files[in->next_file - 1], "%s",
 			    strerror(errno));
+			in->nerrors++;
 			/* FALLTHROUGH */
 		default:
 			jl_close(in->reader);
@@ -149,9 +152,11 @@ input_peek_line(struct input *in, const char **text, size_t *len)
 			return 0;
 		if ((r = jl_peek_line(in->reader, text, len)) == JL_RECORD)
 			return 1;
-		if (r == JL_IOERR)
+		if (r == JL_IOERR) {
 			log_error(in->files[in->next_file - 1], "%s",
 			    strerror(errno));
+			in->nerrors++;
+		}
 		jl_close(in->reader);
 		in->reader = NULL;
 	}
@@ -186,6 +191,12 @@ unsigned long
 input_rejected(const struct input *in)
 {
 	return in->nrejected;
+}
+
+unsigned long
+input_errors(const struct input *in)
+{
+	return in->nerrors;
 }
 
 void

@@ -39,6 +39,8 @@ void	 input_reject(struct input *, const struct jl_record *, const char *,
 /* Counts so far. */
 unsigned long input_records(const struct input *);
 unsigned long input_rejected(const struct input *);
+/* Files that could not be opened, or ended in a read error. */
+unsigned long input_errors(const struct input *);
 void	 input_free(struct input *);
 
 #endif

@@ -1,22 +1,17 @@
 /*
  * nfw.c: plan the two blocklist rules of a Network Firewall stateless rule
- * group (set arithmetic on address ranges, capacity, the UpdateRuleGroup
- * request). No I/O: the caller describes the group and sends the request.
+ * group (which rules are ours, the safety rails on what they hold and on
+ * the input, capacity, the UpdateRuleGroup request). No I/O: the caller
+ * describes the group and sends the request.
  */
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nfw.h"
+#include "nfw_impl.h"
 #include "util.h"
-
-__extension__ typedef unsigned __int128 u128;
-
-struct nfw_range {
-	int	 family;	/* 4 or 6 */
-	u128	 lo;		/* first address */
-	u128	 hi;		/* last address, inclusive */
-};
 
 struct nfw_group {
 	json_t		*rule_group;	/* RuleGroup as described */
@@ -33,6 +28,10 @@ struct nfw_group {
 	struct nfw_set	 src;		/* what our Sources rule matches */
 	struct nfw_set	 dst;		/* what our Destinations rule matches */
 	struct nfw_set	 blocked;	/* src | dst */
+	struct nfw_set	 listed;	/* our blocks but 0.0.0.0/0 and ::/0 */
+	int		 match_all[2];	/* our rules hold 0.0.0.0/0, ::/0 */
+	struct nfw_note	*others;	/* suspect blocks of other drop rules */
+	size_t		 nothers;
 };
 
 const char *
@@ -47,320 +46,6 @@ nfw_mode_name(enum nfw_mode mode)
 		return "remove";
 	}
 	return "?";
-}
-
-/* --- addresses as integers ------------------------------------------------ */
-
-static int
-family_bits(int family)
-{
-	return family == 4 ? 32 : 128;
-}
-
-static u128
-family_max(int family)
-{
-	return family == 4 ? (u128)0xffffffffU : ~(u128)0;
-}
-
-/* All ones in the low n bits (n from 0 to 128). */
-static u128
-low_mask(int n)
-{
-	if (n >= 128)
-		return ~(u128)0;
-	return ((u128)1 << n) - 1;
-}
-
-static u128
-addr_value(const struct ip_addr *a)
-{
-	u128	 v = 0;
-	int	 i, n = a->family == 4 ? 4 : 16;
-
-	for (i = 0; i < n; i++)
-		v = (v << 8) | a->bytes[i];
-	return v;
-}
-
-static void
-value_addr(int family, u128 v, struct ip_addr *a)
-{
-	int	 i, n = family == 4 ? 4 : 16;
-
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	for (i = n - 1; i >= 0; i--) {
-		a->bytes[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-/* --- sets ----------------------------------------------------------------- */
-
-void
-nfw_set_init(struct nfw_set *s)
-{
-	s->ranges = NULL;
-	s->n = s->cap = 0;
-}
-
-void
-nfw_set_free(struct nfw_set *s)
-{
-	if (s == NULL)
-		return;
-	free(s->ranges);
-	nfw_set_init(s);
-}
-
-static void
-set_push(struct nfw_set *s, int family, u128 lo, u128 hi)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->ranges = xreallocarray(s->ranges, s->cap,
-		    sizeof(*s->ranges));
-	}
-	s->ranges[s->n].family = family;
-	s->ranges[s->n].lo = lo;
-	s->ranges[s->n].hi = hi;
-	s->n++;
-}
-
-void
-nfw_set_add_cidr(struct nfw_set *s, const struct ip_cidr *c)
-{
-	int	 host = family_bits(c->addr.family) - c->bits;
-	u128	 lo = addr_value(&c->addr) & ~low_mask(host);
-
-	set_push(s, c->addr.family, lo, lo | low_mask(host));
-}
-
-static int
-range_cmp(const void *a, const void *b)
-{
-	const struct nfw_range *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	return 0;
-}
-
-void
-nfw_set_normalise(struct nfw_set *s)
-{
-	struct nfw_range *cur;
-	size_t		  i, n = 0;
-
-	if (s->n == 0)
-		return;
-	qsort(s->ranges, s->n, sizeof(*s->ranges), range_cmp);
-	for (i = 1; i < s->n; i++) {
-		cur = &s->ranges[n];
-		if (s->ranges[i].family == cur->family &&
-		    (s->ranges[i].lo <= cur->hi ||
-		    (cur->hi != family_max(cur->family) &&
-		    s->ranges[i].lo == cur->hi + 1))) {
-			if (s->ranges[i].hi > cur->hi)
-				cur->hi = s->ranges[i].hi;
-		} else
-			s->ranges[++n] = s->ranges[i];
-	}
-	s->n = n + 1;
-}
-
-int
-nfw_set_equal(const struct nfw_set *a, const struct nfw_set *b)
-{
-	size_t	 i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (range_cmp(&a->ranges[i], &b->ranges[i]) != 0)
-			return 0;
-	return 1;
-}
-
-int
-nfw_set_contains(const struct nfw_set *s, const struct ip_addr *a)
-{
-	struct nfw_range key;
-	size_t		 lo = 0, hi = s->n, mid;
-
-	key.family = a->family;
-	key.lo = key.hi = ~(u128)0;
-	key.lo = addr_value(a);
-	/* find the last range starting at or before the address */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (range_cmp(&s->ranges[mid], &key) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return 0;
-	return s->ranges[lo - 1].family == key.family &&
-	    key.lo <= s->ranges[lo - 1].hi;
-}
-
-void
-nfw_set_union(const struct nfw_set *a, const struct nfw_set *b,
-    struct nfw_set *out)
-{
-	size_t	 i;
-
-	nfw_set_init(out);
-	for (i = 0; i < a->n; i++)
-		set_push(out, a->ranges[i].family, a->ranges[i].lo,
-		    a->ranges[i].hi);
-	for (i = 0; i < b->n; i++)
-		set_push(out, b->ranges[i].family, b->ranges[i].lo,
-		    b->ranges[i].hi);
-	nfw_set_normalise(out);
-}
-
-void
-nfw_set_minus(const struct nfw_set *a, const struct nfw_set *b,
-    struct nfw_set *out)
-{
-	const struct nfw_range *r, *x;
-	size_t		 i, j = 0, k;
-	u128		 lo;
-	int		 alive;
-
-	nfw_set_init(out);
-	for (i = 0; i < a->n; i++) {
-		r = &a->ranges[i];
-		while (j < b->n && (b->ranges[j].family < r->family ||
-		    (b->ranges[j].family == r->family &&
-		    b->ranges[j].hi < r->lo)))
-			j++;
-		lo = r->lo;
-		alive = 1;
-		for (k = j; alive && k < b->n; k++) {
-			x = &b->ranges[k];
-			if (x->family != r->family || x->lo > r->hi)
-				break;
-			if (x->lo > lo)
-				set_push(out, r->family, lo, x->lo - 1);
-			if (x->hi >= r->hi)
-				alive = 0;
-			else
-				lo = x->hi + 1;
-		}
-		if (alive)
-			set_push(out, r->family, lo, r->hi);
-	}
-}
-
-int64_t
-nfw_set_count(const struct nfw_set *s)
-{
-	u128	 total = 0, span;
-	size_t	 i;
-
-	for (i = 0; i < s->n; i++) {
-		span = s->ranges[i].hi - s->ranges[i].lo;
-		if (span >= (u128)INT64_MAX)
-			return INT64_MAX;
-		total += span + 1;
-		if (total >= (u128)INT64_MAX)
-			return INT64_MAX;
-	}
-	return (int64_t)total;
-}
-
-/* Number of trailing zero bits of v, at most limit. */
-static int
-trailing_zeros(u128 v, int limit)
-{
-	int	 n = 0;
-
-	while (n < limit && (v & 1) == 0) {
-		v >>= 1;
-		n++;
-	}
-	return n;
-}
-
-static void
-cidr_push(struct ip_cidr **out, size_t *n, size_t *cap, int family,
-    u128 lo, int bits)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*out = xreallocarray(*out, *cap, sizeof(**out));
-	}
-	value_addr(family, lo, &(*out)[*n].addr);
-	(*out)[*n].bits = bits;
-	(*n)++;
-}
-
-size_t
-nfw_set_cidrs(const struct nfw_set *s, struct ip_cidr **out)
-{
-	const struct nfw_range *r;
-	size_t		 i, n = 0, cap = 0;
-	u128		 lo, span;
-	int		 k, max;
-
-	*out = NULL;
-	for (i = 0; i < s->n; i++) {
-		r = &s->ranges[i];
-		max = family_bits(r->family);
-		lo = r->lo;
-		for (;;) {
-			/* the largest aligned block at lo that ends by hi */
-			k = trailing_zeros(lo, max);
-			while (k > 0 && low_mask(k) > r->hi - lo)
-				k--;
-			span = low_mask(k);
-			cidr_push(out, &n, &cap, r->family, lo, max - k);
-			if (r->hi - lo == span)
-				break;
-			lo += span + 1;
-		}
-	}
-	return n;
-}
-
-void
-nfw_set_from_addrs(struct nfw_set *s, const struct ip_addr *addrs, size_t n)
-{
-	struct ip_cidr	*blocks = NULL;
-	size_t		 nblocks, i;
-
-	nfw_set_init(s);
-	if (n == 0)
-		return;
-	nblocks = ip_aggregate(addrs, n, &blocks);
-	for (i = 0; i < nblocks; i++)
-		nfw_set_add_cidr(s, &blocks[i]);
-	free(blocks);
-	nfw_set_normalise(s);
-}
-
-json_t *
-nfw_set_json(const struct nfw_set *s)
-{
-	struct ip_cidr	*blocks;
-	size_t		 n, i;
-	char		 text[IP_STRLEN];
-	json_t		*a = json_array();
-
-	n = nfw_set_cidrs(s, &blocks);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a,
-		    json_string(ip_format_cidr(&blocks[i], text)));
-	free(blocks);
-	return a;
 }
 
 /* --- rules ---------------------------------------------------------------- */
@@ -391,20 +76,44 @@ nfw_rule_capacity(const json_t *rule)
 	return cap;
 }
 
+static int
+drops(const json_t *rule)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(json_object_get(rule,
+	    "RuleDefinition"), "Actions"), i, v)
+		if (json_is_string(v) &&
+		    strcmp(json_string_value(v), "aws:drop") == 0)
+			return 1;
+	return 0;
+}
+
+/* One of our rule's blocks: into set, and listed unless it is a /0. */
+static void
+take_block(struct nfw_group *g, struct nfw_set *set, const struct ip_cidr *c)
+{
+	nfw_set_add_cidr(set, c);
+	if (c->bits == 0)
+		g->match_all[nfw_fam(c->addr.family)] = 1;
+	else
+		nfw_set_add_cidr(&g->listed, c);
+}
+
 /*
  * A rule at one of our priorities must be a drop rule whose only match
  * setting is a non-empty list under key (Sources or Destinations): anything
  * else belongs to someone and we refuse to overwrite it.
  */
 static int
-read_our_rule(const json_t *rule, int priority, const char *key,
-    struct nfw_set *set, json_t **actions, char **cause)
+read_our_rule(struct nfw_group *g, const json_t *rule, int priority,
+    const char *key, struct nfw_set *set, json_t **actions, char **cause)
 {
 	const json_t	*rd, *ma, *list, *v, *def;
 	const char	*name, *text;
 	struct ip_cidr	 c;
 	size_t		 i;
-	int		 drop = 0;
 
 	rd = json_object_get(rule, "RuleDefinition");
 	ma = json_object_get(rd, "MatchAttributes");
@@ -429,11 +138,7 @@ read_our_rule(const json_t *rule, int priority, const char *key,
 		    "priorities)", priority, key);
 		return -1;
 	}
-	json_array_foreach(json_object_get(rd, "Actions"), i, v)
-		if (json_is_string(v) &&
-		    strcmp(json_string_value(v), "aws:drop") == 0)
-			drop = 1;
-	if (!drop) {
+	if (!drops(rule)) {
 		xasprintf(cause, "rule at priority %d does not drop: not a "
 		    "blocklist rule (choose other priorities)", priority);
 		return -1;
@@ -447,11 +152,64 @@ read_our_rule(const json_t *rule, int priority, const char *key,
 			    "CIDR block", priority, key, i);
 			return -1;
 		}
-		nfw_set_add_cidr(set, &c);
+		take_block(g, set, &c);
 	}
 	nfw_set_normalise(set);
 	*actions = json_deep_copy(json_object_get(rd, "Actions"));
 	return 0;
+}
+
+static void
+other_note(struct nfw_group *g, int priority, const char *match,
+    const struct ip_cidr *c, const char *special)
+{
+	struct nfw_note	*n;
+
+	g->others = xreallocarray(g->others, g->nothers + 1,
+	    sizeof(*g->others));
+	n = &g->others[g->nothers++];
+	memset(n, 0, sizeof(*n));
+	n->block = *c;
+	n->priority = priority;
+	n->match = match;
+	if (c->bits == 0)
+		snprintf(n->reason, sizeof(n->reason), "matches all traffic");
+	else
+		snprintf(n->reason, sizeof(n->reason), "special-purpose "
+		    "%s: %s", c->bits == ip_maxbits(&c->addr) ? "address" :
+		    "range", special);
+}
+
+/*
+ * Someone else's drop rule: note its match-all and special-purpose
+ * blocks (the plan decides which to warn about). Not ours to judge
+ * beyond that, so anything unreadable is skipped.
+ */
+static void
+read_other_rule(struct nfw_group *g, const json_t *rule, int priority)
+{
+	static const char *keys[] = { "Sources", "Destinations" };
+	const json_t	*ma, *v;
+	const char	*text, *special;
+	struct ip_cidr	 c;
+	size_t		 i, k;
+
+	if (!drops(rule))
+		return;
+	ma = json_object_get(json_object_get(rule, "RuleDefinition"),
+	    "MatchAttributes");
+	for (k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(ma, keys[k]), i, v) {
+			text = json_string_value(json_object_get(v,
+			    "AddressDefinition"));
+			if (text == NULL || ip_parse_cidr(text, strlen(text),
+			    1, &c) == -1)
+				continue;
+			if (c.bits == 0 || (special = ip_cidr_special(&c)) !=
+			    NULL)
+				other_note(g, priority, keys[k], &c,
+				    c.bits == 0 ? NULL : special);
+		}
 }
 
 static const json_t *
@@ -489,14 +247,17 @@ read_rules(struct nfw_group *g, char **cause)
 			return -1;
 		}
 		if (prio == g->src_priority) {
-			if (read_our_rule(rule, (int)prio, "Sources", &g->src,
-			    &g->src_actions, cause) == -1)
+			if (read_our_rule(g, rule, (int)prio, "Sources",
+			    &g->src, &g->src_actions, cause) == -1)
 				return -1;
 		} else if (prio == g->dst_priority) {
-			if (read_our_rule(rule, (int)prio, "Destinations",
+			if (read_our_rule(g, rule, (int)prio, "Destinations",
 			    &g->dst, &g->dst_actions, cause) == -1)
 				return -1;
 		} else {
+			/* the service's are 1 to 65535; say any other too */
+			read_other_rule(g, rule, prio >= 0 && prio <= INT_MAX ?
+			    (int)prio : -1);
 			c = nfw_rule_capacity(rule);
 			if (g->other_capacity > INT64_MAX - c)
 				g->other_capacity = INT64_MAX;
@@ -504,6 +265,7 @@ read_rules(struct nfw_group *g, char **cause)
 				g->other_capacity += c;
 		}
 	}
+	nfw_set_normalise(&g->listed);
 	return 0;
 }
 
@@ -555,6 +317,7 @@ nfw_group_from_describe(const json_t *describe, int src_priority,
 	nfw_set_init(&g->src);
 	nfw_set_init(&g->dst);
 	nfw_set_init(&g->blocked);
+	nfw_set_init(&g->listed);
 	if (read_rules(g, cause) == -1) {
 		nfw_group_free(g);
 		return NULL;
@@ -578,6 +341,8 @@ nfw_group_free(struct nfw_group *g)
 	nfw_set_free(&g->src);
 	nfw_set_free(&g->dst);
 	nfw_set_free(&g->blocked);
+	nfw_set_free(&g->listed);
+	free(g->others);
 	free(g);
 }
 
@@ -617,42 +382,295 @@ nfw_group_blocked(const struct nfw_group *g)
 	return &g->blocked;
 }
 
+/* --- the rails ------------------------------------------------------------ */
+
+/* Why a forbidden piece is forbidden. */
+struct forbid {
+	int		 fam;
+	u128		 lo, hi;
+	const char	*special;	/* the range's name, or NULL: */
+	struct ip_cidr	 allowed;	/* the allowlist block */
+};
+
+struct forbidden {
+	struct forbid	*v;		/* disjoint, in address order */
+	size_t		 n;
+	struct nfw_set	 set;		/* their union */
+};
+
+static int
+forbid_cmp(const void *a, const void *b)
+{
+	const struct forbid *x = a, *y = b;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+/* Add what of block is not forbidden yet, first come first named. */
+static void
+forbid_block(struct forbidden *f, const struct ip_cidr *c,
+    const char *special)
+{
+	struct nfw_set	 block, piece, all;
+	size_t		 i, n;
+	int		 fam = nfw_fam(c->addr.family);
+
+	nfw_set_init(&block);
+	nfw_set_add_cidr(&block, c);
+	nfw_set_normalise(&block);
+	nfw_set_minus(&block, &f->set, &piece);
+	n = nfw_set_nranges(&piece, fam);
+	f->v = xreallocarray(f->v, f->n + n + 1, sizeof(*f->v));
+	for (i = 0; i < n; i++) {
+		struct forbid	*x = &f->v[f->n++];
+
+		x->fam = fam;
+		nfw_set_range(&piece, fam, i, &x->lo, &x->hi);
+		x->special = special;
+		x->allowed = *c;
+	}
+	nfw_set_union(&f->set, &piece, &all);
+	nfw_set_free(&f->set);
+	f->set = all;
+	nfw_set_free(&block);
+	nfw_set_free(&piece);
+}
+
+static void
+forbidden_init(struct forbidden *f, const struct nfw_rails *rails)
+{
+	struct ip_cidr	 c;
+	const char	*name;
+	size_t		 i;
+
+	memset(f, 0, sizeof(*f));
+	nfw_set_init(&f->set);
+	if (rails == NULL || !rails->allow_private)
+		for (i = 0; (name = ip_special_block(i, &c)) != NULL; i++)
+			forbid_block(f, &c, name);
+	if (rails != NULL && rails->allowlist != NULL)
+		for (i = 0; i < rails->allowlist->n; i++)
+			forbid_block(f, &rails->allowlist->blocks[i], NULL);
+	if (f->n > 0)
+		qsort(f->v, f->n, sizeof(*f->v), forbid_cmp);
+}
+
+static void
+forbidden_free(struct forbidden *f)
+{
+	free(f->v);
+	nfw_set_free(&f->set);
+}
+
+static struct nfw_note *
+add_note(struct nfw_note **v, size_t *n, const struct ip_cidr *c)
+{
+	struct nfw_note	*note;
+
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	note = &(*v)[(*n)++];
+	memset(note, 0, sizeof(*note));
+	note->block = *c;
+	return note;
+}
+
+static void
+note_match_all(struct nfw_plan *p, int fam)
+{
+	struct ip_cidr	 c;
+	struct nfw_note	*n;
+	size_t		 i;
+
+	for (i = 0; i < p->ncleaned; i++)
+		if (p->cleaned[i].block.bits == 0 &&
+		    nfw_fam(p->cleaned[i].block.addr.family) == fam)
+			return;
+	memset(&c, 0, sizeof(c));
+	c.addr.family = fam == NFW_V4 ? 4 : 6;
+	n = add_note(&p->cleaned, &p->ncleaned, &c);
+	snprintf(n->reason, sizeof(n->reason), "matches all traffic");
+}
+
+/* Note the blocks of [lo, hi] (of listed), forbidden by x. */
+static void
+note_forbidden(struct nfw_plan *p, const struct forbid *x, u128 lo, u128 hi)
+{
+	struct ip_cidr	*c = NULL;
+	struct nfw_note	*n;
+	size_t		 nc = 0, cap = 0, i;
+	char		 text[IP_STRLEN];
+
+	nfw_range_cidrs(x->fam, lo, hi, &c, &nc, &cap);
+	for (i = 0; i < nc; i++) {
+		n = add_note(&p->cleaned, &p->ncleaned, &c[i]);
+		if (x->special != NULL)
+			snprintf(n->reason, sizeof(n->reason), "special-"
+			    "purpose %s: %s", c[i].bits ==
+			    ip_maxbits(&c[i].addr) ? "address" : "range",
+			    x->special);
+		else
+			snprintf(n->reason, sizeof(n->reason),
+			    "allowlisted: %s", ip_format_cidr(&x->allowed,
+			    text));
+	}
+	free(c);
+}
+
+/* What of listed the rails forbid, piece by piece. */
+static void
+note_cleaned(struct nfw_plan *p, const struct nfw_set *listed,
+    const struct forbidden *f)
+{
+	const struct forbid *x;
+	size_t		 i, k, n;
+	u128		 lo, hi;
+
+	for (i = 0; i < f->n; i++) {
+		x = &f->v[i];
+		n = nfw_set_nranges(listed, x->fam);
+		for (k = nfw_set_lower(listed, x->fam, x->lo); k < n; k++) {
+			nfw_set_range(listed, x->fam, k, &lo, &hi);
+			if (lo > x->hi)
+				break;
+			note_forbidden(p, x, lo > x->lo ? lo : x->lo,
+			    hi < x->hi ? hi : x->hi);
+		}
+	}
+}
+
+static int
+note_cmp(const void *a, const void *b)
+{
+	const struct nfw_note *x = a, *y = b;
+	int	 r;
+
+	if ((r = ip_cmp(&x->block.addr, &y->block.addr)) != 0)
+		return r;
+	if (x->block.bits != y->block.bits)
+		return x->block.bits < y->block.bits ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->match != y->match ? strcmp(x->match, y->match) : 0;
+}
+
+/* The other rules' suspect blocks worth a warning under these rails. */
+static void
+note_left_alone(struct nfw_plan *p, const struct nfw_group *g,
+    const struct nfw_rails *rails)
+{
+	size_t	 i;
+	int	 private_ok = rails != NULL && rails->allow_private;
+
+	for (i = 0; i < g->nothers; i++) {
+		if (g->others[i].block.bits != 0 && private_ok)
+			continue;
+		*add_note(&p->left_alone, &p->nleft_alone,
+		    &g->others[i].block) = g->others[i];
+	}
+}
+
 /* --- plans ---------------------------------------------------------------- */
+
+/* Our blocks as they may stay: no /0, nothing the rails forbid. */
+static void
+clean_base(struct nfw_plan *p, const struct nfw_group *g,
+    const struct forbidden *f, struct nfw_set *base)
+{
+	struct nfw_set	 listed;
+	int		 fam;
+
+	nfw_set_copy(&g->listed, &listed);
+	for (fam = NFW_V4; fam <= NFW_V6; fam++) {
+		/* listed has the other blocks, never the /0 itself */
+		if (g->match_all[fam])
+			note_match_all(p, fam);
+		if (nfw_set_whole_family(&listed, fam)) {
+			note_match_all(p, fam);
+			nfw_set_clear_family(&listed, fam);
+		}
+	}
+	note_cleaned(p, &listed, f);
+	nfw_set_minus(&listed, &f->set, base);
+	nfw_set_free(&listed);
+}
+
+static void
+plan_sets(struct nfw_plan *p, const struct nfw_group *g,
+    const struct nfw_set *input, const struct forbidden *f)
+{
+	struct nfw_set	 base, merged;
+	int		 fam;
+
+	clean_base(p, g, f, &base);
+	switch (p->mode) {
+	case NFW_MERGE:
+		nfw_set_union(&base, input, &merged);
+		nfw_set_minus(&merged, &f->set, &p->blocked);
+		nfw_set_free(&merged);
+		break;
+	case NFW_REPLACE:
+		nfw_set_minus(input, &f->set, &p->blocked);
+		break;
+	case NFW_REMOVE:
+		nfw_set_minus(&base, input, &p->blocked);
+		break;
+	}
+	nfw_set_free(&base);
+	/*
+	 * A set that covers a family matches all of its traffic. When our
+	 * blocks and the input make one, our blocks go and the input stays:
+	 * planning again then changes nothing.
+	 */
+	for (fam = NFW_V4; fam <= NFW_V6; fam++) {
+		if (!nfw_set_whole_family(&p->blocked, fam))
+			continue;
+		note_match_all(p, fam);
+		nfw_set_clear_family(&p->blocked, fam);
+		if (p->mode != NFW_MERGE)
+			continue;
+		nfw_set_minus(input, &f->set, &merged);
+		if (!nfw_set_whole_family(&merged, fam))
+			nfw_set_take_family(&p->blocked, &merged, fam);
+		nfw_set_free(&merged);
+	}
+	if (p->ncleaned > 1)
+		qsort(p->cleaned, p->ncleaned, sizeof(*p->cleaned), note_cmp);
+	nfw_set_minus(&p->blocked, &g->blocked, &p->added);
+	nfw_set_minus(&g->blocked, &p->blocked, &p->removed);
+}
 
 struct nfw_plan *
 nfw_plan_new(const struct nfw_group *g, enum nfw_mode mode,
-    const struct ip_addr *addrs, size_t n)
+    const struct nfw_set *input, const struct nfw_rails *rails)
 {
 	struct nfw_plan	*p;
-	struct nfw_set	 input, empty;
+	struct forbidden f;
 	int64_t		 ours;
 
 	p = xcalloc(1, sizeof(*p));
 	p->mode = mode;
-	nfw_set_from_addrs(&input, addrs, n);
-	nfw_set_init(&empty);
-	switch (mode) {
-	case NFW_MERGE:
-		nfw_set_union(&g->blocked, &input, &p->blocked);
-		break;
-	case NFW_REPLACE:
-		nfw_set_union(&input, &empty, &p->blocked);
-		break;
-	case NFW_REMOVE:
-		nfw_set_minus(&g->blocked, &input, &p->blocked);
-		break;
-	}
-	nfw_set_free(&input);
-	nfw_set_minus(&p->blocked, &g->blocked, &p->added);
-	nfw_set_minus(&g->blocked, &p->blocked, &p->removed);
-	p->nblocks = nfw_set_cidrs(&p->blocked, &p->blocks);
+	forbidden_init(&f, rails);
+	plan_sets(p, g, input, &f);
+	forbidden_free(&f);
+	note_left_alone(p, g, rails);
+	if (p->nleft_alone > 1)
+		qsort(p->left_alone, p->nleft_alone, sizeof(*p->left_alone),
+		    note_cmp);
 
 	/* each of our two rules costs one unit per block */
-	ours = 2 * (int64_t)p->nblocks;
+	p->nblocks = nfw_set_ncidrs(&p->blocked);
+	ours = p->nblocks > INT64_MAX / 2 ? INT64_MAX : 2 *
+	    (int64_t)p->nblocks;
 	p->capacity_needed = g->other_capacity > INT64_MAX - ours ?
 	    INT64_MAX : g->other_capacity + ours;
 	p->capacity = g->capacity;
 	p->fits = p->capacity < 0 || p->capacity_needed <= p->capacity;
+	if (p->fits)
+		nfw_set_cidrs(&p->blocked, &p->blocks);
 	p->changed = !nfw_set_equal(&p->blocked, &g->src) ||
 	    !nfw_set_equal(&p->blocked, &g->dst);
 	return p;
@@ -667,19 +685,26 @@ nfw_plan_free(struct nfw_plan *p)
 	nfw_set_free(&p->added);
 	nfw_set_free(&p->removed);
 	free(p->blocks);
+	free(p->cleaned);
+	free(p->left_alone);
 	free(p);
 }
 
 static json_t *
 address_list(const struct nfw_plan *p)
 {
-	json_t	*list = json_array();
-	char	 text[IP_STRLEN];
-	size_t	 i;
+	json_t		*list = json_array();
+	struct ip_cidr	*blocks = p->blocks;
+	char		 text[IP_STRLEN];
+	size_t		 i, n = p->nblocks;
 
-	for (i = 0; i < p->nblocks; i++)
+	if (blocks == NULL)	/* a plan that does not fit keeps none */
+		n = nfw_set_cidrs(&p->blocked, &blocks);
+	for (i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:s}",
-		    "AddressDefinition", ip_format_cidr(&p->blocks[i], text)));
+		    "AddressDefinition", ip_format_cidr(&blocks[i], text)));
+	if (blocks != p->blocks)
+		free(blocks);
 	return list;
 }
 

@@ -378,17 +378,6 @@ family_set(int family, struct nfw_set *s)
 	set_of(&c, s);
 }
 
-/* out = a & b. */
-static void
-set_and(const struct nfw_set *a, const struct nfw_set *b, struct nfw_set *out)
-{
-	struct nfw_set	 outside;
-
-	nfw_set_minus(a, b, &outside);
-	nfw_set_minus(a, &outside, out);
-	nfw_set_free(&outside);
-}
-
 /* Does s hold every address of all (a family's set)? */
 static int
 set_whole(const struct nfw_set *s, const struct nfw_set *all)
@@ -513,7 +502,7 @@ note_forbidden(struct waf_plan *p, const struct nfw_set *listed,
 	size_t		 nc, i;
 	char		 text[IP_STRLEN];
 
-	set_and(listed, &x->piece, &part);
+	nfw_set_intersect(listed, &x->piece, &part);
 	nc = nfw_set_cidrs(&part, &c);
 	for (i = 0; i < nc; i++) {
 		n = add_note(p, &c[i]);
@@ -550,11 +539,10 @@ clean_base(struct waf_plan *p, const struct waf_ipset *s,
     const struct forbidden *f, const struct nfw_set *all,
     struct nfw_set *base)
 {
-	struct nfw_set	 listed, empty;
+	struct nfw_set	 listed;
 	size_t		 i;
 
-	nfw_set_init(&empty);
-	nfw_set_union(&s->listed, &empty, &listed);
+	nfw_set_copy(&s->listed, &listed);
 	if (s->match_all)
 		note_match_all(p, s->family);
 	if (set_whole(&listed, all)) {
@@ -575,7 +563,7 @@ plan_sets(struct waf_plan *p, const struct waf_ipset *s,
 	struct nfw_set	 all, in, base, merged;
 
 	family_set(s->family, &all);
-	set_and(input, &all, &in);
+	nfw_set_intersect(input, &all, &in);
 	clean_base(p, s, f, &all, &base);
 	switch (p->mode) {
 	case NFW_MERGE:

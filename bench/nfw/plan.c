@@ -1,6 +1,14 @@
 /*
- * plan.c: time the rule-group planner on a 15,000-address blocklist: read
- * the DescribeRuleGroup answer, plan, build and serialise the request.
+ * plan.c: time the rule-group planner alone (lib/nfw) on N addresses: read
+ * the DescribeRuleGroup answer, plan within the default rails, and build
+ * and serialise the UpdateRuleGroup request when the plan fits.
+ *
+ *   plan [N]	(default 1,000,000)
+ *
+ * Cases: N scattered hosts from scratch (too many for any group: planned,
+ * counted, refused on capacity), N addresses in aligned /22 runs from
+ * scratch (they fit), and one-address changes (merge, remove) against a
+ * group holding those N addresses.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,30 +20,7 @@
 #include "nfw.h"
 #include "util.h"
 
-#define REPEAT	21
-
-static uint32_t seed = 12345;
-
-/* A public-looking IPv4 address from a fixed sequence (no aggregation). */
-static struct ip_addr
-next_addr(void)
-{
-	struct ip_addr	 a;
-	uint32_t	 v;
-
-	do {
-		seed = seed * 1103515245 + 12345;
-		v = (seed >> 1) | 0x01000000;
-	} while ((v >> 24) == 10 || (v >> 24) >= 224 || (v >> 24) == 127);
-	v &= ~1U;		/* even: no two ever merge into a /31 */
-	memset(&a, 0, sizeof(a));
-	a.family = 4;
-	a.bytes[0] = v >> 24;
-	a.bytes[1] = v >> 16;
-	a.bytes[2] = v >> 8;
-	a.bytes[3] = v;
-	return a;
-}
+#define REPEAT	5
 
 /*
  * CPU time of this process: on a busy machine wall time measures the other
@@ -50,21 +35,54 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* A DescribeRuleGroup answer whose two rules hold addrs (as text). */
-static char *
-describe_text(const struct ip_addr *addrs, size_t n)
+static struct ip_addr
+v4(uint32_t v)
 {
-	json_t		*list = json_array(), *rules = json_array(), *d;
-	char		 text[IP_STRLEN], cidr[IP_STRLEN + 4], *s;
-	size_t		 i;
+	struct ip_addr	 a;
 
-	for (i = 0; i < n; i++) {
-		snprintf(cidr, sizeof(cidr), "%s/32",
-		    ip_format(&addrs[i], text));
-		json_array_append_new(list, json_pack("{s:s}",
-		    "AddressDefinition", cidr));
-	}
-	if (n > 0) {
+	memset(&a, 0, sizeof(a));
+	a.family = 4;
+	a.bytes[0] = v >> 24;
+	a.bytes[1] = v >> 16;
+	a.bytes[2] = v >> 8;
+	a.bytes[3] = v;
+	return a;
+}
+
+/* A public address from a fixed sequence, even (no two ever merge). */
+static struct ip_addr
+scattered(uint32_t *seed)
+{
+	struct ip_addr	 a;
+
+	do {
+		*seed = *seed * 1103515245 + 12345;
+		a = v4(((*seed >> 1) | 0x01000000) & ~1U);
+	} while (ip_special(&a) != NULL);
+	return a;
+}
+
+/* The k-th address of /22 runs from 11.0.0.0 on, every other /22. */
+static struct ip_addr
+in_runs(size_t k)
+{
+	return v4(0x0b000000U + (uint32_t)((k / 1024) * 2048 + k % 1024));
+}
+
+/* A DescribeRuleGroup answer whose two rules hold the set (as text). */
+static char *
+describe_text(const struct nfw_set *s)
+{
+	json_t		*list = json_array(), *rules = json_array(), *d, *b;
+	size_t		 i;
+	char		*text;
+
+	b = nfw_set_json(s);
+	for (i = 0; i < json_array_size(b); i++)
+		json_array_append_new(list, json_pack("{s:O}",
+		    "AddressDefinition", json_array_get(b, i)));
+	json_decref(b);
+	if (json_array_size(list) > 0) {
 		json_array_append_new(rules, json_pack("{s:i, s:{s:{s:O}, "
 		    "s:[s]}}", "Priority", 30000, "RuleDefinition",
 		    "MatchAttributes", "Sources", list, "Actions", "aws:drop"));
@@ -83,9 +101,9 @@ describe_text(const struct ip_addr *addrs, size_t n)
 	    "stateless-rulegroup/blocklist", "RuleGroupName", "blocklist",
 	    "RuleGroupId", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
 	    "Type", "STATELESS", "Capacity", 30000);
-	s = json_dumps(d, JSON_COMPACT);
+	text = json_dumps(d, JSON_COMPACT);
 	json_decref(d);
-	return s;
+	return text;
 }
 
 static int
@@ -96,17 +114,22 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median ms of: parse answer, plan, build and serialise the request. */
+/*
+ * Median ms of: parse the answer, plan, build and serialise the request
+ * (when the plan fits). The input set is built once, outside: nfw-sync
+ * builds it as it reads.
+ */
 static double
-time_plan(const char *answer, enum nfw_mode mode, const struct ip_addr *in,
-    size_t n, size_t *blocks, size_t *bytes)
+time_plan(const char *what, const char *answer, enum nfw_mode mode,
+    const struct nfw_set *in)
 {
-	double		 t[REPEAT], t0;
+	double		 t[REPEAT], t0, ms;
 	json_t		*d, *req;
 	struct nfw_group *g;
 	struct nfw_plan	*p;
-	char		*cause, *body;
-	int		 r;
+	char		*cause, *body = NULL;
+	size_t		 blocks = 0, bytes = 0;
+	int		 r, fits = 0;
 
 	for (r = 0; r < REPEAT; r++) {
 		t0 = now_ms();
@@ -116,56 +139,85 @@ time_plan(const char *answer, enum nfw_mode mode, const struct ip_addr *in,
 			fprintf(stderr, "plan: %s\n", cause);
 			exit(1);
 		}
-		p = nfw_plan_new(g, mode, in, n);
-		if (!p->changed || !p->fits) {
-			fprintf(stderr, "plan: unexpected plan (changed %d, "
-			    "fits %d)\n", p->changed, p->fits);
+		p = nfw_plan_new(g, mode, in, NULL);
+		if (!p->changed) {
+			fprintf(stderr, "plan: %s: no change\n", what);
 			exit(1);
 		}
-		req = nfw_plan_request(p, g);
-		body = json_dumps(req, JSON_COMPACT);
+		if ((fits = p->fits)) {
+			req = nfw_plan_request(p, g);
+			body = json_dumps(req, JSON_COMPACT);
+			json_decref(req);
+		}
 		t[r] = now_ms() - t0;
-		*blocks = p->nblocks;
-		*bytes = strlen(body);
+		blocks = p->nblocks;
+		bytes = body != NULL ? strlen(body) : 0;
 		free(body);
-		json_decref(req);
+		body = NULL;
 		nfw_plan_free(p);
 		nfw_group_free(g);
 		json_decref(d);
 	}
 	qsort(t, REPEAT, sizeof(*t), cmp_double);
-	return t[REPEAT / 2];
+	ms = t[REPEAT / 2];
+	printf("  %-34s %8zu blocks, %s: %9.1f ms CPU\n", what, blocks,
+	    fits ? "request built" : "too big, none", ms);
+	(void)bytes;
+	return ms;
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t		 n = argc > 1 ? strtoul(argv[1], NULL, 10) : 15000;
-	struct ip_addr	*addrs = xreallocarray(NULL, n + 1, sizeof(*addrs));
-	char		*empty, *full;
-	size_t		 i, blocks, bytes;
-	double		 ms;
+	size_t		 n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000, i;
+	struct nfw_set	 spread, runs, one, empty;
+	struct ip_addr	 a, *addrs;
+	uint32_t	 seed = 12345;
+	char		*none, *full;
+	double		 t0;
 
-	for (i = 0; i <= n; i++)
-		addrs[i] = next_addr();
-	empty = describe_text(NULL, 0);
-	full = describe_text(addrs, n - 1);
-
-	ms = time_plan(empty, NFW_REPLACE, addrs, n, &blocks, &bytes);
-	printf("from scratch:      %zu addresses -> %zu blocks, request %zu "
-	    "bytes: %.2f ms CPU (median of %d)\n", n, blocks, bytes, ms,
-	    REPEAT);
-	ms = time_plan(full, NFW_MERGE, &addrs[n - 1], 1, &blocks, &bytes);
-	printf("1-address merge:   %zu + 1 addresses -> %zu blocks: %.2f ms\n",
-	    n - 1, blocks, ms);
-	ms = time_plan(full, NFW_REMOVE, &addrs[0], 1, &blocks, &bytes);
-	printf("1-address remove:  %zu - 1 addresses -> %zu blocks: %.2f ms\n",
-	    n - 1, blocks, ms);
-	ms = time_plan(full, NFW_REPLACE, addrs, n, &blocks, &bytes);
-	printf("replace, 1 differs: %zu addresses -> %zu blocks: %.2f ms\n",
-	    n, blocks, ms);
-	free(empty);
-	free(full);
+	printf("planner, %zu addresses, median of %d (lib/nfw: parse the "
+	    "answer, plan, build the request):\n", n, REPEAT);
+	nfw_set_init(&spread);
+	nfw_set_init(&runs);
+	addrs = xreallocarray(NULL, n + 1, sizeof(*addrs));
+	for (i = 0; i < n; i++)
+		addrs[i] = scattered(&seed);
+	t0 = now_ms();
+	for (i = 0; i < n; i++)
+		nfw_set_add_addr(&spread, &addrs[i]);
+	nfw_set_normalise(&spread);
+	printf("  %-34s %8zu ranges:          %9.1f ms CPU\n",
+	    "the input set, scattered hosts", nfw_set_size(&spread),
+	    now_ms() - t0);
 	free(addrs);
+	for (i = 0; i < n; i++) {
+		a = in_runs(i);
+		nfw_set_add_addr(&runs, &a);
+	}
+	nfw_set_normalise(&runs);
+	nfw_set_init(&empty);
+	none = describe_text(&empty);
+	full = describe_text(&runs);
+
+	time_plan("scattered hosts, from scratch", none, NFW_REPLACE, &spread);
+	time_plan("in /22 runs, from scratch", none, NFW_REPLACE, &runs);
+	nfw_set_init(&one);
+	a = v4(0xcb007109U);		/* 203.0.113.9 */
+	nfw_set_add_addr(&one, &a);
+	nfw_set_normalise(&one);
+	time_plan("in /22 runs, merge of 1 more", full, NFW_MERGE, &one);
+	nfw_set_free(&one);
+	nfw_set_init(&one);
+	a = in_runs(n / 2);
+	nfw_set_add_addr(&one, &a);
+	nfw_set_normalise(&one);
+	time_plan("in /22 runs, remove of 1", full, NFW_REMOVE, &one);
+	nfw_set_free(&one);
+
+	free(none);
+	free(full);
+	nfw_set_free(&spread);
+	nfw_set_free(&runs);
 	return 0;
 }

@@ -9,7 +9,8 @@ python3-botocore (required members, unknown members, types, min, max,
 pattern, enum) and checks the SigV4 signature when given the secret key.
 Faults (throttling, 5xx, ResourceNotFound), a slow answer, a barrier that
 holds answers until several clients have asked, and a rival writer can be
-injected with POST /_control; GET /_state shows the group. Every
+injected with POST /_control, which also replaces the group ({"state":
+...}, faults and rivals cleared); GET /_state shows the group. Every
 request is appended to the log as one JSON line.
 
 usage: nfw_server.py --port N --state FILE --log FILE [--secret KEY]
@@ -242,20 +243,23 @@ def check_signature(handler, body, secret):
 class State:
     def __init__(self, path, log, secret):
         with open(path) as f:
-            initial = json.load(f)
-        self.rule_group = initial["RuleGroup"]
-        self.response = initial["RuleGroupResponse"]
-        self.token = initial.get("UpdateToken") or str(uuid.uuid4())
-        self.response["ConsumedCapacity"] = group_capacity(self.rule_group)
+            self.load(json.load(f))
         self.lock = threading.Lock()
         self.log = open(log, "a")
         self.secret = secret
-        self.faults = []        # [{"op", "status", "type", "times"}]
+        self.faults = []        # [{"op", "status", "type", "times", "skip"}]
         self.delays = {}        # op -> seconds
         self.rivals = []        # [{"add": [...], "times": n}]
         self.barrier = None     # {"op", "count"}: hold answers until
         self.arrived = 0        # count requests for op have arrived
         self.cond = threading.Condition(self.lock)
+
+    def load(self, initial):
+        """Hold this group (a DescribeRuleGroup answer) from now on."""
+        self.rule_group = initial["RuleGroup"]
+        self.response = initial["RuleGroupResponse"]
+        self.token = initial.get("UpdateToken") or str(uuid.uuid4())
+        self.response["ConsumedCapacity"] = group_capacity(self.rule_group)
 
     def matches(self, body):
         arn, name = body.get("RuleGroupArn"), body.get("RuleGroupName")
@@ -298,8 +302,13 @@ class State:
         self.response["LastModifiedTime"] = round(time.time(), 3)
 
     def take_fault(self, op):
+        """The fault for this call, if any: "skip" lets that many calls
+        through first, then "times" calls fail."""
         for f in self.faults:
             if f.get("op", op) == op and f["times"] > 0:
+                if f.get("skip", 0) > 0:
+                    f["skip"] -= 1
+                    continue
                 f["times"] -= 1
                 return f
         return None
@@ -377,6 +386,9 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.extend(ctl.get("faults", []))
                 st.delays.update(ctl.get("delays", {}))
                 st.rivals.extend(ctl.get("rivals", []))
+                if "state" in ctl:
+                    st.load(ctl["state"])
+                    st.faults, st.delays, st.rivals = [], {}, []
                 if "barrier" in ctl:
                     st.barrier, st.arrived = ctl["barrier"], 0
             return self.reply(200, {})

@@ -4,9 +4,12 @@
  *
  * Input: the DescribeRuleGroup answer (JSON, read as nfw-sync reads it),
  * then a NUL, then lines: "mode merge|replace|remove", "priority SRC[,DST]"
- * (as --priority; a value nfw-sync would refuse is ignored), and addresses,
- * one a line; a CIDR block of at most 256 addresses stands for all of them
- * (nfw-sync reads hosts only, and these are how neighbours get merged).
+ * (as --priority; a value nfw-sync would refuse is ignored), "private" (as
+ * --allow-private), "allow CIDR" (a line of the --allowlist), and
+ * addresses, one a line; a CIDR block of at most 256 addresses stands for
+ * all of them (nfw-sync reads hosts only, and these are how neighbours get
+ * merged). The planner gets the addresses unvetted: it must keep the rails
+ * itself.
  *
  * Checks, against a model of the group written here from the manual page
  * (nothing taken from nfw.c but its interface):
@@ -15,10 +18,18 @@
  *    priorities that is not a drop rule matching only a non-empty list of
  *    CIDR blocks under Sources (Destinations), or two rules at one of them;
  *  - the planned blocks are sorted, disjoint, the fewest (no two siblings),
- *    and cover exactly the wanted set: the current set merged with, replaced
- *    by or minus the input. Sets are compared at every point where one of
- *    them may change (the first and one past the last address of every
- *    block and input address), which is exact however large the blocks;
+ *    and cover exactly the wanted set: what our rules list (no 0.0.0.0/0 or
+ *    ::/0, nor a family they cover whole) merged with, replaced by or minus
+ *    the input, less what the rails forbid (special-purpose addresses
+ *    unless "private", the allowlist), and never a whole family. Sets are
+ *    compared at every point where one of them may change (the first and
+ *    one past the last address of every block, input address, special
+ *    range and allowlist block), which is exact however large the blocks;
+ *  - the blocks reported as cleaned cover exactly what our rules held that
+ *    may not stay, each with the reason (match-all, the special range's
+ *    name as ip_special() gives it, the first allowlist block holding it);
+ *    the blocks left alone are exactly the match-all and (unless
+ *    "private") special-purpose blocks of the other rules that drop;
  *  - added, removed, the counts and "changed" agree with the model;
  *  - the UpdateRuleGroup request, as sent (serialised and read back): the
  *    rules that are not ours come out value for value and byte for byte, in
@@ -34,6 +45,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -46,7 +58,7 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-#define MAX_INPUT	2048	/* input addresses, after expansion */
+#define MAX_ADDRS	2048	/* input addresses, after expansion */
 #define MAX_EXPAND	8	/* host bits of a block that is expanded */
 
 static const char *settings[] = {
@@ -109,7 +121,15 @@ struct blocks {
 struct model {
 	int		 mode;
 	int		 src_prio, dst_prio;
+	int		 allow_private;
+	struct ip_list	 allow;		/* the allowlist */
 	struct blocks	 src, dst;	/* what our rules match now */
+	int		 match_all[2];	/* a /0 in our rules (IPv4, IPv6) */
+	int		 listed_whole[2]; /* the rest covers the family */
+	int		 wanted_whole[2]; /* the result would */
+	struct blocks	 others;	/* suspect blocks of other drop rules */
+	int		*others_prio;
+	const char	**others_match;
 	struct ip_addr	*in;		/* input: sorted, no duplicates */
 	size_t		 nin;
 	/* where the sets may change: both ends of everything */
@@ -156,16 +176,70 @@ current(const struct model *m, const struct ip_addr *a)
 }
 
 static int
-wanted(const struct model *m, const struct ip_addr *a)
+fam(const struct ip_addr *a)
+{
+	return a->family == 4 ? 0 : 1;
+}
+
+/* In a block of our rules other than 0.0.0.0/0 and ::/0. */
+static int
+listed(const struct model *m, const struct ip_addr *a)
+{
+	const struct blocks *b[2] = { &m->src, &m->dst };
+
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < b[i]->n; k++)
+			if (b[i]->v[k].bits > 0 &&
+			    ip_cidr_contains(&b[i]->v[k], a))
+				return 1;
+	return 0;
+}
+
+static int
+forbidden(const struct model *m, const struct ip_addr *a)
+{
+	return (!m->allow_private && ip_special(a) != NULL) ||
+	    ip_list_match(&m->allow, a) != NULL;
+}
+
+/* What stays of our rules before the input counts. */
+static int
+base(const struct model *m, const struct ip_addr *a)
+{
+	return listed(m, a) && !m->listed_whole[fam(a)] && !forbidden(m, a);
+}
+
+/* The wanted set, before the whole-family rule. */
+static int
+wanted0(const struct model *m, const struct ip_addr *a)
 {
 	switch (m->mode) {
 	case NFW_MERGE:
-		return current(m, a) || in_input(m, a);
+		return (base(m, a) || in_input(m, a)) && !forbidden(m, a);
 	case NFW_REPLACE:
-		return in_input(m, a);
+		return in_input(m, a) && !forbidden(m, a);
 	default:
-		return current(m, a) && !in_input(m, a);
+		return base(m, a) && !in_input(m, a);
 	}
+}
+
+/* A merge that would cover a family keeps only the input there. */
+static int
+wanted(const struct model *m, const struct ip_addr *a)
+{
+	if (m->wanted_whole[fam(a)])
+		return in_input(m, a) && !forbidden(m, a);
+	return wanted0(m, a);
+}
+
+/* Is a cleaned note expected to cover a? */
+static int
+cleaned(const struct model *m, const struct ip_addr *a)
+{
+	int	 f = fam(a);
+
+	return m->match_all[f] || m->listed_whole[f] || m->wanted_whole[f] ||
+	    (listed(m, a) && forbidden(m, a));
 }
 
 static void
@@ -254,6 +328,142 @@ priority(const json_t *rule)
 	return v >= 0 && v <= NFW_PRIORITY_MAX ? (int)v : -1;
 }
 
+static int
+model_drops(const json_t *rule)
+{
+	const json_t	*v;
+	size_t		 k;
+	int		 drop = 0;
+
+	json_array_foreach(json_object_get(json_object_get(rule,
+	    "RuleDefinition"), "Actions"), k, v)
+		drop |= json_is_string(v) &&
+		    strcmp(json_string_value(v), "aws:drop") == 0;
+	return drop;
+}
+
+/* Someone else's rule: the blocks nfw-sync(1) says it warns about. */
+static void
+model_other(const json_t *rule, int prio, struct model *m)
+{
+	static const char *keys[] = { "Sources", "Destinations" };
+	const json_t	*ma, *v, *def;
+	struct ip_cidr	 c;
+	size_t		 k;
+
+	if (!model_drops(rule))
+		return;
+	ma = json_object_get(json_object_get(rule, "RuleDefinition"),
+	    "MatchAttributes");
+	for (int i = 0; i < 2; i++)
+		json_array_foreach(json_object_get(ma, keys[i]), k, v) {
+			def = json_object_get(v, "AddressDefinition");
+			if (!json_is_string(def) ||
+			    ip_parse_cidr(json_string_value(def),
+			    json_string_length(def), 1, &c) == -1)
+				continue;
+			if (c.bits != 0 && (m->allow_private ||
+			    ip_cidr_special(&c) == NULL))
+				continue;
+			blocks_add(&m->others, &c);
+			m->others_prio = xreallocarray(m->others_prio,
+			    m->others.cap, sizeof *m->others_prio);
+			m->others_match = xreallocarray(m->others_match,
+			    m->others.cap, sizeof *m->others_match);
+			m->others_prio[m->others.n - 1] = prio;
+			m->others_match[m->others.n - 1] = keys[i];
+		}
+}
+
+struct span {
+	u128	 lo, hi;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Do these spans of one family cover all of it? Sorts them. */
+static int
+covers(struct span *v, size_t n, int family)
+{
+	u128	 next = 0;
+
+	qsort(v, n, sizeof *v, span_cmp);
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].lo > next)
+			return 0;
+		if (v[k].hi == top(family))
+			return 1;
+		if (v[k].hi >= next)
+			next = v[k].hi + 1;
+	}
+	return 0;
+}
+
+/* The spans of our listed blocks of a family (and the input's, if asked). */
+static struct span *
+listed_spans(const struct model *m, int family, int input, size_t *n)
+{
+	const struct blocks *b[2] = { &m->src, &m->dst };
+	struct span	*v;
+
+	v = xreallocarray(NULL, m->src.n + m->dst.n + m->nin + 1, sizeof *v);
+	*n = 0;
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < b[i]->n; k++) {
+			const struct ip_cidr *c = &b[i]->v[k];
+
+			if (c->bits == 0 || c->addr.family != family)
+				continue;
+			v[*n].lo = value(&c->addr);
+			v[(*n)++].hi = value(&c->addr) | host_mask(c);
+		}
+	for (size_t k = 0; input && k < m->nin; k++)
+		if (m->in[k].family == family) {
+			v[*n].lo = v[*n].hi = value(&m->in[k]);
+			(*n)++;
+		}
+	return v;
+}
+
+/*
+ * The whole-family rule: a family our listed blocks cover is cleaned out;
+ * a merge that would cover one (nothing forbidden there) blocks none of it.
+ */
+static void
+model_whole(struct model *m)
+{
+	struct span	*v;
+	size_t		 n;
+	int		 family, f, free_there;
+
+	for (f = 0; f < 2; f++) {
+		family = f == 0 ? 4 : 6;
+		for (size_t k = 0; k < m->src.n; k++)
+			m->match_all[f] |= m->src.v[k].bits == 0 &&
+			    m->src.v[k].addr.family == family;
+		for (size_t k = 0; k < m->dst.n; k++)
+			m->match_all[f] |= m->dst.v[k].bits == 0 &&
+			    m->dst.v[k].addr.family == family;
+		v = listed_spans(m, family, 0, &n);
+		m->listed_whole[f] = covers(v, n, family);
+		free(v);
+		free_there = m->allow_private;
+		for (size_t k = 0; k < m->allow.n; k++)
+			free_there &= m->allow.blocks[k].addr.family != family;
+		if (m->mode != NFW_MERGE || m->listed_whole[f] || !free_there)
+			continue;
+		v = listed_spans(m, family, 1, &n);
+		m->wanted_whole[f] = covers(v, n, family);
+		free(v);
+	}
+}
+
 /* Would nfw-sync take this group over? Our rules' blocks into m. */
 static int
 model_group(const json_t *describe, struct model *m)
@@ -282,6 +492,14 @@ model_group(const json_t *describe, struct model *m)
 			if (ndst++ > 0 ||
 			    !model_ours(rule, "Destinations", &m->dst))
 				return 0;
+		} else {
+			/* noted with its priority if it has one at all */
+			const json_t *pv = json_object_get(rule, "Priority");
+
+			model_other(rule, json_is_integer(pv) &&
+			    json_integer_value(pv) >= 0 &&
+			    json_integer_value(pv) <= INT_MAX ?
+			    (int)json_integer_value(pv) : -1, m);
 		}
 	}
 	return 1;
@@ -326,7 +544,7 @@ model_group_cost(const json_t *rules)
 static void
 input_add(struct model *m, const struct ip_addr *a)
 {
-	if (m->nin < MAX_INPUT)
+	if (m->nin < MAX_ADDRS)
 		m->in[m->nin++] = *a;
 }
 
@@ -363,6 +581,17 @@ read_line(struct model *m, const char *s, size_t len)
 			m->src_prio = (int)src;
 			m->dst_prio = (int)dst;
 		}
+		return;
+	}
+	if (len == 7 && memcmp(s, "private", 7) == 0) {
+		m->allow_private = 1;
+		return;
+	}
+	if (len > 6 && memcmp(s, "allow ", 6) == 0) {
+		/* as ip_list_load() reads a line: host bits must be zero */
+		if (ip_parse_cidr(s + 6, len - 6, 0, &c) == 0 &&
+		    m->allow.n < 64)
+			ip_list_add(&m->allow, &c);
 		return;
 	}
 	if (ip_parse(s, len, &a) == 0) {
@@ -453,6 +682,121 @@ check_blocks(const struct ip_cidr *v, size_t n, const char *what)
 		CHECK(!siblings(&v[k - 1], &v[k]), "%s: %s and %s not merged",
 		    what, t2, t1);
 	}
+}
+
+/* Where the rails may change a set: special ranges, the allowlist. */
+static void
+points_of_rails(struct model *m)
+{
+	struct ip_cidr	 c;
+
+	for (size_t k = 0; ip_special_block(k, &c) != NULL; k++)
+		points_of(m, &c);
+	points_of_blocks(m, m->allow.blocks, m->allow.n);
+}
+
+/* Why nfw-sync(1) says a piece of our rules may not stay. */
+static void
+want_reason(const struct model *m, const struct ip_cidr *c,
+    const struct ip_addr *a, char *buf, size_t len)
+{
+	const struct ip_cidr *al;
+	char		 t[IP_STRLEN];
+
+	if (c->bits == 0)
+		snprintf(buf, len, "matches all traffic");
+	else if (!m->allow_private && ip_special(a) != NULL)
+		snprintf(buf, len, "special-purpose %s: %s", c->bits ==
+		    ip_maxbits(&c->addr) ? "address" : "range", ip_special(a));
+	else if ((al = ip_list_match(&m->allow, a)) != NULL)
+		snprintf(buf, len, "allowlisted: %s", ip_format_cidr(al, t));
+	else
+		snprintf(buf, len, "(no reason)");
+}
+
+static int
+note_order(const struct nfw_note *x, const struct nfw_note *y)
+{
+	int	 r;
+
+	if ((r = ip_cmp(&x->block.addr, &y->block.addr)) != 0)
+		return r;
+	if (x->block.bits != y->block.bits)
+		return x->block.bits < y->block.bits ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return strcmp(x->match ? x->match : "", y->match ? y->match : "");
+}
+
+/* Cleaned and left-alone blocks, against the model. */
+static void
+check_notes(struct model *m, const struct nfw_plan *p)
+{
+	const struct nfw_note *n;
+	struct nfw_note	*want;
+	char		 t[IP_STRLEN], why[IP_STRLEN + 48];
+	size_t		 k, j;
+
+	for (k = 0; k < p->ncleaned; k++) {
+		n = &p->cleaned[k];
+		check_blocks(&n->block, 1, "cleaned");
+		CHECK(k == 0 || note_order(&p->cleaned[k - 1], n) < 0,
+		    "cleaned blocks out of order at %zu", k);
+		CHECK(n->priority == 0, "a cleaned block has a priority");
+		/* the reason holds all over a piece: check its start */
+		want_reason(m, &n->block, &n->block.addr, why, sizeof why);
+		CHECK(strcmp(n->reason, why) == 0, "%s cleaned: %s, the model "
+		    "says %s", ip_format_cidr(&n->block, t), n->reason, why);
+	}
+	/* at every point: cleaned exactly where the model says */
+	for (k = 0; k < m->npts; k++) {
+		const struct ip_addr *a = &m->pts[k];
+		int	 got = 0;
+
+		for (j = 0; j < p->ncleaned && !got; j++)
+			got = ip_cidr_contains(&p->cleaned[j].block, a);
+		CHECK(got == cleaned(m, a), "%s: cleaned %d, the model says "
+		    "%d", ip_format(a, t), got, !got);
+	}
+
+	want = xreallocarray(NULL, m->others.n + 1, sizeof *want);
+	for (k = 0; k < m->others.n; k++) {
+		const struct ip_cidr *c = &m->others.v[k];
+
+		memset(&want[k], 0, sizeof want[k]);
+		want[k].block = *c;
+		want[k].priority = m->others_prio[k];
+		want[k].match = m->others_match[k];
+		if (c->bits == 0)
+			snprintf(want[k].reason, sizeof want[k].reason,
+			    "matches all traffic");
+		else
+			snprintf(want[k].reason, sizeof want[k].reason,
+			    "special-purpose %s: %s", c->bits ==
+			    ip_maxbits(&c->addr) ? "address" : "range",
+			    ip_cidr_special(c));
+	}
+	/* in order, as the plan lists them */
+	for (k = 1; k < m->others.n; k++)
+		for (j = k; j > 0 && note_order(&want[j - 1], &want[j]) > 0;
+		    j--) {
+			struct nfw_note	 x = want[j];
+
+			want[j] = want[j - 1];
+			want[j - 1] = x;
+		}
+	CHECK(p->nleft_alone == m->others.n, "%zu blocks left alone, the "
+	    "model says %zu", p->nleft_alone, m->others.n);
+	for (k = 0; k < m->others.n; k++) {
+		n = &p->left_alone[k];
+		CHECK(note_order(n, &want[k]) == 0 && strcmp(n->reason,
+		    want[k].reason) == 0 && strcmp(n->match, want[k].match) ==
+		    0, "left alone %zu: %d %s %s %s, the model says %d %s %s "
+		    "%s", k, n->priority, n->match, ip_format_cidr(&n->block,
+		    t), n->reason, want[k].priority, want[k].match,
+		    ip_format_cidr(&want[k].block, why), want[k].reason);
+	}
+	free(want);
 }
 
 /* A set's blocks, checked, and where they may change. */
@@ -547,7 +891,7 @@ rule_at(const json_t *rules, int prio, int *n)
 /* One of our rules in the request: the blocks, the old actions. */
 static void
 check_our_rule(const json_t *rule, const json_t *old, const char *key,
-    const struct nfw_plan *p)
+    const struct nfw_plan *p, const struct ip_cidr *blocks)
 {
 	const json_t	*rd, *ma, *list, *acts;
 	char		 t[IP_STRLEN];
@@ -564,7 +908,7 @@ check_our_rule(const json_t *rule, const json_t *old, const char *key,
 
 		CHECK(json_object_size(e) == 1 && strcmp(json_string_value(
 		    json_object_get(e, "AddressDefinition")),
-		    ip_format_cidr(&p->blocks[k], t)) == 0, "%s[%zu] is not "
+		    ip_format_cidr(&blocks[k], t)) == 0, "%s[%zu] is not "
 		    "%s", key, k, t);
 	}
 	acts = json_object_get(rd, "Actions");
@@ -580,7 +924,8 @@ check_our_rule(const json_t *rule, const json_t *old, const char *key,
 /* The request as sent; returns it read back (the caller frees). */
 static json_t *
 check_request(const json_t *req0, const json_t *describe,
-    const struct model *m, const struct nfw_plan *p)
+    const struct model *m, const struct nfw_plan *p,
+    const struct ip_cidr *blocks)
 {
 	const json_t	*rgr, *rg, *in_rules, *out_rules, *v, *r;
 	json_t		*req, *a, *b;
@@ -652,13 +997,13 @@ check_request(const json_t *req0, const json_t *describe,
 	    n, m->src_prio, p->nblocks);
 	if (r != NULL)
 		check_our_rule(r, rule_at(in_rules, m->src_prio, &n), "Sources",
-		    p);
+		    p, blocks);
 	r = rule_at(out_rules, m->dst_prio, &n);
 	CHECK(n == (p->nblocks > 0), "%d rules at priority %d for %zu blocks",
 	    n, m->dst_prio, p->nblocks);
 	if (r != NULL)
 		check_our_rule(r, rule_at(in_rules, m->dst_prio, &n),
-		    "Destinations", p);
+		    "Destinations", p, blocks);
 	/* and nothing else: the request holds the others and ours only */
 	{
 		size_t	 others = 0;
@@ -692,7 +1037,8 @@ check_request(const json_t *req0, const json_t *describe,
 /* Plan again from the group the request describes: nothing changes. */
 static void
 check_again(const json_t *req, const json_t *describe, const struct model *m,
-    const struct nfw_plan *p)
+    const struct nfw_plan *p, const struct nfw_set *input,
+    const struct nfw_rails *rails)
 {
 	struct nfw_group *g2;
 	struct nfw_plan	*p2;
@@ -708,10 +1054,12 @@ check_again(const json_t *req, const json_t *describe, const struct model *m,
 	CHECK(g2 != NULL, "the planned group is refused: %s", cause);
 	CHECK(nfw_set_equal(nfw_group_blocked(g2), &p->blocked),
 	    "the planned group does not block the planned set");
-	p2 = nfw_plan_new(g2, p->mode, m->in, m->nin);
+	p2 = nfw_plan_new(g2, p->mode, input, rails);
 	CHECK(!p2->changed && nfw_set_equal(&p2->blocked, &p->blocked),
 	    "planning again changes the group");
-	CHECK(p2->nblocks == p->nblocks && (p->nblocks == 0 ||
+	CHECK(p2->ncleaned == 0, "planning again cleans again");
+	CHECK(p2->nblocks == p->nblocks && (p->blocks == NULL) ==
+	    (p2->blocks == NULL) && (p->blocks == NULL || p->nblocks == 0 ||
 	    memcmp(p2->blocks, p->blocks, p->nblocks * sizeof *p->blocks) ==
 	    0), "planning again gives other blocks");
 	CHECK(p2->capacity_needed == p->capacity_needed &&
@@ -732,7 +1080,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct nfw_group *g;
 	struct nfw_plan	*p;
 	struct ip_cidr	*blk, *cur, *add, *rem;
-	struct ip_addr	*raw;
+	struct nfw_set	 input;
+	struct nfw_rails rails;
 	size_t		 jlen, nblk, ncur, nadd, nrem, k;
 	const uint8_t	*nul;
 	json_t		*describe, *req0, *req;
@@ -746,12 +1095,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	m.dst_prio = NFW_DST_PRIORITY;
 	nul = memchr(data, '\0', len);
 	jlen = nul != NULL ? (size_t)(nul - data) : len;
-	m.in = xcalloc(MAX_INPUT, sizeof *m.in);
+	m.in = xcalloc(MAX_ADDRS, sizeof *m.in);
 	if (nul != NULL)
 		read_lines(&m, (const char *)nul + 1, len - jlen - 1);
 	/* what nfw-sync's describe-file and API paths accept */
 	if ((describe = json_loadb((const char *)data, jlen, 0, &err)) ==
 	    NULL) {
+		ip_list_free(&m.allow);
 		free(m.in);
 		return 0;
 	}
@@ -767,18 +1117,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	CHECK(cause == NULL, "a reason, but taken: %s", cause);
 
-	/* the planner gets the input as read, the model a sorted set */
-	raw = xreallocarray(NULL, m.nin + 1, sizeof *raw);
-	memcpy(raw, m.in, m.nin * sizeof *raw);
-	p = nfw_plan_new(g, m.mode, raw, m.nin);
-	free(raw);
+	/* the planner gets the input as read, unvetted; the model a set */
+	nfw_set_init(&input);
+	for (k = 0; k < m.nin; k++)
+		nfw_set_add_addr(&input, &m.in[k]);
+	nfw_set_normalise(&input);
+	rails.allowlist = &m.allow;
+	rails.allow_private = m.allow_private;
+	model_whole(&m);
+	p = nfw_plan_new(g, m.mode, &input, &rails);
 	qsort(m.in, m.nin, sizeof *m.in, addr_cmp);
 	for (k = 0, nblk = 0; k < m.nin; k++)
 		if (nblk == 0 || ip_cmp(&m.in[nblk - 1], &m.in[k]) != 0)
 			m.in[nblk++] = m.in[k];
 	m.nin = nblk;
 	CHECK(p->mode == (enum nfw_mode)m.mode, "mode");
-	check_blocks(p->blocks, p->nblocks, "blocks");
 
 	/* where any of the sets may change */
 	for (int f = 4; f <= 6; f += 2)
@@ -792,14 +1145,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (v != top(m.in[k].family))
 			point(&m, m.in[k].family, v + 1);
 	}
-	points_of_blocks(&m, p->blocks, p->nblocks);
+	points_of_rails(&m);
+	for (k = 0; k < p->ncleaned; k++)
+		points_of(&m, &p->cleaned[k].block);
 	blk = set_blocks(&m, &p->blocked, &nblk, "blocked");
 	cur = set_blocks(&m, nfw_group_blocked(g), &ncur, "current");
 	add = set_blocks(&m, &p->added, &nadd, "added");
 	rem = set_blocks(&m, &p->removed, &nrem, "removed");
-	CHECK(nblk == p->nblocks && (nblk == 0 ||
-	    memcmp(blk, p->blocks, nblk * sizeof *blk) == 0),
-	    "blocks are not the set's");
+	/* blocks of a plan that fits; a plan that does not keeps none */
+	CHECK(nblk == p->nblocks, "%zu blocks, the set has %zu", p->nblocks,
+	    nblk);
+	CHECK(p->fits ? p->blocks != NULL || nblk == 0 : p->blocks == NULL,
+	    "blocks %s, fits %d", p->blocks ? "kept" : "not kept", p->fits);
+	if (p->blocks != NULL) {
+		check_blocks(p->blocks, p->nblocks, "blocks");
+		CHECK(nblk == 0 || memcmp(blk, p->blocks, nblk * sizeof *blk) ==
+		    0, "blocks are not the set's");
+	}
+	check_notes(&m, p);
 
 	same = 1;
 	for (k = 0; k < m.npts; k++) {
@@ -808,7 +1171,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		int	 w = wanted(&m, a), c = current(&m, a);
 
 		ip_format(a, t);
-		CHECK((covering(p->blocks, p->nblocks, a) != NULL) == w,
+		CHECK((covering(blk, nblk, a) != NULL) == w,
 		    "%s: blocked %d, wanted %d", t, !w, w);
 		CHECK(nfw_set_contains(&p->blocked, a) == w, "%s: set", t);
 		CHECK(nfw_set_contains(nfw_group_blocked(g), a) == c &&
@@ -831,10 +1194,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    "counts do not add up");
 
 	req0 = nfw_plan_request(p, g);
-	req = check_request(req0, describe, &m, p);
+	req = check_request(req0, describe, &m, p, blk);
 	json_decref(req0);
-	check_again(req, describe, &m, p);
+	check_again(req, describe, &m, p, &input, &rails);
 	json_decref(req);
+	nfw_set_free(&input);
 
 	free(blk);
 	free(cur);
@@ -847,6 +1211,10 @@ out:
 	json_decref(describe);
 	free(m.src.v);
 	free(m.dst.v);
+	free(m.others.v);
+	free(m.others_prio);
+	free(m.others_match);
+	ip_list_free(&m.allow);
 	free(m.pts);
 	free(m.in);
 	return 0;

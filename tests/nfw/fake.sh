@@ -43,6 +43,16 @@ urllib.request.urlopen(sys.argv[1] + "/_control", sys.argv[2].encode()).read()' 
 	    "$NFW_URL" "$1"
 }
 
+# fake_load STATE-FILE: the stand-in holds this group from now on (faults,
+# delays and rivals cleared), and its request log starts again
+fake_load() {
+	/usr/bin/python3 -c 'import json, sys, urllib.request
+body = json.dumps({"state": json.load(open(sys.argv[2]))}).encode()
+urllib.request.urlopen(sys.argv[1] + "/_control", body).read()' \
+	    "$NFW_URL" "$1"
+	: > "$NFW_LOG"
+}
+
 fake_state() {
 	/usr/bin/python3 -c 'import sys, urllib.request
 sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/_state").read().decode())' \
