@@ -166,6 +166,9 @@ main(int argc, char *argv[])
 	time_t		 now;
 
 	log_init("ipstore-prune");
+	/* a dynamodb: store holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	memset(&p, 0, sizeof(p));
 	memset(&o, 0, sizeof(o));
 	o.older_than = (struct opt_value){ DEFAULT_OLDER_THAN, NULL };

@@ -36,6 +36,7 @@ struct opts {
 	struct opt_value	 ttl;
 	struct opt_value	 older_than;
 	struct opt_value	 by;
+	struct opt_value	 max_line;
 	const char		*rejects;
 	const char		*from;
 	const char		*to;
@@ -97,6 +98,9 @@ static const struct opt options[] = {
 	    NULL, S_ADD, OPT_KEEPS(O, ttl) },
 	{ "rejects", 0, "FILE", "add, rm: append rejected records to FILE",
 	    NULL, S_ADD | S_RM, OPT_STRS(O, rejects) },
+	{ "max-line", 0, "BYTES",
+	    "add, rm: reject lines longer than BYTES (16M)", NULL,
+	    S_ADD | S_RM, OPT_KEEPS(O, max_line) },
 	{ "older-than", 0, "DURATION", "list: only entries older than this",
 	    NULL, S_LIST, OPT_KEEPS(O, older_than) },
 	{ "by", 0, "created|last-seen",
@@ -118,11 +122,14 @@ static const struct opt_prog prog = {
 	"usage: ipstore [-qV] [--verbose] [-s URL] [--profile NAME] "
 	"[--region REGION]\n"
 	"               command [argument ...]\n"
-	"       ipstore add [--ttl DURATION] [--rejects FILE] [file ...]\n"
+	"       ipstore add [--ttl DURATION] [--max-line BYTES] "
+	"[--rejects FILE]\n"
+	"                   [file ...]\n"
 	"       ipstore list [--older-than DURATION] "
 	"[--by created|last-seen]\n"
 	"       ipstore get IP ...\n"
-	"       ipstore rm [--rejects FILE] [IP ... | -]\n"
+	"       ipstore rm [--max-line BYTES] [--rejects FILE] "
+	"[IP ... | -]\n"
 	"       ipstore count\n"
 	"       ipstore init\n"
 	"       ipstore mirror --from URL --to URL\n",
@@ -329,13 +336,19 @@ parse_duration(const char *where, const char *text)
 }
 
 static struct input *
-open_input(char **files, int nfiles, const char *rejects)
+open_input(char **files, int nfiles, const struct opts *o)
 {
 	struct input	*in;
 	char		*cause;
+	size_t		 max_line = 0;
 
-	if ((in = input_new(files, nfiles, rejects, &cause)) == NULL)
+	if (o->max_line.value != NULL && parse_size(o->max_line.value,
+	    &max_line, &cause) != 0)
+		fatal_usage(o->max_line.where, "%s", cause);
+	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (max_line > 0)
+		input_set_max_line(in, max_line);
 	return in;
 }
 
@@ -392,7 +405,7 @@ cmd_add(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	if (o->ttl.value != NULL && (ttl = parse_duration(o->ttl.where,
 	    o->ttl.value)) <= 0)
 		fatal_usage(o->ttl.where, "must be longer than 0s");
-	in = open_input(argv, argc, o->rejects);
+	in = open_input(argv, argc, o);
 	st = open_store(&o->store, 1);
 	batch_init(&b, st, out, 1);
 	while (batch_next(&b, in, &rec) == 1) {
@@ -469,9 +482,11 @@ static const char *
 argument_ip(const char *arg, char *buf)
 {
 	struct ip_addr	 addr;
+	char		 shown[VALUE_SHOW_SIZE];
 
 	if (ip_parse(arg, strlen(arg), &addr) != 0) {
-		log_reject(arg, "invalid IP address");
+		log_reject(show_value(shown, arg, strlen(arg)),
+		    "invalid IP address");
 		return NULL;
 	}
 	return ip_format(&addr, buf);
@@ -563,7 +578,7 @@ cmd_rm(const struct opts *o, char **argv, int argc, struct jl_writer *out)
 	int			 i;
 
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
-		in = open_input(argv, argc, o->rejects);
+		in = open_input(argv, argc, o);
 		st = open_store(&o->store, 0);
 		batch_init(&b, st, out, 1);
 		while (batch_next(&b, in, &rec) == 1) {
@@ -706,6 +721,9 @@ main(int argc, char *argv[])
 	char			*cause;
 
 	log_init("ipstore");
+	/* a dynamodb: store holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	memset(&o, 0, sizeof(o));
 	opt_parse(&prog, argc, argv, NULL, &o, &args);
 	aws_opts = o.aws;

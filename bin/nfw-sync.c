@@ -39,6 +39,7 @@ struct options {
 	int		 dry_run;
 	const char	*allowlist;
 	const char	*rejects;
+	size_t		 max_line;
 	const char	*describe_file;	/* plan offline against this answer */
 	struct nfw_rails rails;		/* allow and allow_private */
 	struct aws_options aws;
@@ -65,7 +66,7 @@ struct outcome {
 };
 
 enum { O_RULE_GROUP = 1, O_REPLACE, O_REMOVE, O_ALLOW, O_PRIORITY,
-    O_DESCRIBE };
+    O_DESCRIBE, O_MAX_LINE };
 
 #define O struct options
 static const struct opt options[] = {
@@ -98,6 +99,7 @@ static const struct opt options[] = {
 	{ "describe-file", 0, "FILE",
 	    "plan against a saved DescribeRuleGroup answer (implies -n)",
 	    NULL, 0, OPT_ID(O_DESCRIBE) },
+	OPT_MAX_LINE(O_MAX_LINE, 0),
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	OPT_REGION(O, aws.region),
@@ -111,9 +113,9 @@ static const struct opt_prog prog = {
 "usage: nfw-sync --rule-group NAME|ARN [--replace | --remove] [-nq]\n"
 "                [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--priority SRC[,DST]]\n"
-"                [--summary] [--rejects FILE] [--profile NAME]\n"
-"                [--region REGION] [--verbose] [--describe-file FILE]\n"
-"                [file ...]\n",
+"                [--summary] [--max-line BYTES] [--rejects FILE]\n"
+"                [--profile NAME] [--region REGION] [--verbose]\n"
+"                [--describe-file FILE] [file ...]\n",
 	options, NULL
 };
 
@@ -166,6 +168,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_DESCRIBE:
 		o->describe_file = value;
 		o->dry_run = 1;	/* a saved answer cannot be updated */
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &o->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
 		break;
 	}
 }
@@ -229,7 +235,10 @@ record_addr(const json_t *record, struct ip_addr *a, char *why, size_t len)
 	}
 	/* the string's own length: "203.0.113.1\u0000x" is no address */
 	if (ip_parse(host, json_string_length(v), a) == -1) {
-		snprintf(why, len, "HostIp %s: not an IP address", host);
+		char	 shown[VALUE_SHOW_SIZE];
+
+		snprintf(why, len, "HostIp \"%s\": not an IP address",
+		    show_value(shown, host, json_string_length(v)));
 		return NULL;
 	}
 	return host;
@@ -337,6 +346,8 @@ read_input(const struct options *o, char **files, int nfiles,
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	ev_init(&ev);
 	paths = ev_paths_new();
 	ev_paths_add(paths, "HostIp", 6);
@@ -929,6 +940,8 @@ main(int argc, char **argv)
 	char		*cause;
 
 	log_init("nfw-sync");
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	parse_options(argc, argv, &o, &args);
 	if (o.allowlist != NULL && ip_list_load(&o.allow, o.allowlist,
 	    &cause) == -1)

@@ -29,6 +29,7 @@ static const char *const record_fields[] = {
 
 struct extract {
 	int			 allow_private;
+	size_t			 max_line;
 	struct ip_list		 allowlist;
 	char			**keep;
 	size_t			 nkeep;
@@ -168,15 +169,14 @@ static int
 on_finding(const struct finding *f, void *arg)
 {
 	struct extract	*x = arg;
-	char		 addr[IP_STRLEN], id[256];
+	char		 addr[IP_STRLEN], id[256], shown[VALUE_SHOW_SIZE];
 	size_t		 i;
 
 	x->findings++;
 	for (i = 0; i < f->nbad; i++) {
-		log_warn(jl_where(x->rec), "%s: not an IP address: %.*s",
+		log_warn(jl_where(x->rec), "%s: not an IP address: %s",
 		    finding_text_cstr(&f->id, id, sizeof id),
-		    f->bad[i].len > 80 ? 80 : (int)f->bad[i].len,
-		    f->bad[i].json);
+		    show_value(shown, f->bad[i].json, f->bad[i].len));
 	}
 	for (i = 0; i < f->nips; i++) {
 		ip_format(&f->ips[i].addr, addr);
@@ -234,7 +234,7 @@ add_keep(struct extract *x, const char *arg)
 	free(list);
 }
 
-enum { O_ALLOWLIST = 1, O_ALLOW, O_KEEP };
+enum { O_ALLOWLIST = 1, O_ALLOW, O_KEEP, O_MAX_LINE };
 
 struct parsed {
 	struct extract	*x;
@@ -255,6 +255,7 @@ static const struct opt options[] = {
 	{ "keep", 'k', "FIELD[,FIELD]",
 	    "copy these fields of the finding into each record", NULL, 0,
 	    OPT_ID(O_KEEP) },
+	OPT_MAX_LINE(O_MAX_LINE, 0),
 	OPT_REJECTS(O, rejects, 0),
 	OPT_COMMON,
 	OPT_END
@@ -264,7 +265,8 @@ static const struct opt options[] = {
 static const struct opt_prog prog = {
 	"sh-extract-ip",
 "usage: sh-extract-ip [-hqV] [--allow-private] [--allowlist file]\n"
-"                     [-k field] [--rejects file] [--verbose] [file ...]\n",
+"                     [-k field] [--max-line bytes] [--rejects file]\n"
+"                     [--verbose] [file ...]\n",
 	options, NULL
 };
 
@@ -285,6 +287,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 		break;
 	case O_KEEP:
 		add_keep(p->x, value);
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &p->x->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
 		break;
 	}
 }
@@ -313,6 +319,8 @@ main(int argc, char **argv)
 	if ((in = input_new(args.operands, args.noperands, p.rejects,
 	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (x.max_line > 0)
+		input_set_max_line(in, x.max_line);
 	x.out = jl_writer_new(STDOUT_FILENO, "stdout");
 
 	while (!x.out_failed && input_next(in, &rec))
@@ -320,7 +328,8 @@ main(int argc, char **argv)
 
 	if (jl_writer_free(x.out) != 0 && !x.out_failed)
 		log_error("stdout", "%s", strerror(errno));
-	if (x.findings == 0 && !x.out_failed)
+	/* after an unreadable input, its error says it all */
+	if (x.findings == 0 && !x.out_failed && log_count(LOG_ERROR) == 0)
 		log_warn(NULL, "no findings in the input");
 	log_info(NULL, "records %lu, rejected %lu, findings %lu, written %lu, "
 	    "special-purpose %lu, allowlisted %lu", input_records(in),

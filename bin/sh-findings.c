@@ -1041,10 +1041,10 @@ setup(struct run *r, struct options *o)
 	memset(r, 0, sizeof(*r));
 	r->o = o;
 	r->rejects_fd = -1;
-	if (o->rejects != NULL && (r->rejects_fd = open(o->rejects,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) == -1)
-		fatal_usage("--rejects", "%s: %s", o->rejects,
-		    strerror(errno));
+	/* ours: 0600, never through a symbolic link in its place */
+	if (o->rejects != NULL && (r->rejects_fd = open_private(o->rejects,
+	    O_WRONLY | O_APPEND, &cause)) == -1)
+		fatal_usage("--rejects", "%s", cause);
 	if (o->source != SRC_SQS) {
 		load_filters(r);
 		if ((r->cursor = cursor_open(o->state, o->source ==
@@ -1082,8 +1082,12 @@ main(int argc, char **argv)
 	struct options	 o;
 	struct opt_result res;
 	struct run	 r;
+	char		*cause;
 
 	log_init("sh-findings");
+	/* it holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	parse_options(argc, argv, &o, &res);
 	setup(&r, &o);
 	if (o.source == SRC_SQS)

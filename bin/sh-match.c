@@ -26,9 +26,10 @@ struct options {
 	int		 reference;
 	const char	*tag;
 	const char	*rejects;
+	size_t		 max_line;
 };
 
-enum { O_PATTERN = 1, O_RULES, O_QUIET };
+enum { O_PATTERN = 1, O_RULES, O_QUIET, O_MAX_LINE };
 
 /* What the options leave for main(). */
 struct parsed {
@@ -59,6 +60,7 @@ static const struct opt options[] = {
 	{ "format", 0, "text|json",
 	    "--check: a summary line, or a JSON line per rule", NULL, 0,
 	    OPT_KEEPS(P, format) },
+	OPT_MAX_LINE(O_MAX_LINE, 0),
 	OPT_REJECTS(P, o.rejects, 0),
 	{ "reference", 0, NULL,
 	    "match with the slow reference matcher (for tests)", NULL, 0,
@@ -72,8 +74,9 @@ static const struct opt options[] = {
 
 static const struct opt_prog prog = {
 	"sh-match",
-	"usage: sh-match [-cqv] [--explain] [--rejects file] "
-	"[--tag field] [--verbose]\n"
+	"usage: sh-match [-cqv] [--explain] [--max-line bytes] "
+	"[--rejects file]\n"
+	"                [--tag field] [--verbose]\n"
 	"                -p pattern.json | --rules rules.json ... "
 	"[file ...]\n"
 	"       sh-match --check [--format text|json] [-p pattern.json]\n"
@@ -369,6 +372,8 @@ run(struct pat_set *set, const struct options *o, char **files, int nfiles)
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	if (!o->count && !o->quiet)
 		w = jl_writer_new(1, "<stdout>");
 	matched = xcalloc(pat_set_count(set) + 1, 1);
@@ -445,6 +450,7 @@ static void
 on_option(void *arg, int id, const char *value, const char *where)
 {
 	struct parsed	*p = arg;
+	char		*cause;
 
 	switch (id) {
 	case O_PATTERN:
@@ -456,6 +462,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_QUIET:
 		p->o.quiet = 1;
 		log_set_quiet(1);
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &p->o.max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
 		break;
 	}
 }

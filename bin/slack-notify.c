@@ -4,6 +4,7 @@
  * at most one post a second, never showing the webhook URL.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 struct options {
 	const char		*rejects;
+	size_t			 max_line;
 	struct opt_value	 webhook_file;
 	const struct conf	*conf;
 	const char		*payloads;
@@ -65,7 +67,7 @@ struct sender {
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
-enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT };
+enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT, O_MAX_LINE };
 
 #define O struct options
 static const struct opt options[] = {
@@ -92,6 +94,7 @@ static const struct opt options[] = {
 	{ "timeout", 0, "DURATION",
 	    "give up on one post after this long (10s)", NULL, 0,
 	    OPT_ID(O_TIMEOUT) },
+	OPT_MAX_LINE(O_MAX_LINE, 0),
 	OPT_REJECTS(O, rejects, 0),
 	OPT_COMMON,
 	OPT_END
@@ -101,7 +104,8 @@ static const struct opt options[] = {
 static const struct opt_prog prog = {
 	"slack-notify",
 	"usage: slack-notify [-hnqV] [--verbose] [--rejects FILE]\n"
-	"                    [--webhook-file FILE] [--payloads FILE]\n"
+	"                    [--max-line BYTES] [--webhook-file FILE] "
+	"[--payloads FILE]\n"
 	"                    [--group-window DURATION] [--digest-after N]\n"
 	"                    [--state FILE] [--dedupe-window DURATION]\n"
 	"                    [--template FILE] [--timeout DURATION]"
@@ -460,7 +464,7 @@ static void
 on_option(void *arg, int id, const char *value, const char *where)
 {
 	struct options	*o = arg;
-	char		*end;
+	char		*end, *cause;
 	long		 n;
 
 	switch (id) {
@@ -485,6 +489,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 		o->timeout_ms = duration(where, value) * 1000;
 		if (o->timeout_ms <= 0)
 			fatal_usage(where, "must be at least 1s");
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &o->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
 		break;
 	}
 }
@@ -543,6 +551,21 @@ setup_webhook(struct sender *s, const struct options *o)
 	slack_webhook_display(s->url, s->display, sizeof(s->display));
 }
 
+/* The payloads file: ours (0600, no symbolic link in its place). */
+static FILE *
+open_payloads(const char *path)
+{
+	FILE	*f;
+	char	*cause;
+	int	 fd;
+
+	if ((fd = open_private(path, O_WRONLY | O_APPEND, &cause)) == -1)
+		fatal_usage(NULL, "--payloads: %s", cause);
+	if ((f = fdopen(fd, "a")) == NULL)
+		fatal(NULL, "--payloads: %s: %s", path, strerror(errno));
+	return (f);
+}
+
 static void
 setup_sender(struct sender *s, const struct options *o, struct queue *q)
 {
@@ -557,10 +580,8 @@ setup_sender(struct sender *s, const struct options *o, struct queue *q)
 	if (o->state != NULL && o->dedupe_window > 0 && slack_state_expire(
 	    s->state, clk_now() - (time_t)o->dedupe_window, &cause) == -1)
 		fatal(o->state, "%s", cause);
-	if (o->payloads != NULL && (s->payloads = fopen(o->payloads, "a")) ==
-	    NULL)
-		fatal_usage(NULL, "--payloads: %s: %s", o->payloads,
-		    strerror(errno));
+	if (o->payloads != NULL)
+		s->payloads = open_payloads(o->payloads);
 	slack_post_opts_init(&s->post);
 	s->post.timeout_ms = o->timeout_ms;
 	s->post.trace = post_trace;
@@ -599,6 +620,9 @@ main(int argc, char **argv)
 	char			*cause;
 
 	log_init("slack-notify");
+	/* the webhook is a secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	/* A reader that went away must not cost the channel its messages:
 	 * the write error is reported and the records are still told. */
 	signal(SIGPIPE, SIG_IGN);
@@ -616,6 +640,8 @@ main(int argc, char **argv)
 	if ((in = input_new(args.operands, args.noperands, opt.rejects,
 	    &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (opt.max_line > 0)
+		input_set_max_line(in, opt.max_line);
 	/* Signals go to signal_main only (threads inherit the mask). */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -1,6 +1,7 @@
 /*
  * input.c: the record loop every program shares: files or stdin, valid
- * records handed back, malformed ones reported and kept in --rejects.
+ * records handed back, malformed ones (lines too long among them, streamed)
+ * reported and kept in --rejects, a rejects file that fails reported once.
  */
 #include "config.h"
 
@@ -23,6 +24,9 @@ struct input {
 	struct jl_reader	 *reader;
 	int			  rejects_fd;
 	char			 *rejects_path;
+	int			  rejects_errno;	/* the first write error */
+	unsigned long		  nlost;	/* rejected, not kept */
+	size_t			  max_line;
 	unsigned long		  nrecords;
 	unsigned long		  nrejected;
 	unsigned long		  nerrors;	/* files not read to the end */
@@ -38,6 +42,7 @@ input_new(char **files, int nfiles, const char *rejects, char **cause)
 	*cause = NULL;
 	in = xcalloc(1, sizeof *in);
 	in->rejects_fd = -1;
+	in->max_line = JL_MAX_LINE_DEFAULT;
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
@@ -45,11 +50,14 @@ input_new(char **files, int nfiles, const char *rejects, char **cause)
 	in->files = files;
 	in->nfiles = nfiles;
 	if (rejects != NULL) {
-		in->rejects_fd = open(rejects,
-		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		/* rejected findings hold attacker data and customer details */
+		in->rejects_fd = open_private(rejects, O_WRONLY | O_APPEND,
+		    cause);
 		if (in->rejects_fd == -1) {
-			xasprintf(cause, "--rejects %s: %s", rejects,
-			    strerror(errno));
+			char	*c = *cause;
+
+			xasprintf(cause, "--rejects %s", c);
+			free(c);
 			free(in);
 			return NULL;
 		}
@@ -58,31 +66,77 @@ input_new(char **files, int nfiles, const char *rejects, char **cause)
 	return in;
 }
 
-static void
-keep_rejected(struct input *in, const char *raw, size_t len, int newline)
+void
+input_set_max_line(struct input *in, size_t max)
 {
-	struct buf	 b;
-	size_t		 off = 0;
+	in->max_line = max;
+	if (in->reader != NULL)
+		jl_set_max_line(in->reader, max);
+}
 
-	in->nrejected++;
-	if (in->rejects_fd == -1)
-		return;
-	buf_init(&b);
-	buf_add(&b, raw, len);
-	if (newline && (len == 0 || raw[len - 1] != '\n'))
-		buf_addc(&b, '\n');
-	while (off < b.len) {
-		ssize_t	 n = write(in->rejects_fd, b.data + off, b.len - off);
+/* Append bytes to the rejects file; after a failure, nothing more. */
+static int
+write_rejects(struct input *in, const char *p, size_t len)
+{
+	size_t	 off = 0;
+
+	while (off < len && in->rejects_errno == 0) {
+		ssize_t	 n = write(in->rejects_fd, p + off, len - off);
 
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
-			log_error(in->rejects_path, "%s", strerror(errno));
-			break;
-		}
-		off += (size_t)n;
+		if (n == -1)
+			in->rejects_errno = errno;
+		else
+			off += (size_t)n;
 	}
-	buf_free(&b);
+	return in->rejects_errno == 0 ? 0 : -1;
+}
+
+/*
+ * Keep a rejected record, byte for byte, with a newline after it when it
+ * has none. A failing rejects file (a full disk) is counted here and
+ * reported once, with the count, by input_free().
+ */
+static void
+keep_rejected(struct input *in, const char *raw, size_t len, int newline)
+{
+	in->nrejected++;
+	if (in->rejects_fd == -1)
+		return;
+	if (write_rejects(in, raw, len) == 0 && newline &&
+	    (len == 0 || raw[len - 1] != '\n'))
+		(void)write_rejects(in, "\n", 1);
+	if (in->rejects_errno != 0)
+		in->nlost++;
+}
+
+/*
+ * A line too long: what the reader had of it, then the rest as it comes,
+ * straight to the rejects file (or nowhere), never held whole.
+ */
+static int
+keep_long_line(struct input *in, const struct jl_error *err)
+{
+	const char	*piece;
+	size_t		 len;
+	int		 r = 0, nl = err->rawlen > 0 && err->raw[err->rawlen - 1] == '\n';
+
+	in->nrejected++;
+	if (in->rejects_fd != -1)
+		(void)write_rejects(in, err->raw, err->rawlen);
+	while (err->more && (r = jl_skip(in->reader, &piece, &len)) == 1) {
+		if (in->rejects_fd != -1)
+			(void)write_rejects(in, piece, len);
+		nl = len > 0 && piece[len - 1] == '\n';
+	}
+	if (err->more && r == JL_IOERR)
+		return -1;
+	if (in->rejects_fd != -1 && !nl)
+		(void)write_rejects(in, "\n", 1);
+	if (in->rejects_fd != -1 && in->rejects_errno != 0)
+		in->nlost++;
+	return 0;
 }
 
 /*
@@ -96,8 +150,10 @@ open_next(struct input *in)
 
 	while (in->next_file < in->nfiles) {
 		in->reader = jl_open(in->files[in->next_file++], &cause);
-		if (in->reader != NULL)
+		if (in->reader != NULL) {
+			jl_set_max_line(in->reader, in->max_line);
 			return 1;
+		}
 		log_error(NULL, "%s", cause);
 		free(cause);
 		in->nerrors++;
@@ -124,6 +180,17 @@ input_next(struct input *in, struct jl_record *rec)
 
 			snprintf(where, sizeof where, "%s:%lu", err.file,
 			    err.line);
+			if (err.toolong) {
+				log_reject(where, "%s (--max-line)", err.reason);
+				if (keep_long_line(in, &err) == 0)
+					continue;
+				/* a read error inside the line */
+				log_error(in->files[in->next_file - 1], "%s",
+				    strerror(errno));
+				jl_close(in->reader);
+				in->reader = NULL;
+				continue;
+			}
 			log_reject(where, "%s", err.reason);
 			/* the bytes as they came; a missing final newline is added */
 			keep_rejected(in, err.raw, err.rawlen, 1);
@@ -204,6 +271,10 @@ input_free(struct input *in)
 {
 	if (in == NULL)
 		return;
+	if (in->rejects_errno != 0)
+		log_error(in->rejects_path, "%lu rejected record%s not kept: %s",
+		    in->nlost, in->nlost == 1 ? "" : "s",
+		    strerror(in->rejects_errno));
 	jl_close(in->reader);
 	if (in->rejects_fd != -1)
 		close(in->rejects_fd);

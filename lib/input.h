@@ -6,7 +6,10 @@
  * malformed record is reported through the log funnel as
  * "prog: file:line: invalid JSON: ..." (status EXIT_REJECTED) and appended,
  * byte for byte, to the --rejects file if one was given; an unreadable file
- * is reported (EXIT_RUNTIME) and skipped.
+ * is reported (EXIT_RUNTIME) and skipped. The rejects file is created mode
+ * 0600 and never through a symbolic link; when writing to it fails (a full
+ * disk), input_free() says so once, with the number of records not kept
+ * (EXIT_RUNTIME).
  *
  * Programs that reject a valid record for their own reasons (a bad HostIp)
  * call input_reject() so it lands in the same rejects file.
@@ -23,6 +26,12 @@ struct input;
  * NULL and *cause if the rejects file cannot be opened.
  */
 struct input *input_new(char **, int, const char *, char **);
+/*
+ * The longest line read (JL_MAX_LINE_DEFAULT unless set): a longer one is
+ * rejected as "file:line: line longer than N bytes (--max-line)" and copied
+ * to the rejects file as it streams past, never held whole.
+ */
+void	 input_set_max_line(struct input *, size_t);
 /* 1 and a record, or 0 at the end of all input. */
 int	 input_next(struct input *, struct jl_record *);
 /*

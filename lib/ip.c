@@ -118,8 +118,9 @@ done:
 	return 0;
 }
 
-int
-ip_parse(const char *s, size_t len, struct ip_addr *ip)
+/* Parse as written: an IPv4-mapped IPv6 address stays IPv6. */
+static int
+parse_raw(const char *s, size_t len, struct ip_addr *ip)
 {
 	memset(ip, 0, sizeof *ip);
 	if (len == 0 || len >= IP_STRLEN)
@@ -130,6 +131,31 @@ ip_parse(const char *s, size_t len, struct ip_addr *ip)
 	}
 	ip->family = 4;
 	return parse_v4(s, len, ip->bytes);
+}
+
+static const uint8_t mapped_prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+/* ::ffff:a.b.c.d is a.b.c.d (RFC 4291 2.5.5.2): judge it as such. */
+static void
+unmap(struct ip_addr *ip)
+{
+	if (ip->family != 6 || memcmp(ip->bytes, mapped_prefix,
+	    sizeof mapped_prefix) != 0)
+		return;
+	memmove(ip->bytes, ip->bytes + 12, 4);
+	memset(ip->bytes + 4, 0, sizeof ip->bytes - 4);
+	ip->family = 4;
+}
+
+int
+ip_parse(const char *s, size_t len, struct ip_addr *ip)
+{
+	if (parse_raw(s, len, ip) != 0)
+		return -1;
+	unmap(ip);
+	return 0;
 }
 
 int
@@ -155,8 +181,8 @@ mask_host_bits(struct ip_addr *ip, int bits)
 	}
 }
 
-int
-ip_parse_cidr(const char *s, size_t len, int loose, struct ip_cidr *c)
+static int
+parse_cidr(const char *s, size_t len, int loose, int raw, struct ip_cidr *c)
 {
 	const char	*slash;
 	struct ip_addr	 masked;
@@ -164,24 +190,30 @@ ip_parse_cidr(const char *s, size_t len, int loose, struct ip_cidr *c)
 
 	memset(c, 0, sizeof *c);
 	slash = memchr(s, '/', len);
-	if (ip_parse(s, slash != NULL ? (size_t)(slash - s) : len,
+	if (parse_raw(s, slash != NULL ? (size_t)(slash - s) : len,
 	    &c->addr) != 0)
 		return -1;
-	if (slash == NULL) {
-		c->bits = ip_maxbits(&c->addr);
-		return 0;
-	}
-	if ((size_t)(slash - s) + 1 == len)
-		return -1;
-	for (const char *p = slash + 1; p < s + len; p++) {
-		if (*p < '0' || *p > '9' || bits > 128)
+	if (slash == NULL)
+		bits = ip_maxbits(&c->addr);
+	else {
+		if ((size_t)(slash - s) + 1 == len)
 			return -1;
-		bits = bits * 10 + (*p - '0');
+		for (const char *p = slash + 1; p < s + len; p++) {
+			if (*p < '0' || *p > '9' || bits > 128)
+				return -1;
+			bits = bits * 10 + (*p - '0');
+		}
+		if (s + len - slash > 2 && slash[1] == '0')
+			return -1;
+		if (bits > ip_maxbits(&c->addr))
+			return -1;
 	}
-	if (s + len - slash > 2 && slash[1] == '0')
-		return -1;
-	if (bits > ip_maxbits(&c->addr))
-		return -1;
+	/* a block inside ::ffff:0:0/96 is the IPv4 block it maps */
+	if (!raw && bits >= 96 && c->addr.family == 6 &&
+	    memcmp(c->addr.bytes, mapped_prefix, sizeof mapped_prefix) == 0) {
+		unmap(&c->addr);
+		bits -= 96;
+	}
 	c->bits = bits;
 	masked = c->addr;
 	mask_host_bits(&masked, bits);
@@ -189,6 +221,12 @@ ip_parse_cidr(const char *s, size_t len, int loose, struct ip_cidr *c)
 		return -1;
 	c->addr = masked;
 	return 0;
+}
+
+int
+ip_parse_cidr(const char *s, size_t len, int loose, struct ip_cidr *c)
+{
+	return parse_cidr(s, len, loose, 0, c);
 }
 
 char *
@@ -319,8 +357,9 @@ specials_init(void)
 	if (done)
 		return;
 	for (size_t k = 0; k < NSPECIALS; k++) {
-		if (ip_parse_cidr(specials[k].text, strlen(specials[k].text),
-		    0, &specials[k].cidr) != 0)
+		/* as written: ::ffff:0:0/96 is not 0.0.0.0/0 here */
+		if (parse_cidr(specials[k].text, strlen(specials[k].text),
+		    0, 1, &specials[k].cidr) != 0)
 			abort();
 	}
 	done = 1;
@@ -448,9 +487,11 @@ ip_list_load(struct ip_list *l, const char *path, char **cause)
 		if (end == p)
 			continue;
 		if (ip_parse_cidr(p, (size_t)(end - p), 0, &c) != 0) {
+			char	 shown[VALUE_SHOW_SIZE];
+
 			xasprintf(cause, "%s:%lu: not an IP address or CIDR "
-			    "block (host bits must be zero): %.*s", path, lineno,
-			    (int)(end - p > 80 ? 80 : end - p), p);
+			    "block (host bits must be zero): %s", path, lineno,
+			    show_value(shown, p, (size_t)(end - p)));
 			goto out;
 		}
 		ip_list_add(l, &c);

@@ -24,11 +24,14 @@ struct ip_cidr {
 /*
  * Parse an address of exactly len bytes. IPv4 is strict dotted quad (no
  * leading zeros, no shorthand); IPv6 is RFC 4291 text, with an embedded
- * dotted quad allowed in the last 32 bits; no zone ids. 0 or -1.
+ * dotted quad allowed in the last 32 bits; no zone ids. An IPv4-mapped
+ * address (::ffff:a.b.c.d, ::ffff:XXXX:XXXX) is returned as the IPv4
+ * address it maps, so that every rail judges what it maps to. 0 or -1.
  */
 int	 ip_parse(const char *, size_t, struct ip_addr *);
 /* "a.b.c.d/n", "x::/n"; a bare address is /32 or /128. Host bits must be
- * zero unless loose is set (then they are masked off). 0 or -1. */
+ * zero unless loose is set (then they are masked off). A block inside
+ * ::ffff:0:0/96 (/96 or longer) is the IPv4 block it maps. 0 or -1. */
 int	 ip_parse_cidr(const char *, size_t, int, struct ip_cidr *);
 /* Canonical text into buf (IP_STRLEN bytes); returns buf. */
 char	*ip_format(const struct ip_addr *, char *);
@@ -43,7 +46,8 @@ int	 ip_maxbits(const struct ip_addr *);
  * Special-purpose ranges that must never be blocked by default: NULL for an
  * ordinary public address, else a short name ("private", "loopback",
  * "link-local", "shared address space", "multicast", "broadcast",
- * "unspecified", "reserved", "unique local", "IPv4-mapped", ...).
+ * "unspecified", "reserved", "unique local", ...; "IPv4-mapped" only for an
+ * address built by hand, since ip_parse() unmaps).
  * Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
  * 2001:db8::/32) are deliberately NOT special: AWS sample findings use them.
  */

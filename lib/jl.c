@@ -1,14 +1,14 @@
 /*
  * jl.c: a resumable, validating scanner that splits a byte stream into JSON
- * texts (JSON lines, concatenated or pretty-printed documents), the reader
- * built on it, and the JSON-lines writer.
+ * texts (JSON lines, concatenated or pretty-printed documents), and the
+ * reader built on it, which keeps every line within a bound (the writer is
+ * in jl_writer.c).
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +66,11 @@ struct scanner {
 	char		 errbuf[64];
 	int		 line_records;	/* '{' at column 0: JSON lines */
 	int		 cut;		/* the record was cut at a line end */
+	size_t		 col0;		/* bytes before the record on its line */
+	size_t		 max_line;	/* longest line allowed */
+	int		 toolong;	/* a line of the record is longer */
+	size_t		 long_from;	/* where that line starts */
+	unsigned long	 long_newlines;	/* newlines before it */
 };
 
 static void
@@ -80,6 +85,31 @@ scan_reset(struct scanner *sc)
 	sc->err = NULL;
 	sc->line_records = 0;
 	sc->cut = 0;
+	sc->col0 = 0;
+	sc->max_line = SIZE_MAX;
+	sc->toolong = 0;
+}
+
+/*
+ * Has a line of the record, seen up to offset upto (on its last line),
+ * grown longer than the limit? Remembers the first such line.
+ */
+static int
+scan_toolong(struct scanner *sc, size_t upto)
+{
+	size_t	 len;
+
+	if (sc->toolong)
+		return 1;
+	len = upto - sc->last_nl;
+	if (sc->newlines == 0 && len <= SIZE_MAX - sc->col0)
+		len += sc->col0;
+	if (len > sc->max_line) {
+		sc->toolong = 1;
+		sc->long_from = sc->last_nl;
+		sc->long_newlines = sc->newlines;
+	}
+	return sc->toolong;
 }
 
 /* Byte classes inside strings: 0 plain ASCII, 1 needs a look. */
@@ -123,41 +153,6 @@ scan_fail_char(struct scanner *sc, size_t pos, unsigned char c,
 		snprintf(sc->errbuf, sizeof sc->errbuf, "%s, found byte 0x%02x",
 		    expected, c);
 	return scan_fail(sc, pos, sc->errbuf);
-}
-
-/*
- * Length of a valid UTF-8 sequence at p (at most avail bytes), 0 if
- * invalid, -1 if more bytes are needed.
- */
-static int
-utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char	 c = p[0], lo = 0x80, hi = 0xbf;
-	int		 n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return 0;
-	for (int k = 1; k < n; k++) {
-		if ((size_t)k >= avail)
-			return -1;
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return n;
 }
 
 /* Scan inside a string from sc->pos; returns at the closing quote. */
@@ -228,7 +223,7 @@ scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 				return scan_fail(sc, i,
 				    "control character in string");
 			{
-				int	 n = utf8_len(s + i, len - i);
+				int	 n = utf8_seq_len(s + i, len - i);
 
 				if (n == 0)
 					return scan_fail(sc, i, "invalid UTF-8");
@@ -354,6 +349,7 @@ skip_ws(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 					return i;
 				}
 			}
+			(void)scan_toolong(sc, i);
 			sc->newlines++;
 			sc->last_nl = i + 1;
 		} else if (c != ' ' && c != '\t' && c != '\r')
@@ -569,6 +565,8 @@ struct jl_reader {
 	size_t		 col0;		/* bytes before buf[start] on its line */
 	size_t		 peeklen;	/* jl_peek_line(): line length */
 	int		 peeknl;	/* and whether a '\n' ends it */
+	size_t		 max_line;	/* longest line read */
+	int		 skipping;	/* inside a line too long: to its end */
 	struct scanner	 sc;
 };
 
@@ -582,7 +580,14 @@ reader_new(const char *name)
 	r->name = xstrdup(strcmp(name, "-") == 0 ? "<stdin>" : name);
 	r->line = 1;
 	r->at_start = 1;
+	r->max_line = JL_MAX_LINE_DEFAULT;
 	return r;
+}
+
+void
+jl_set_max_line(struct jl_reader *r, size_t max)
+{
+	r->max_line = max == 0 ? 1 : max;
 }
 
 struct jl_reader *
@@ -665,7 +670,9 @@ refill(struct jl_reader *r)
 		}
 	}
 	for (;;) {
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		/* a chunk at a time, so a long line is seen growing */
+		n = read(r->fd, r->buf + r->end, r->cap - r->end > READ_CHUNK ?
+		    READ_CHUNK : r->cap - r->end);
 		if (n == -1 && errno == EINTR)
 			continue;
 		break;
@@ -683,10 +690,11 @@ refill(struct jl_reader *r)
 /*
  * The end of the line holding the byte at rel (offsets relative to
  * r->start, which refill() keeps valid): just after its '\n', or the end
- * of input. 0, or -1 on a read error.
+ * of input. The line may not end past limit: 1 when it does (what was read
+ * stays in the buffer). 0, or -1 on a read error.
  */
 static int
-line_end(struct jl_reader *r, size_t rel, size_t *out)
+line_end(struct jl_reader *r, size_t rel, size_t limit, size_t *out)
 {
 	size_t	 from = rel;
 	int	 rv;
@@ -699,10 +707,12 @@ line_end(struct jl_reader *r, size_t rel, size_t *out)
 			nl = memchr(r->buf + r->start + from, '\n', avail - from);
 			if (nl != NULL) {
 				*out = (size_t)(nl - (r->buf + r->start)) + 1;
-				return 0;
+				return *out - 1 > limit ? 1 : 0;
 			}
 			from = avail;
 		}
+		if (avail > limit)
+			return 1;
 		if ((rv = refill(r)) == -1)
 			return -1;
 		if (rv == 0) {
@@ -710,6 +720,113 @@ line_end(struct jl_reader *r, size_t rel, size_t *out)
 			return 0;
 		}
 	}
+}
+
+/* The offset past which the line starting at rel (col bytes before it on its
+ * line) is longer than the reader allows. */
+static size_t
+line_limit(const struct jl_reader *r, size_t rel, size_t col)
+{
+	if (col >= r->max_line)
+		return rel;
+	if (r->max_line - col > SIZE_MAX - rel)
+		return SIZE_MAX;
+	return rel + (r->max_line - col);
+}
+
+/* Go on after n bytes, counting their lines. */
+static void
+consume(struct jl_reader *r, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (r->buf[r->start + k] == '\n') {
+			r->line++;
+			r->col0 = 0;
+		} else
+			r->col0++;
+	}
+	r->start += n;
+}
+
+/*
+ * A line of the record is longer than the reader allows: reject the bytes
+ * from the record's start to the end of that line. What the buffer holds is
+ * handed back now; when the line goes on past it, err->more is set and
+ * jl_skip() hands back the rest piece by piece, so the line is never held
+ * whole and the reader goes on at the next line.
+ */
+static int
+overlong(struct jl_reader *r, struct jl_error *err)
+{
+	struct scanner	*sc = &r->sc;
+	size_t		 avail = r->end - r->start, from = sc->long_from;
+	char		*nl;
+
+	nl = memchr(r->buf + r->start + from, '\n', avail - from);
+	err->raw = r->buf + r->start;
+	err->rawlen = nl != NULL ? (size_t)(nl - (r->buf + r->start)) + 1 :
+	    avail;
+	err->file = r->name;
+	err->line = r->line + sc->long_newlines;
+	err->column = (unsigned long)(r->max_line > ULONG_MAX - 1 ?
+	    ULONG_MAX : r->max_line + 1);
+	err->toolong = 1;
+	err->more = nl == NULL && !r->eof;
+	snprintf(err->reason, sizeof err->reason, "line longer than %zu bytes",
+	    r->max_line);
+	consume(r, err->rawlen);
+	r->skipping = err->more;
+	scan_reset(sc);
+	return JL_MALFORMED;
+}
+
+int
+jl_skip(struct jl_reader *r, const char **piece, size_t *len)
+{
+	char	*nl;
+	size_t	 n;
+	int	 rv;
+
+	*piece = NULL;
+	*len = 0;
+	while (r->skipping) {
+		if (r->start == r->end) {
+			if ((rv = refill(r)) == -1)
+				return JL_IOERR;
+			if (rv == 0) {
+				r->skipping = 0;
+				break;
+			}
+			continue;
+		}
+		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		n = nl != NULL ? (size_t)(nl - (r->buf + r->start)) + 1 :
+		    r->end - r->start;
+		*piece = r->buf + r->start;
+		*len = n;
+		r->start += n;
+		if (nl != NULL) {
+			r->skipping = 0;
+			r->line++;
+			r->col0 = 0;
+		} else
+			r->col0 += n;
+		return 1;
+	}
+	return 0;
+}
+
+/* The rest of a line too long that the caller did not take: dropped. */
+static int
+skip_rest(struct jl_reader *r)
+{
+	const char	*piece;
+	size_t		 len;
+	int		 rv;
+
+	while ((rv = jl_skip(r, &piece, &len)) == 1)
+		;
+	return rv == JL_IOERR ? -1 : 0;
 }
 
 /*
@@ -724,7 +841,7 @@ malformed(struct jl_reader *r, struct jl_error *err)
 	struct scanner	*sc = &r->sc;
 	size_t		 errpos = sc->errpos, lstart = sc->last_nl, stop;
 	size_t		 avail = r->end - r->start;
-	int		 cut_short = sc->newlines > 0 && errpos < avail;
+	int		 cut_short = sc->newlines > 0 && errpos < avail, rv;
 
 	if (cut_short) {
 		char	 c = r->buf[r->start + errpos];
@@ -740,11 +857,21 @@ malformed(struct jl_reader *r, struct jl_error *err)
 		stop = errpos + 1;	/* the truncated line, newline included */
 	else if (cut_short)
 		stop = lstart;
-	else if (line_end(r, errpos, &stop) == -1)
+	else if ((rv = line_end(r, errpos, line_limit(r, lstart,
+	    sc->newlines == 0 ? r->col0 : 0), &stop)) == -1)
 		return JL_IOERR;
+	else if (rv == 1) {
+		/* the rest of the line is longer than allowed: not read whole */
+		sc->toolong = 1;
+		sc->long_from = lstart;
+		sc->long_newlines = sc->newlines;
+		return overlong(r, err);
+	}
 
 	err->raw = r->buf + r->start;
 	err->rawlen = stop;
+	err->more = 0;
+	err->toolong = 0;
 	err->file = r->name;
 	err->line = r->line + sc->newlines;
 	err->column = (unsigned long)(sc->newlines > 0 ? errpos - lstart :
@@ -757,14 +884,7 @@ malformed(struct jl_reader *r, struct jl_error *err)
 		    "invalid JSON: %s near column %lu", sc->err, err->column);
 
 	/* go on after the rejected bytes, counting their lines */
-	for (size_t k = 0; k < stop; k++) {
-		if (r->buf[r->start + k] == '\n') {
-			r->line++;
-			r->col0 = 0;
-		} else
-			r->col0++;
-	}
-	r->start += stop;
+	consume(r, stop);
 	scan_reset(sc);
 	return JL_MALFORMED;
 }
@@ -816,10 +936,15 @@ jl_peek_line(struct jl_reader *r, const char **text, size_t *len)
 	size_t	 stop;
 	int	 rv;
 
+	if (r->skipping && skip_rest(r) == -1)
+		return JL_IOERR;
 	if ((rv = skip_between(r)) != JL_RECORD)
 		return rv;
-	if (line_end(r, 0, &stop) == -1) {
-		/* no line: jl_next() reads on and reports the error */
+	if (line_end(r, 0, line_limit(r, 0, r->col0), &stop) != 0) {
+		/*
+		 * no line (a read error, or longer than allowed): jl_next()
+		 * reads on and reports it
+		 */
 		r->peeknl = 0;
 		r->peeklen = 0;
 		*text = r->buf + r->start;
@@ -855,16 +980,34 @@ jl_next(struct jl_reader *r, struct jl_record *rec, struct jl_error *err)
 	struct scanner	*sc = &r->sc;
 	int		 rv;
 
+	if (r->skipping && skip_rest(r) == -1)
+		return JL_IOERR;
 	if ((rv = skip_between(r)) != JL_RECORD)
 		return rv;
 	scan_reset(sc);
 	sc->line_records = r->col0 == 0 && r->buf[r->start] == '{';
+	sc->col0 = r->col0;
+	sc->max_line = r->max_line;
 	for (;;) {
 		rv = scan(sc, r->buf + r->start, r->end - r->start, r->eof);
-		if (rv == SCAN_OK)
+		if (rv == SCAN_OK) {
+			if (scan_toolong(sc, sc->pos))
+				return overlong(r, err);
 			break;
-		if (rv == SCAN_ERR)
+		}
+		if (rv == SCAN_ERR) {
+			if (scan_toolong(sc, sc->errpos))
+				return overlong(r, err);
 			return malformed(r, err);
+		}
+		/*
+		 * more input is needed: not while a line is too long (as far
+		 * as it was scanned: the bytes after sc->pos, a newline the
+		 * scanner looks past or a piece of an escape, are not yet
+		 * counted, so a read that ends there decides nothing)
+		 */
+		if (scan_toolong(sc, sc->pos))
+			return overlong(r, err);
 		if ((rv = refill(r)) == -1)
 			return JL_IOERR;
 	}
@@ -904,111 +1047,4 @@ jl_where(const struct jl_record *rec)
 
 	snprintf(where, sizeof where, "%s:%lu", rec->file, rec->line);
 	return where;
-}
-
-/* ---------------------------------------------------------------------
- * The writer.
- */
-
-#define WRITE_BUFSZ	(64 * 1024)
-
-struct jl_writer {
-	int		 fd;
-	int		 buffered;	/* regular file: batch records */
-	struct buf	 out;
-	int		 failed;
-};
-
-struct jl_writer *
-jl_writer_new(int fd, const char *name)
-{
-	struct jl_writer	*w;
-	struct stat		 st;
-
-	(void)name;
-	w = xcalloc(1, sizeof *w);
-	w->fd = fd;
-	w->buffered = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	buf_init(&w->out);
-	return w;
-}
-
-int
-jl_writer_flush(struct jl_writer *w)
-{
-	size_t	 off = 0;
-
-	if (w->failed) {
-		errno = w->failed;
-		return -1;
-	}
-	while (off < w->out.len) {
-		ssize_t	 n = write(w->fd, w->out.data + off, w->out.len - off);
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			w->failed = errno;
-			buf_reset(&w->out);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	buf_reset(&w->out);
-	return 0;
-}
-
-static int
-record_end(struct jl_writer *w)
-{
-	buf_addc(&w->out, '\n');
-	if (!w->buffered || w->out.len >= WRITE_BUFSZ)
-		return jl_writer_flush(w);
-	return 0;
-}
-
-int
-jl_write_raw(struct jl_writer *w, const char *text, size_t len)
-{
-	if (w->failed) {
-		errno = w->failed;
-		return -1;
-	}
-	buf_add(&w->out, text, len);
-	return record_end(w);
-}
-
-static int
-dump_cb(const char *text, size_t len, void *arg)
-{
-	buf_add(arg, text, len);
-	return 0;
-}
-
-int
-jl_write(struct jl_writer *w, const json_t *v)
-{
-	if (w->failed) {
-		errno = w->failed;
-		return -1;
-	}
-	if (json_dump_callback(v, dump_cb, &w->out,
-	    JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	return record_end(w);
-}
-
-int
-jl_writer_free(struct jl_writer *w)
-{
-	int	 r;
-
-	if (w == NULL)
-		return 0;
-	r = jl_writer_flush(w);
-	buf_free(&w->out);
-	free(w);
-	return r;
 }

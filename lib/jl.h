@@ -3,10 +3,13 @@
  *
  * The reader accepts JSON lines, but also concatenated and pretty-printed
  * documents (`aws ... get-findings` prints one pretty document), CRLF, blank
- * lines, a last line without newline and lines of any length. Each record
+ * lines, a last line without newline and lines up to a maximum length
+ * (JL_MAX_LINE_DEFAULT unless jl_set_max_line() says otherwise). Each record
  * is validated (JSON grammar, UTF-8, nesting depth) exactly once. A
  * malformed record is returned as JL_MALFORMED with the whole lines it
- * occupied, and the reader goes on at the next line.
+ * occupied, and the reader goes on at the next line. A line longer than the
+ * maximum is never held whole: it is a JL_MALFORMED whose bytes come in
+ * pieces (jl_skip()), and the reader goes on at the next line.
  */
 #ifndef SECHUB_JL_H
 #define SECHUB_JL_H
@@ -15,6 +18,8 @@
 #include <jansson.h>
 
 #define JL_MAX_DEPTH	512	/* deeper nesting is rejected */
+/* longer lines are rejected: 64 times EventBridge's 256 KB event limit */
+#define JL_MAX_LINE_DEFAULT	((size_t)16 * 1024 * 1024)
 
 /* A valid JSON text. Borrowed from the reader until the next jl_next(). */
 struct jl_record {
@@ -32,6 +37,8 @@ struct jl_error {
 	unsigned long	 line;	/* where the problem was found */
 	unsigned long	 column;	/* byte column on that line, from 1 */
 	char		 reason[160];	/* "invalid JSON: ... near column N" */
+	int		 toolong;	/* "line longer than N bytes" */
+	int		 more;		/* the line goes on: see jl_skip() */
 };
 
 enum jl_status {
@@ -50,20 +57,32 @@ struct jl_reader *jl_from_fd(int, const char *);
 /* Read from memory (not copied; must outlive the reader). */
 struct jl_reader *jl_from_mem(const char *, size_t, const char *);
 void	 jl_close(struct jl_reader *);
+/* The longest line allowed, in bytes (at least 1). */
+void	 jl_set_max_line(struct jl_reader *, size_t);
 int	 jl_next(struct jl_reader *, struct jl_record *, struct jl_error *);
+/*
+ * After a JL_MALFORMED with err->more set (a line too long, cut where the
+ * buffer ended): 1 and the next piece of the rejected line, borrowed until
+ * the next call; the last piece holds the line's newline. 0 once the line
+ * has ended (at its newline or the end of input), JL_IOERR on a read error.
+ * A caller that does not want the bytes need not call it: jl_next() and
+ * jl_peek_line() drop the rest of the line themselves.
+ */
+int	 jl_skip(struct jl_reader *, const char **, size_t *);
 
 /*
  * A fast path for a program that validates records itself (sh-match).
  * jl_peek_line() skips blanks between records as jl_next() does and hands
  * back the rest of the current line, line terminator excluded, unvalidated:
- * JL_RECORD, JL_EOF or JL_IOERR (a read error inside the line gives an
- * empty line instead: jl_next() then meets and reports it). If the caller
- * finds that the line holds exactly one valid JSON text of len bytes
- * followed by blanks only, jl_take_line() consumes the line and fills the
- * record as jl_next() would have; in every other case the caller calls
- * jl_next(), which validates from the same place, so records, rejects and
- * messages stay the same. The line is read whole before it is handed
- * back: a record's last byte is seen once its line ends (or input ends).
+ * JL_RECORD, JL_EOF or JL_IOERR (a read error inside the line, or a line
+ * longer than allowed, gives an empty line instead: jl_next() then meets
+ * and reports it). If the caller finds that the line holds exactly one
+ * valid JSON text of len bytes followed by blanks only, jl_take_line()
+ * consumes the line and fills the record as jl_next() would have; in every
+ * other case the caller calls jl_next(), which validates from the same
+ * place, so records, rejects and messages stay the same. The line is read whole before it is handed
+ * back (up to the maximum): a record's last byte is seen once its line
+ * ends (or input ends).
  */
 int	 jl_peek_line(struct jl_reader *, const char **, size_t *);
 void	 jl_take_line(struct jl_reader *, struct jl_record *, size_t);

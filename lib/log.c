@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 static const char	*progname = "sechub-tools";
 static int		 quiet;
@@ -71,7 +72,8 @@ void
 log_vmsg(enum log_level level, const char *where, const char *fmt,
     va_list ap)
 {
-	char	 msg[2048];
+	char	 msg[2048], line[2048];
+	size_t	 len;
 	int	 n;
 
 	if (level > LOG_ERROR)
@@ -90,16 +92,18 @@ log_vmsg(enum log_level level, const char *where, const char *fmt,
 		n += vsnprintf(msg + n, sizeof msg - n, fmt, ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof msg - 1)
-		n = sizeof msg - 2;
-	/* one line, whatever the caller formatted */
-	for (int i = 0; i < n; i++) {
-		if (msg[i] == '\n' || msg[i] == '\r')
-			msg[i] = ' ';
-	}
-	msg[n++] = '\n';
+	if ((size_t)n >= sizeof msg)
+		n = sizeof msg - 1;
+	/*
+	 * One line that cannot drive the terminal, whatever the caller
+	 * formatted and whatever the data held: control characters are
+	 * shown escaped (see vis_str() in util.h).
+	 */
+	vis_str(line, sizeof line - 1, msg, (size_t)n);
+	len = strlen(line);
+	line[len++] = '\n';
 	fflush(stdout);
-	(void)!write(STDERR_FILENO, msg, n);
+	(void)!write(STDERR_FILENO, line, len);
 }
 
 void

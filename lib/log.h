@@ -5,7 +5,10 @@
  * Every message has the shape "prog: where: what[: why]" where "where" is
  * "file:line" for a record, a file name, an API operation, or absent. The
  * funnel remembers the worst thing that happened; log_exit_status() turns it
- * into the exit status.
+ * into the exit status. Whatever the caller formatted, a message is one line
+ * that cannot drive the terminal: control characters and bytes that are not
+ * UTF-8 are shown escaped (vis_str() in util.h; sechub-tools(7)
+ * DIAGNOSTICS). Quote a value from the data with show_value().
  */
 #ifndef SECHUB_LOG_H
 #define SECHUB_LOG_H

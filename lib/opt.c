@@ -17,6 +17,7 @@
 #define HELP_COLUMN	30
 
 static const char	*config_path;
+static char		**all_operands;
 static const char	*config_profile;
 
 const char *
@@ -301,7 +302,10 @@ command_line(struct parser *ps, int argc, char **argv)
 {
 	int	 i, options = 1;
 
-	ps->operands = xcalloc(argc + 1, sizeof(*ps->operands));
+	/* kept in a static too: a program may exit with the result's
+	 * pointer moved past the subcommand */
+	ps->operands = all_operands = xcalloc(argc + 1,
+	    sizeof(*ps->operands));
 	for (i = 1; i < argc; i++) {
 		if (options && strcmp(argv[i], "--") == 0)
 			options = 0;
@@ -446,6 +450,8 @@ opt_result_free(struct opt_result *r)
 {
 	if (r->cmd != NULL)
 		r->operands--;
+	if (r->operands == all_operands)
+		all_operands = NULL;
 	free(r->operands);
 	conf_free(r->conf);
 	memset(r, 0, sizeof(*r));

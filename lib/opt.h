@@ -128,6 +128,11 @@ enum {
 	{ "rejects", 0, "FILE", \
 	    "append rejected records to FILE, byte for byte", NULL, (scope), \
 	    OPT_STRS(type, field) }
+/* --max-line needs parsing: the handler gets (id) and calls parse_size() */
+#define OPT_MAX_LINE(id, scope) \
+	{ "max-line", 0, "BYTES", \
+	    "reject lines longer than BYTES (default 16M)", NULL, (scope), \
+	    OPT_ID(id) }
 #define OPT_DRY_RUN(type, field, scope, help) \
 	{ "dry-run", 'n', NULL, (help), NULL, (scope), OPT_SETS(type, field) }
 

@@ -2048,7 +2048,8 @@ pat_ref_match(const struct pat_set *set, size_t rule,
 static void
 quote_value(struct buf *b, const struct ev_field *f)
 {
-	size_t	 i, n = f->valuelen > 80 ? 80 : f->valuelen;
+	size_t	 i, n = f->valuelen > VALUE_SHOW_MAX ? VALUE_SHOW_MAX :
+	    f->valuelen;
 
 	if (f->type != EV_STRING) {
 		buf_add(b, f->value, f->valuelen);

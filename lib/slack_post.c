@@ -342,14 +342,15 @@ slack_state_open(const char *path, char **cause)
 	*cause = NULL;
 	if (path != NULL) {
 		/* Create it private: keys name findings in your accounts. */
-		if ((fd = open(path, O_RDWR | O_CREAT, 0600)) == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
+		if ((fd = open_private(path, O_RDWR, cause)) == -1)
 			return (NULL);
-		}
 		close(fd);
 	}
 	st = xcalloc(1, sizeof(*st));
-	if (sqlite3_open(path ? path : ":memory:", &st->db) != SQLITE_OK) {
+	/* and never through a link put in its place since */
+	if (sqlite3_open_v2(path ? path : ":memory:", &st->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", path ? path : "state",
 		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		slack_state_close(st);

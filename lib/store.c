@@ -122,10 +122,10 @@ canonical_ip(const json_t *v, char *buf, char **cause)
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (ip_parse(s, len, &addr) != 0) {
-		if (len > 64)
-			*cause = store_cause("invalid HostIp \"%.64s...\"", s);
-		else
-			*cause = store_cause("invalid HostIp \"%s\"", s);
+		char	 shown[VALUE_SHOW_SIZE];
+
+		*cause = store_cause("invalid HostIp \"%s\"",
+		    show_value(shown, s, len));
 		return -1;
 	}
 	ip_format(&addr, buf);
@@ -433,8 +433,10 @@ check_key(const char *ip, char *canon, char **cause)
 	struct ip_addr	 addr;
 
 	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
-		*cause = store_cause("invalid HostIp \"%s\"",
-		    ip == NULL ? "" : ip);
+		char	 shown[VALUE_SHOW_SIZE];
+
+		*cause = store_cause("invalid HostIp \"%s\"", ip == NULL ? "" :
+		    show_value(shown, ip, strlen(ip)));
 		return -1;
 	}
 	ip_format(&addr, canon);

@@ -1,14 +1,23 @@
 /*
  * util.c: allocation that never fails (out of memory ends the process),
- * growable buffers and wiping of secrets.
+ * growable buffers, wiping of secrets and no core dumps, private files,
+ * sizes, and values shown safely in messages.
  */
 #include "config.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -208,4 +217,163 @@ buf_free(struct buf *b)
 {
 	free(b->data);
 	buf_init(b);
+}
+
+int
+no_core_dumps(char **cause)
+{
+	struct rlimit	 rl = { 0, 0 };
+
+	*cause = NULL;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
+		xasprintf(cause, "cannot disable core dumps: %s",
+		    strerror(errno));
+		return -1;
+	}
+#if defined(__linux__) && defined(PR_SET_DUMPABLE)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		xasprintf(cause, "cannot make the process not dumpable: %s",
+		    strerror(errno));
+		return -1;
+	}
+#endif
+	return 0;
+}
+
+int
+open_private(const char *path, int flags, char **cause)
+{
+	struct stat	 st;
+	int		 fd, saved;
+
+	*cause = NULL;
+	fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd != -1)
+		return fd;
+	saved = errno;
+	/* ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		xasprintf(cause, "%s: is a symbolic link: refusing to follow "
+		    "it (name the file itself)", path);
+	else
+		xasprintf(cause, "%s: %s", path, strerror(saved));
+	return -1;
+}
+
+int
+parse_size(const char *text, size_t *out, char **cause)
+{
+	unsigned long long	 v = 0, unit = 1;
+	const char		*p = text;
+
+	*cause = NULL;
+	if (*p < '0' || *p > '9')
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (SIZE_MAX / 4) / 10)
+			goto big;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		unit = 1024;
+		break;
+	case 'm': case 'M':
+		unit = 1024 * 1024;
+		break;
+	case 'g': case 'G':
+		unit = 1024 * 1024 * 1024;
+		break;
+	default:
+		goto bad;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		goto bad;
+	if (v > (SIZE_MAX / 4) / unit)
+		goto big;
+	if ((v *= unit) == 0) {
+		xasprintf(cause, "%s: must be at least 1 byte", text);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+bad:
+	xasprintf(cause, "%s: not a size (bytes, or a number with K, M or G)",
+	    text);
+	return -1;
+big:
+	xasprintf(cause, "%s: too large", text);
+	return -1;
+}
+
+/*
+ * Length of the character at p (at most avail bytes) that a terminal shows
+ * as it is: 1 for printable ASCII, 2 to 4 for a valid UTF-8 sequence that
+ * is not a C1 control; 0 for anything to escape.
+ */
+static int
+printable_len(const unsigned char *p, size_t avail)
+{
+	int	 n;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f)
+		return 1;
+	if (p[0] < 0x80 || (n = utf8_seq_len(p, avail)) <= 0)
+		return 0;
+	if (p[0] == 0xc2 && p[1] < 0xa0)
+		return 0;	/* U+0080..U+009F: the C1 controls */
+	return n;
+}
+
+size_t
+vis_str(char *dst, size_t dstsz, const void *src, size_t len)
+{
+	static const char	 cstyle[] = "abtnvfr";
+	const unsigned char	*s = src;
+	size_t			 i = 0, o = 0;
+	char			 esc[5];
+	int			 n;
+
+	if (dstsz == 0)
+		return 0;
+	while (i < len) {
+		if ((n = printable_len(s + i, len - i)) > 0) {
+			if (o + (size_t)n >= dstsz)
+				break;
+			memcpy(dst + o, s + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+			continue;
+		}
+		if (s[i] >= '\a' && s[i] <= '\r')
+			snprintf(esc, sizeof esc, "\\%c", cstyle[s[i] - '\a']);
+		else
+			snprintf(esc, sizeof esc, "\\%03o", s[i]);
+		n = (int)strlen(esc);
+		if (o + (size_t)n >= dstsz)
+			break;
+		memcpy(dst + o, esc, (size_t)n);
+		o += (size_t)n;
+		i++;
+	}
+	dst[o] = '\0';
+	return i;
+}
+
+char *
+show_value(char *buf, const void *value, size_t len)
+{
+	size_t	 shown, n = len > VALUE_SHOW_MAX ? VALUE_SHOW_MAX : len;
+
+	/* cut at a character: step back over UTF-8 continuation bytes */
+	if (n < len)
+		while (n > 0 && n > VALUE_SHOW_MAX - 3 &&
+		    (((const unsigned char *)value)[n] & 0xc0) == 0x80)
+			n--;
+	shown = vis_str(buf, VALUE_SHOW_SIZE - 3, value, n);
+	if (shown < len)
+		strcat(buf, "...");
+	return buf;
 }

@@ -6,7 +6,10 @@
 # gives), against local stand-ins that answer well and badly
 # (tests/fault/chaos.py, tests/fakes/sso_server.py); none of the secrets
 # may appear in stdout, stderr or any file the program writes (rejects,
-# payloads, state, store).
+# payloads, state, store). Then every program that holds a secret is
+# killed with SIGABRT or SIGSEGV while it holds one: it must leave no core
+# file, and while it runs it must have a core limit of 0 and not be
+# dumpable.
 . "$top_srcdir/tests/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 tmpdir
@@ -124,7 +127,9 @@ nfw-sso|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --profile
 ddb-sso-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose --profile sso -s dynamodb:hygiene list
 EOF2
 }
-plan $(($(cases | wc -l) * 2 + 1))
+# programs holding a secret, for the core dump checks below
+CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify sh-findings'
+plan $(($(cases | wc -l) * 2 + 1 + 1 + 5 * 4))
 
 : >"$TMP/all"
 cases | while IFS='|' read -r name mode cmd; do
@@ -181,3 +186,152 @@ if [ -z "$leaked" ]; then
 else
 	echo "not ok $n - secret in files written: $leaked"
 fi
+
+# --- secrets do not outlive the process: no core, not dumpable -------------
+# Each program is started with the fake secrets in its environment and a
+# core limit of unlimited, in a directory of its own, and waits (for input,
+# or for a server that never answers); then it is killed with a signal that
+# dumps core. Not dumpable (PR_SET_DUMPABLE 0) is seen from outside as
+# /proc/PID/environ (where the secrets are) refused to another process of
+# the same user: that needs the program to run as a user without
+# CAP_SYS_PTRACE (as root: nobody, through setpriv), since root may read
+# any process's memory, dumpable or not.
+# A control process shows that this machine writes core files where we
+# look (core_pattern "core"); where it does not, those checks are skipped.
+_tap_n=$n
+cd "$TMP" || exit 99
+chmod 711 "$TMP"
+as_user=
+uid=$(id -u)
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	$as_user nfw-sync --version >/dev/null 2>&1 || as_user=
+	[ -n "$as_user" ] && uid=65534
+fi
+skip_core=
+[ -n "${SECHUB_VALGRIND:-}" ] &&
+    skip_core="valgrind writes its own core files and virtualises limits"
+
+# start_waiting DIR CMD...: start CMD in DIR with stdin from a fifo kept
+# open, core limit unlimited; sets $pid once CMD itself is waiting
+start_waiting() {
+	_dir=$1
+	shift
+	mkdir -p "$_dir"
+	chmod 777 "$_dir"
+	rm -f "$_dir/fifo"
+	mkfifo "$_dir/fifo"
+	chmod 666 "$_dir/fifo"
+	# shellcheck disable=SC2086
+	(cd "$_dir" && ulimit -c unlimited && exec $as_user "$@" <fifo \
+	    >out 2>err) &
+	pid=$!
+	exec 4>"$_dir/fifo"
+	_want=$(basename "$1" | cut -c1-15)
+	_i=0
+	while [ $_i -lt 200 ]; do
+		if [ "$(cat /proc/$pid/comm 2>/dev/null)" = "$_want" ] &&
+		    grep -q '^State:.*S (sleeping)' /proc/$pid/status 2>/dev/null
+		then
+			return 0
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# kill_waiting SIGNAL: signal it, close its input, reap it
+kill_waiting() {
+	kill -s "$1" "$pid" 2>/dev/null
+	exec 4>&-
+	wait "$pid" 2>/dev/null
+	# the kernel writes the core before the parent hears of the death
+	sleep 0.1
+}
+cores_in() {
+	ls "$1" | grep -c '^core' || true
+}
+
+# the control: an ordinary process in the same setting leaves a core
+control=
+# environ_readable PID: another process of the same user reads its
+# environment (and finds the secret there)
+environ_readable() {
+	$as_user cat "/proc/$1/environ" 2>/dev/null | tr '\0' '\n' |
+	    grep -q -F "$AWS_SECRET_ACCESS_KEY"
+}
+if [ -z "$skip_core" ] && start_waiting "$TMP/core-control" cat; then
+	readable=0
+	environ_readable "$pid" && readable=1
+	kill_waiting SEGV
+	if [ "$(cores_in "$TMP/core-control")" -ge 1 ]; then
+		control=core
+		[ "$readable" = 1 ] && [ "$uid" != 0 ] && control="core environ"
+	fi
+fi
+if [ -n "$skip_core" ]; then
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # SKIP $skip_core"
+else
+	ok "$([ -n "$control" ]; echo $?)" \
+	    "control: cat killed with SIGSEGV leaves a core here (checks: ${control:-none})"
+fi
+
+port=$(free_port)
+python3 "$top_srcdir/tests/fault/chaos.py" "$port" "$TMP/hang.log" hang \
+    2>/dev/null &
+at_exit "kill $! 2>/dev/null"
+wait_port "$port" || exit 99
+i=0
+for prog in $CORE_CASES; do
+	i=$((i + 1))
+	case $prog in
+	nfw-sync) sig=ABRT; set -- nfw-sync --rule-group hygiene ;;
+	ipstore) sig=SEGV; set -- ipstore -s dynamodb:hygiene add ;;
+	ipstore-prune) sig=ABRT; set -- ipstore-prune -s dynamodb:hygiene \
+	    --older-than 1s ;;
+	slack-notify) sig=SEGV; set -- slack-notify ;;
+	sh-findings) sig=ABRT; set -- sh-findings --source securityhub \
+	    --region us-east-1 ;;
+	esac
+	dir=$TMP/core-$prog
+	if [ -n "$skip_core" ] || ! command -v "$prog" >/dev/null 2>&1; then
+		for k in 1 2 3 4; do
+			_tap_n=$((_tap_n + 1))
+			echo "ok $_tap_n # SKIP ${skip_core:-$prog not built}"
+		done
+		continue
+	fi
+	export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+	export SLACK_WEBHOOK_URL=https://127.0.0.1:1/services/T0/B0/$HOOKSECRET
+	if ! start_waiting "$dir" "$@"; then
+		kill_waiting KILL
+		for k in 1 2 3 4; do
+			ok 1 "$prog: did not start and wait ($(head -c 200 "$dir/err"))"
+		done
+		continue
+	fi
+	limits=$(sed -n 's/^Max core file size  *\([^ ]*\)  *\([^ ]*\) .*/\1 \2/p' \
+	    "/proc/$pid/limits")
+	readable=no
+	environ_readable "$pid" && readable=yes
+	is "$limits" "0 0" "$prog: core file size limit 0, soft and hard (/proc/PID/limits)"
+	case $control in
+	*environ*)
+		is "$readable" no "$prog: not dumpable: uid $uid cannot read its /proc/PID/environ" ;;
+	*)
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # SKIP dumpability not observable (not run as another user, or no control)" ;;
+	esac
+	kill_waiting "$sig"
+	if [ -n "$control" ]; then
+		is "$(cores_in "$dir")" 0 "$prog: killed with SIG$sig holding the secrets: no core file"
+	else
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # SKIP this machine writes no core file where we look"
+	fi
+	leaked=$(grep -r -l -a -F -e "$AWS_SECRET_ACCESS_KEY" -e "$HOOKSECRET" \
+	    "$dir" 2>/dev/null)
+	is "$leaked" "" "$prog: no file in its directory holds a secret"
+	unset AWS_ENDPOINT_URL SLACK_WEBHOOK_URL
+done

@@ -3,7 +3,9 @@
  *
  * Checks, for any input: ip_parse accepts exactly what the C library's
  * inet_pton accepts (both are strict: no leading zeros in IPv4, no zone
- * ids) and reads the same address; canonical text parses back to the same
+ * ids) and reads the same address (an IPv4-mapped one as the IPv4 address
+ * it maps, and a block of /96 or more inside ::ffff:0:0/96 as the IPv4
+ * block); canonical text parses back to the same
  * address and is its own canonical text; a CIDR block parses back from its
  * text, contains its address and has no host bits; the special-range and
  * allowlist functions run on whatever came out.
@@ -17,6 +19,8 @@
 
 #include "fuzz.h"
 #include "ip.h"
+
+static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 static void
 check_addr(const struct ip_addr *ip)
@@ -58,6 +62,9 @@ check_cidr(const char *s, size_t len, int loose)
 	int		 r;
 
 	r = ip_parse_cidr(s, len, loose, &c);
+	if (r == 0 && c.addr.family == 6 && c.bits >= 96)
+		CHECK(memcmp(c.addr.bytes, mapped, sizeof mapped) != 0,
+		    "a mapped block stays IPv6: \"%.*s\"", (int)len, s);
 	if (r != 0)
 		return;
 	CHECK(c.bits >= 0 && c.bits <= ip_maxbits(&c.addr), "bits %d",
@@ -99,7 +106,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			want = inet_pton(AF_INET, z, sys) == 1 ? 0 : -1;
 		CHECK(r == want, "ip_parse %d, inet_pton %d: \"%s\"", r, want,
 		    z);
-		if (r == 0)
+		if (r == 0 && ip.family == 4 && memchr(s, ':', len) != NULL)
+			/* IPv4-mapped: the IPv4 address it maps */
+			CHECK(memcmp(sys, mapped, 12) == 0 &&
+			    memcmp(sys + 12, ip.bytes, 4) == 0,
+			    "ip_parse and inet_pton differ on \"%s\"", z);
+		else if (r == 0)
 			CHECK(memcmp(ip.bytes, sys, ip.family == 4 ? 4 : 16) ==
 			    0, "ip_parse and inet_pton differ on \"%s\"", z);
 	} else

@@ -7,7 +7,11 @@
  * is one JSON text. Built as fuzz-jlpipe (JL_PIPE), it also checks that the
  * reader gives the same records and errors whether the input is in memory
  * or arrives through a pipe in small pieces (the scanner is resumable);
- * that is slower, hence a target of its own.
+ * that is slower, hence a target of its own. Both are done again with a
+ * small line limit (1 to 64 bytes, from the input's length): records,
+ * rejected bytes and the pieces of lines too long (jl_skip()) still tile
+ * the input, no record reaches past the limit on any of its lines, and
+ * memory and pipe still agree.
  */
 #include "config.h"
 
@@ -61,23 +65,39 @@ feed(void *arg)
 }
 #endif
 
-/* Run a reader to the end, describing every record and error in out. */
+/*
+ * Run a reader to the end (with a line limit unless max is 0), describing
+ * every record and error, and the rest of a line too long, in out.
+ */
 static void
-describe(struct jl_reader *r, struct buf *out)
+describe(struct jl_reader *r, size_t max, struct buf *out)
 {
 	struct jl_record	 rec;
 	struct jl_error		 err;
+	const char		*piece;
+	size_t			 plen;
 	int			 st;
 
+	if (max > 0)
+		jl_set_max_line(r, max);
 	while ((st = jl_next(r, &rec, &err)) != JL_EOF) {
 		CHECK(st == JL_RECORD || st == JL_MALFORMED, "status %d", st);
 		if (st == JL_RECORD) {
 			buf_addf(out, "R %lu %zu:", rec.line, rec.len);
 			buf_add(out, rec.text, rec.len);
 		} else {
+			/* how much of a long line came with the error depends
+			 * on the reads: the whole rejected line is compared */
+			struct buf	 rej;
+
+			buf_init(&rej);
+			buf_add(&rej, err.raw, err.rawlen);
+			while (err.more && jl_skip(r, &piece, &plen) == 1)
+				buf_add(&rej, piece, plen);
 			buf_addf(out, "E %lu.%lu %s %zu:", err.line, err.column,
-			    err.reason, err.rawlen);
-			buf_add(out, err.raw, err.rawlen);
+			    err.reason, rej.len);
+			buf_add(out, rej.data, rej.len);
+			buf_free(&rej);
 		}
 		buf_addc(out, '\n');
 	}
@@ -103,6 +123,77 @@ gap_ok(const uint8_t *data, size_t from, size_t to, int first)
 	while (k < to && blank(data[k]))
 		k++;
 	return k == to;
+}
+
+/* The longest part of a line in data[off..end), counting from the start of
+ * the line holding data[off]; the byte order mark at bom (the reader skips
+ * it) is not counted. */
+static size_t
+longest_line(const uint8_t *data, size_t off, size_t end, size_t bom)
+{
+	size_t	 start = off, best = 0, n;
+
+	while (start > 0 && data[start - 1] != '\n')
+		start--;
+	for (size_t k = start; k <= end; k++) {
+		if (k == end || data[k] == '\n') {
+			n = k - start;
+			if (bom >= start && bom < k)
+				n -= 3;
+			if (n > best)
+				best = n;
+			start = k + 1;
+		}
+	}
+	return best;
+}
+
+/* With a small line limit: records and rejected bytes, long lines' pieces
+ * included, tile the input; no record reaches past the limit. */
+static void
+check_limit(const uint8_t *data, size_t len, size_t max)
+{
+	struct jl_reader	*r;
+	struct jl_record	 rec;
+	struct jl_error		 err;
+	const char		*piece;
+	size_t			 at = 0, plen, bom = 0;
+	int			 st, first = 1;
+
+	/* a byte order mark after the leading blanks */
+	while (bom < len && blank(data[bom]))
+		bom++;
+	if (len - bom < 3 || memcmp(data + bom, "\xef\xbb\xbf", 3) != 0)
+		bom = SIZE_MAX;
+	r = jl_from_mem((const char *)data, len, "mem");
+	jl_set_max_line(r, max);
+	while ((st = jl_next(r, &rec, &err)) != JL_EOF) {
+		const char	*p = st == JL_RECORD ? rec.text : err.raw;
+		size_t		 off = (size_t)(p - (const char *)data);
+		size_t		 l = st == JL_RECORD ? rec.len : err.rawlen;
+
+		CHECK(off >= at && off + l <= len, "limit %zu: out of order",
+		    max);
+		CHECK(gap_ok(data, at, off, first), "limit %zu: bytes "
+		    "%zu..%zu skipped", max, at, off);
+		first = 0;
+		at = off + l;
+		if (st == JL_RECORD) {
+			CHECK(longest_line(data, off, off + l, bom) <= max,
+			    "limit %zu: a record on a longer line", max);
+			continue;
+		}
+		CHECK(err.toolong || strncmp(err.reason, "invalid JSON: ",
+		    14) == 0, "reason: %s", err.reason);
+		while (err.more && jl_skip(r, &piece, &plen) == 1) {
+			CHECK(piece == (const char *)data + at,
+			    "limit %zu: a piece out of place", max);
+			at += plen;
+		}
+	}
+	CHECK(gap_ok(data, at, len, first), "limit %zu: trailing bytes %zu.. "
+	    "skipped", max, at);
+	jl_close(r);
 }
 
 static int
@@ -152,41 +243,47 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	int			 fds[2];
 #endif
 	int			 st, first = 1;
-	size_t			 at = 0, n, pos;
+	size_t			 at = 0, n, pos, small = 1 + len % 64;
 	char			 reason[160];
 	json_error_t		 je;
 	json_t			*v;
 
-	/* 1. in memory */
-	buf_init(&a);
-	r = jl_from_mem(text, len, "mem");
-	describe(r, &a);
-	jl_close(r);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t	 max = pass == 0 ? 0 : small;
+
+		/* 1. in memory */
+		buf_init(&a);
+		r = jl_from_mem(text, len, "mem");
+		describe(r, max, &a);
+		jl_close(r);
 
 #ifdef JL_PIPE
-	/* 2. the same bytes through a pipe, in pieces */
-	if (pipe(fds) == -1)
-		abort();
-	f.rfd = fds[0];
-	f.wfd = fds[1];
-	f.data = data;
-	f.len = len;
-	f.seed = (uint32_t)len * 2654435761u ^ (len > 0 ? data[0] : 0);
-	if (pthread_create(&t, NULL, feed, &f) != 0)
-		abort();
-	buf_init(&b);
-	r = jl_from_fd(fds[0], "mem");
-	describe(r, &b);
-	jl_close(r);
-	pthread_join(t, NULL);
-	close(fds[0]);
-	CHECK(a.len == b.len && (a.len == 0 ||
-	    memcmp(a.data, b.data, a.len) == 0),
-	    "memory and pipe readers differ:\n--- memory\n%.*s--- pipe\n%.*s",
-	    (int)a.len, a.data, (int)b.len, b.data);
-	buf_free(&b);
+		/* 2. the same bytes through a pipe, in pieces */
+		if (pipe(fds) == -1)
+			abort();
+		f.rfd = fds[0];
+		f.wfd = fds[1];
+		f.data = data;
+		f.len = len;
+		f.seed = (uint32_t)len * 2654435761u ^ (len > 0 ? data[0] : 0);
+		if (pthread_create(&t, NULL, feed, &f) != 0)
+			abort();
+		buf_init(&b);
+		r = jl_from_fd(fds[0], "mem");
+		describe(r, max, &b);
+		jl_close(r);
+		pthread_join(t, NULL);
+		close(fds[0]);
+		CHECK(a.len == b.len && (a.len == 0 ||
+		    memcmp(a.data, b.data, a.len) == 0),
+		    "memory and pipe readers differ (line limit %zu):\n"
+		    "--- memory\n%.*s--- pipe\n%.*s", max,
+		    (int)a.len, a.data, (int)b.len, b.data);
+		buf_free(&b);
 #endif
-	buf_free(&a);
+		buf_free(&a);
+	}
+	check_limit(data, len, small);
 
 	/* 3. records and rejected bytes tile the input */
 	r = jl_from_mem(text, len, "mem");

@@ -12,7 +12,8 @@ export SECHUB_NOW=2026-01-05T00:00:00Z
 
 # name status messages output-lines RSS-limit-MB stored
 while read -r name want rej good mb stored; do
-	hostile_run "$name" ipstore -s "sqlite:$TMP/$name.db" add
+	hostile_run "$name" ipstore -s "sqlite:$TMP/$name.db" add \
+	    --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" ipstore "$want" "$rej" "$good" "$mb"
 	n=$(ipstore -s "sqlite:$TMP/$name.db" count 2>&1)
 	if [ "$stored" = + ]; then

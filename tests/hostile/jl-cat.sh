@@ -13,7 +13,7 @@ cat="${SECHUB_VALGRIND:-} $top_builddir/tests/hostile/jl-cat"
 # name status rejected good RSS-limit-MB
 while read -r name want rej good mb; do
 	# shellcheck disable=SC2086
-	hostile_run "$name" $cat
+	hostile_run "$name" $cat --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" jl-cat "$want" "$rej" "$good" "$mb"
 done <<EOF2
 deep.jsonl 1 3 1 16

@@ -30,7 +30,8 @@ export AWS_ENDPOINT_URL_NETWORK_FIREWALL=http://127.0.0.1:$port
 
 # name status messages output-lines RSS-limit-MB blocks-added
 while read -r name want rej good mb added; do
-	hostile_run "$name" nfw-sync -n --rule-group blocklist
+	hostile_run "$name" nfw-sync -n --rule-group blocklist \
+	    --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" nfw-sync "$want" "$rej" "$good" "$mb"
 	got=$(sed -n 's/.*"AddedBlocks":\(\[[^]]*\]\).*/\1/p' "$TMP/out")
 	is "$got" "$added" "$name: only the good addresses are planned"

@@ -11,7 +11,7 @@ plan $((12 * HOSTILE_POINTS + 1))
 
 # name status messages output-lines RSS-limit-MB
 while read -r name want rej good mb; do
-	hostile_run "$name" sh-extract-ip
+	hostile_run "$name" sh-extract-ip --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" sh-extract-ip "$want" "$rej" "$good" "$mb"
 done <<EOF2
 deep.jsonl 1 3 1 16

@@ -12,7 +12,8 @@ echo '{"HostIp":[{"cidr":"203.0.113.0/24"}]}' >"$TMP/pattern.json"
 
 # name status messages output-lines RSS-limit-MB (status: grep's 0/1/2)
 while read -r name want rej good mb; do
-	hostile_run "$name" sh-match -p "$TMP/pattern.json"
+	hostile_run "$name" sh-match -p "$TMP/pattern.json" \
+	    --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" sh-match "$want" "$rej" "$good" "$mb"
 done <<EOF2
 deep.jsonl 2 3 1 16

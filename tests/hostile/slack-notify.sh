@@ -13,7 +13,8 @@ export SECHUB_NOW=2026-01-05T00:00:00Z
 # name status messages output-lines RSS-limit-MB
 while read -r name want rej good mb; do
 	rm -f "$TMP/payloads"
-	hostile_run "$name" slack-notify -n --payloads "$TMP/payloads"
+	hostile_run "$name" slack-notify -n --payloads "$TMP/payloads" \
+	    --max-line "$HOSTILE_MAXLINE"
 	hostile_check "$name" slack-notify "$want" "$rej" "$good" "$mb"
 	# every payload is one JSON object no larger than Slack accepts
 	bad=$(python3 -c '

@@ -52,7 +52,7 @@ not json
 is "$(cat "$TMP/out")" '{"HostIp":"203.0.113.78","Blocked":true}' \
     "the good record is blocked and passed on"
 is "$(sed -n 1p "$TMP/err")" \
-    "nfw-sync: $TMP/bad.jsonl:1: HostIp 203.0.113.300: not an IP address" \
+    "nfw-sync: $TMP/bad.jsonl:1: HostIp \"203.0.113.300\": not an IP address" \
     "rejection says file, line and why"
 # a HostIp is one address: 0.0.0.0/0 or ::/0 is rejected, never blocked
 printf '%s\n' '{"HostIp":"0.0.0.0/0"}' '{"HostIp":"::/0"}' |

@@ -82,7 +82,17 @@ main(void)
 	is_str(canon("::"), "::", "unspecified");
 	is_str(canon("::1"), "::1", "loopback");
 	is_str(canon("fe80::"), "fe80::", "trailing ::");
-	is_str(canon("::ffff:192.0.2.1"), "::ffff:192.0.2.1", "IPv4-mapped");
+	/* an IPv4-mapped address is the IPv4 address it maps */
+	is_str(canon("::ffff:192.0.2.1"), "192.0.2.1", "IPv4-mapped, dotted");
+	is_str(canon("::ffff:c000:201"), "192.0.2.1", "IPv4-mapped, hex");
+	is_str(canon("0:0:0:0:0:FFFF:8.8.8.8"), "8.8.8.8",
+	    "IPv4-mapped, written out");
+	is_str(canon("::ffff:1:c000:201"), "::ffff:1:c000:201",
+	    "not mapped: the prefix is longer");
+	is_str(canon("::192.0.2.1"), "::c000:201",
+	    "IPv4-compatible (deprecated) stays IPv6");
+	is_str(canon("::ffff:0:c000:201"), "::ffff:0:c000:201",
+	    "IPv4-translated (RFC 2765) stays IPv6");
 	is_str(canon("64:ff9b::192.0.2.33"), "64:ff9b::c000:221",
 	    "embedded IPv4 elsewhere is hex");
 	is_str(canon("1:2:3:4:5:6:7:8:9"), "invalid", "nine words refused");
@@ -109,7 +119,18 @@ main(void)
 	is_str(special("fd00::1"), "private (unique local)", "ULA");
 	is_str(special("fe80::1"), "link-local", "link-local v6");
 	is_str(special("ff02::1"), "multicast", "multicast v6");
-	is_str(special("::ffff:8.8.8.8"), "IPv4-mapped", "mapped");
+	is_str(special("::ffff:8.8.8.8"), "public",
+	    "mapped: judged as the public 8.8.8.8");
+	is_str(special("::ffff:10.0.0.1"), "private (RFC 1918)",
+	    "mapped: judged as the private 10.0.0.1");
+	is_str(special("::ffff:7f00:1"), "loopback", "mapped, hex: loopback");
+	{
+		struct ip_addr	 m = { 6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+		    0xff, 8, 8, 8, 8 } };
+
+		is_str(ip_special(&m), "IPv4-mapped",
+		    "a mapped address built by hand is still special");
+	}
 	is_str(special("2600:1f18::1"), "public", "AWS v6 is public");
 	is_str(special("4000::1"), "reserved", "unallocated v6");
 
@@ -132,6 +153,22 @@ main(void)
 	    ip_cidr_special(&c) == NULL, "8.0.0.0/7 is ordinary");
 	ok(ip_parse_cidr("0.0.0.0/4", 9, 0, &c) == 0 &&
 	    ip_cidr_special(&c) != NULL, "0.0.0.0/4 overlaps 10/8");
+	ok(ip_parse_cidr("::ffff:10.0.0.0/104", 19, 0, &c) == 0 &&
+	    c.addr.family == 4 && c.bits == 8 && c.addr.bytes[0] == 10,
+	    "::ffff:10.0.0.0/104 is 10.0.0.0/8");
+	ok(ip_parse_cidr("::ffff:0:0/96", 13, 0, &c) == 0 &&
+	    c.addr.family == 4 && c.bits == 0 && ip_cidr_special(&c) != NULL,
+	    "::ffff:0:0/96 is 0.0.0.0/0, and special");
+	ok(ip_parse_cidr("::ffff:8.8.8.8/128", 18, 0, &c) == 0 &&
+	    c.addr.family == 4 && c.bits == 32, "a mapped /128 is a /32");
+	ok(ip_parse_cidr("::ffff:8.8.8.1/120", 18, 1, &c) == 0 &&
+	    c.addr.family == 4 && c.bits == 24 && c.addr.bytes[3] == 0,
+	    "a mapped block, host bits masked when loose");
+	ok(ip_parse_cidr("::ffff:8.8.8.1/120", 18, 0, &c) == -1,
+	    "and refused when strict");
+	ok(ip_parse_cidr("::/80", 5, 0, &c) == 0 && c.addr.family == 6 &&
+	    ip_cidr_special(&c) != NULL,
+	    "a block around the mapped range stays IPv6, and special");
 
 	is_str(aggregate("10.0.0.1"), "10.0.0.1/32", "one address");
 	is_str(aggregate("198.51.100.0 198.51.100.1"), "198.51.100.0/31",

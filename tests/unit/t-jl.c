@@ -26,9 +26,13 @@ valid(const char *s)
 	return "ok";
 }
 
+/* the reader's line limit for describe(); 0: the default */
+static size_t max_line;
+
 /*
  * Read text through the reader and describe what came out:
- * "R<line>:<text>" per record, "E<line>.<col>[<raw>]" per malformed one.
+ * "R<line>:<text>" per record, "E<line>.<col>[<raw>]" per malformed one,
+ * "L<line>[<raw and every piece of jl_skip()>]" per line too long.
  * chunked: feed it through a pipe one byte at a time.
  */
 static char *
@@ -58,12 +62,23 @@ describe(const char *text, size_t len, int chunked)
 		r = jl_from_fd(fds[0], "pipe");
 	} else
 		r = jl_from_mem(text, len, "mem");
+	if (max_line > 0)
+		jl_set_max_line(r, max_line);
 	buf_init(&out);
 	while ((st = jl_next(r, &rec, &err)) != JL_EOF) {
 		if (st == JL_RECORD) {
 			buf_addf(&out, "R%lu:", rec.line);
 			buf_add(&out, rec.text, rec.len);
 			buf_addc(&out, ' ');
+		} else if (st == JL_MALFORMED && err.toolong) {
+			const char	*piece;
+			size_t		 plen;
+
+			buf_addf(&out, "L%lu[", err.line);
+			buf_add(&out, err.raw, err.rawlen);
+			while (err.more && jl_skip(r, &piece, &plen) == 1)
+				buf_add(&out, piece, plen);
+			buf_adds(&out, "] ");
 		} else if (st == JL_MALFORMED) {
 			buf_addf(&out, "E%lu.%lu[", err.line, err.column);
 			buf_add(&out, err.raw, err.rawlen);
@@ -205,6 +220,50 @@ main(void)
 	    "\\u0000 is kept");
 	json_decref(v);
 	is_str(jl_where(&rec), "f:3", "where is file:line");
+
+	/* a bound on a line: rejected whole, the reader goes on after it */
+	max_line = 8;
+	both("{\"a\":1}\n{\"b\":\"xxxxxxxx\"}\n{\"c\":2}\n",
+	    "R1:{\"a\":1} L2[{\"b\":\"xxxxxxxx\"}\n] R3:{\"c\":2} ",
+	    "a valid line longer than the limit is a reject, with its line");
+	both("{\"a\":12}\n{\"a\":123}\n",
+	    "R1:{\"a\":12} L2[{\"a\":123}\n] ", "8 bytes pass, 9 do not");
+	both("xxxxxxxxxxxxxxxxxxxx\n{}\n", "L1[xxxxxxxxxxxxxxxxxxxx\n] R2:{} ",
+	    "garbage longer than the limit: one reject, not read whole");
+	both("{\n \"a\": \"xxxxxxxxxx\"\n}\n{}\n",
+	    "L2[{\n \"a\": \"xxxxxxxxxx\"\n] E3.1[}\n] R4:{} ",
+	    "a long line inside a pretty record: from the record's start to "
+	    "that line's end");
+	both("{}\nxxxxxxxxxxxxxxx", "R1:{} L2[xxxxxxxxxxxxxxx] ",
+	    "a long last line without newline");
+	both("{}{}{}{}{}\n{}\n", "R1:{} R1:{} R1:{} R1:{} L1[{}\n] R2:{} ",
+	    "records past the limit on one line are rejected with its rest");
+	max_line = 9;
+	both("{\n \"a\": 123\n}\n", "R1:{\n \"a\": 123\n} ",
+	    "a pretty record's line of exactly the limit, its newline at the "
+	    "end of a read, passes");
+	max_line = 8;
+	both("{\"a\":1}    \r\n{}\n", "R1:{\"a\":1} R2:{} ",
+	    "blanks after a record on a long line are not a record");
+	max_line = 0;
+	{
+		struct jl_reader	*r;
+		struct jl_error		 err;
+		const char		*line;
+		const char		 text[] = "{\"a\":\"xxxxxxxxxx\"}\n{}\n";
+
+		r = jl_from_mem(text, sizeof text - 1, "mem");
+		jl_set_max_line(r, 8);
+		ok(jl_peek_line(r, &line, &n) == JL_RECORD && n == 0,
+		    "peek: a line too long is handed back empty");
+		ok(jl_next(r, &rec, &err) == JL_MALFORMED && err.toolong &&
+		    err.line == 1 && strcmp(err.reason, "line longer than 8 "
+		    "bytes") == 0, "and jl_next() then rejects it: %s",
+		    err.reason);
+		ok(jl_peek_line(r, &line, &n) == JL_RECORD && n == 2 &&
+		    memcmp(line, "{}", 2) == 0, "peek goes on at the next line");
+		jl_close(r);
+	}
 
 	/* writer: one line per record */
 	{

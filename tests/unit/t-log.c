@@ -38,6 +38,25 @@ emit_reject(void)
 	log_reject("in.jsonl:42", "invalid JSON: %s", "'}' expected\nnear");
 }
 
+/* what a finding field could hold: terminal escapes, C1, bad UTF-8 */
+static void
+emit_hostile(void)
+{
+	log_warn("f.jsonl:1", "HostIp \"%s\": not an IP address",
+	    "\033]0;owned\a\033[2J\r\t\b\v\f\x7f\xc2\x9b" "6n\x9b\xff"
+	    "\xc3\xa9\xe2\x82\xac ok\\");
+}
+
+static void
+emit_long(void)
+{
+	char	 big[4000];
+
+	memset(big, '\033', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	log_warn(NULL, "%s", big);
+}
+
 static void
 emit_quiet(void)
 {
@@ -62,9 +81,24 @@ main(void)
 	is_str(log_progname(), "sh-test", "program name without directory");
 	is_int(log_exit_status(), EXIT_OK, "status starts at 0");
 	is_str(capture_stderr(emit_reject),
-	    "sh-test: in.jsonl:42: invalid JSON: '}' expected near\n",
-	    "prog: where: what, on one line");
+	    "sh-test: in.jsonl:42: invalid JSON: '}' expected\\nnear\n",
+	    "prog: where: what, on one line (a newline shown as \\n)");
 	is_int(log_exit_status(), EXIT_REJECTED, "a rejected record gives 1");
+	is_str(capture_stderr(emit_hostile),
+	    "sh-test: f.jsonl:1: HostIp \"\\033]0;owned\\a\\033[2J\\r\\t\\b\\v"
+	    "\\f\\177\\302\\2336n\\233\\377\xc3\xa9\xe2\x82\xac ok\\\": not an IP "
+	    "address\n",
+	    "control characters, C1 and bad UTF-8 are shown escaped; "
+	    "UTF-8 text and backslashes are kept");
+	{
+		const char	*out = capture_stderr(emit_long);
+		size_t		 n = strlen(out);
+
+		ok(n > 1000 && n <= 2048 && out[n - 1] == '\n' &&
+		    strchr(out, '\033') == NULL && strcmp(out + n - 5,
+		    "\\033\n") == 0, "a long message is cut between escapes "
+		    "(%zu bytes)", n);
+	}
 	is_str(capture_stderr(emit_quiet), "", "--quiet hides warnings");
 	is_int(log_exit_status(), EXIT_REJECTED, "warnings keep the status");
 	is_str(capture_stderr(emit_verbose),

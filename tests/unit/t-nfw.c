@@ -99,7 +99,7 @@ test_sets(void)
 	ok(!nfw_set_contains(&a, &in[0]), "does not contain 192.0.2.0");
 	in[0] = addr("192.0.2.4");
 	ok(!nfw_set_contains(&a, &in[0]), "does not contain 192.0.2.4");
-	in[0] = addr("::ffff:192.0.2.1");
+	in[0] = addr("::192.0.2.1");	/* (::ffff:192.0.2.1 is 192.0.2.1) */
 	ok(!nfw_set_contains(&a, &in[0]), "families are kept apart");
 
 	nfw_set_init(&b);
