@@ -60,6 +60,7 @@ struct options {
 	int		 dry_run;
 	const char	*allowlist;
 	const char	*rejects;
+	size_t		 max_line;	/* 0: the default */
 	struct ip_list	 allow;		/* --allow blocks, then the file's */
 	struct waf_rails rails;
 	struct aws_options aws;
@@ -82,7 +83,7 @@ struct entries {
 };
 
 enum { O_IP_SET = 1, O_ID, O_SCOPE, O_REPLACE, O_REMOVE, O_ALLOW,
-    O_GET_FILE, O_REGION };
+    O_GET_FILE, O_REGION, O_MAX_LINE };
 
 #define O struct options
 static const struct opt options[] = {
@@ -119,6 +120,7 @@ static const struct opt options[] = {
 	{ "get-file", 0, "FILE",
 	    "plan against a saved GetIPSet answer (implies -n)", NULL, 0,
 	    OPT_ID(O_GET_FILE) },
+	OPT_MAX_LINE(O_MAX_LINE, 0),
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	{ "region", 0, "REGION", "the AWS region", "region", 0,
@@ -134,8 +136,9 @@ static const struct opt_prog prog = {
 "                [--scope REGIONAL|CLOUDFRONT] [--replace | --remove]\n"
 "                [-nq] [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--summary]\n"
-"                [--rejects FILE] [--profile NAME] [--region REGION]\n"
-"                [--verbose] [--get-file FILE] [file ...]\n",
+"                [--max-line BYTES] [--rejects FILE] [--profile NAME]\n"
+"                [--region REGION] [--verbose] [--get-file FILE]\n"
+"                [file ...]\n",
 	options, NULL
 };
 
@@ -225,6 +228,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 	case O_REGION:
 		o->aws.region = value;
 		o->region_where = where;
+		break;
+	case O_MAX_LINE:
+		if (parse_size(value, &o->max_line, &cause) != 0)
+			fatal_usage(where, "%s", cause);
 		break;
 	}
 }
@@ -365,9 +372,12 @@ read_input(const struct options *o, char **files, int nfiles,
 	json_t		*record, *v;
 	const char	*host, *refused;
 	char		*cause, reason[160], why[IP_STRLEN + 64];
+	char		 shown[VALUE_SHOW_SIZE];
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
+	if (o->max_line > 0)
+		input_set_max_line(in, o->max_line);
 	while (input_next(in, &rec)) {
 		if ((record = jl_decode(&rec, reason, sizeof(reason))) ==
 		    NULL) {
@@ -380,8 +390,9 @@ read_input(const struct options *o, char **files, int nfiles,
 			input_reject(in, &rec, "no HostIp string");
 		/* the string's own length: "203.0.113.1\u0000x" is no address */
 		else if (ip_parse(host, json_string_length(v), &a) == -1)
-			input_reject(in, &rec, "HostIp %s: not an IP address",
-			    host);
+			input_reject(in, &rec, "HostIp \"%s\": not an IP "
+			    "address", show_value(shown, host,
+			    json_string_length(v)));
 		else {
 			if ((refused = vet(o, &a, why, sizeof(why))) != NULL)
 				log_warn(jl_where(&rec), "%s: refused: %s", host,
@@ -1076,6 +1087,9 @@ main(int argc, char **argv)
 	int		 i;
 
 	log_init("waf-sync");
+	/* it holds an AWS secret */
+	if (no_core_dumps(&cause) != 0)
+		fatal(NULL, "%s", cause);
 	parse_options(argc, argv, &o, &args);
 	if (o.allowlist != NULL && ip_list_load(&o.allow, o.allowlist,
 	    &cause) == -1)
