@@ -13,6 +13,10 @@ PATH=$TMP/bin:$PATH
 
 ips 203.0.113.20 203.0.113.21 > ips.jsonl
 ips 198.51.100.7 2001:db8::7 > expired.jsonl
+# the store an example lists
+SECHUB_STORE=sqlite:$TMP/store.db
+export SECHUB_STORE
+ips 203.0.113.20 2001:db8::20 | ipstore add > /dev/null || exit 99
 # one line per command, "--" between examples
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$top_srcdir/man/waf-sync.1" |
     awk '/^\.Bd/ { on = 1; next } /^\.Ed/ { on = 0; print "--" } on' > examples

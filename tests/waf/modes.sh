@@ -1,9 +1,10 @@
 #!/bin/sh
 # modes.sh: merge, replace and remove against the WAF stand-in; a set named
 # by name, by ARN or with --id; no change means no UpdateIPSet; the other
-# sets and the description are kept; every request valid and signed.
+# sets and the description are kept; the configuration file names the
+# sets, their region, scope and allowlist; every request valid and signed.
 . "$top_srcdir/tests/waf/fake.sh"
-plan 33
+plan 37
 start_fake
 others() {
 	fake_state | jq -cS '[.IPSets[] | select(.Name != "blocklist" or
@@ -107,6 +108,36 @@ is "$?:$(held blocklist eu-west-1)" "0:203.0.113.7/32 203.0.113.99/32" \
 is "$(jq -r 'select(.Op == "UpdateIPSet") | .Region' "$WAF_LOG" | tail -1)" \
     eu-west-1 \
     "--region: signed for it"
+
+# the configuration file: a profile names the sets, the region, the
+# allowlist; another the scope; the command line wins over both
+cat > cfg <<EOF2
+[profile web]
+ip_set = blocklist blocklist-v6
+allow = 203.0.113.40
+region = eu-west-1
+
+[profile edge]
+ip_set = edge
+scope = CLOUDFRONT
+EOF2
+fake_load "$top_srcdir/tests/waf/sets.json"
+ips 203.0.113.40 203.0.113.41 |
+    env -u AWS_REGION -u AWS_DEFAULT_REGION waf-sync --config cfg \
+    --config-profile web --ip-set blocklist > out 2> err
+is "$?:$(cat err)" "0:waf-sync: <stdin>:1: 203.0.113.40: refused: allowlisted: 203.0.113.40/32" \
+    "configuration: its allow refuses an address"
+is "$(held blocklist eu-west-1):$(held blocklist)" \
+    "203.0.113.41/32 203.0.113.99/32:198.51.100.7/32" \
+    "configuration: its region's set changed, not us-east-1's"
+ips 203.0.113.42 2001:db8::42 | env -u AWS_REGION -u AWS_DEFAULT_REGION \
+    SECHUB_PROFILE=web waf-sync --config cfg --region us-east-1 > out 2> err
+is "$?:$(held blocklist):$(held blocklist-v6)" \
+    "0:198.51.100.7/32 203.0.113.42/32:2001:db8::7/128 2001:db8::42/128" \
+    "configuration: its two sets, each address to its own; --region wins"
+ips 203.0.113.43 | SECHUB_PROFILE=edge waf-sync --config cfg > out 2> err
+is "$?:$(held edge us-east-1 CLOUDFRONT)" "0:203.0.113.43/32" \
+    "configuration: scope CLOUDFRONT from the file"
 
 is "$(invalid)" "" "every request valid and signed for wafv2"
 is "$(signatures)" ok "botocore's signer agrees with every signature"
