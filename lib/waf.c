@@ -23,6 +23,9 @@ struct waf_ipset {
 	int		 match_all;	/* an entry is a /0 */
 	struct nfw_set	 listed;	/* the entries but a /0 */
 	struct nfw_set	 blocked;	/* every entry */
+	/* IPv4 blocks an IPV6 set holds as IPv4-mapped entries: written as
+	   IPv6, read as what they map (ip_parse_cidr()) */
+	struct nfw_set	 mapped;
 };
 
 /* --- names ---------------------------------------------------------------- */
@@ -219,6 +222,13 @@ read_addresses(struct waf_ipset *s, const json_t *list, char **cause)
 			xasprintf(cause, "Addresses[%zu]: not a CIDR block", i);
 			return -1;
 		}
+		/* ::ffff:198.51.100.0/120 is 198.51.100.0/24: it goes */
+		if (c.addr.family == 4 && s->family == 6 &&
+		    memchr(json_string_value(v), ':',
+		    json_string_length(v)) != NULL) {
+			nfw_set_add_cidr(&s->mapped, &c);
+			continue;
+		}
 		if (c.addr.family != s->family) {
 			xasprintf(cause, "Addresses[%zu]: an IPv%d block in an "
 			    "%s set", i, c.addr.family,
@@ -234,6 +244,7 @@ read_addresses(struct waf_ipset *s, const json_t *list, char **cause)
 	s->nentries = json_array_size(list);
 	nfw_set_normalise(&s->listed);
 	nfw_set_normalise(&s->blocked);
+	nfw_set_normalise(&s->mapped);
 	return 0;
 }
 
@@ -274,6 +285,7 @@ waf_ipset_from_get(const json_t *resp, enum waf_scope scope, char **cause)
 	s->description = get_string(set, "Description");
 	nfw_set_init(&s->listed);
 	nfw_set_init(&s->blocked);
+	nfw_set_init(&s->mapped);
 	if (read_addresses(s, list, cause) == -1) {
 		waf_ipset_free(s);
 		return NULL;
@@ -293,6 +305,7 @@ waf_ipset_free(struct waf_ipset *s)
 	free(s->description);
 	nfw_set_free(&s->listed);
 	nfw_set_free(&s->blocked);
+	nfw_set_free(&s->mapped);
 	free(s);
 }
 
@@ -519,6 +532,33 @@ note_forbidden(struct waf_plan *p, const struct nfw_set *listed,
 	nfw_set_free(&part);
 }
 
+/*
+ * The IPv4-mapped entries of an IPV6 set, as the IPv4 blocks they map: no
+ * IPv6 address is in them, and an IPv4 block goes in an IPv4 set.
+ */
+static void
+note_mapped(struct waf_plan *p, const struct nfw_set *mapped)
+{
+	struct ip_cidr	*c, as6;
+	struct waf_note	*n;
+	size_t		 nc, i;
+	char		 text[IP_STRLEN];
+
+	nc = nfw_set_cidrs(mapped, &c);
+	for (i = 0; i < nc; i++) {
+		n = add_note(p, &c[i]);
+		memset(&as6, 0, sizeof(as6));
+		as6.addr.family = 6;
+		as6.addr.bytes[10] = as6.addr.bytes[11] = 0xff;
+		memcpy(as6.addr.bytes + 12, c[i].addr.bytes, 4);
+		as6.bits = c[i].bits + 96;
+		snprintf(n->reason, sizeof(n->reason), "IPv4-mapped (%s): "
+		    "IPv4 addresses go in an IPv4 set", ip_format_cidr(&as6,
+		    text));
+	}
+	free(c);
+}
+
 static int
 note_cmp(const void *a, const void *b)
 {
@@ -612,13 +652,16 @@ waf_plan_new(const struct waf_ipset *s, enum nfw_mode mode,
 	forbidden_init(&f, s->family, rails);
 	plan_sets(p, s, input, &f);
 	forbidden_free(&f);
+	/* after the match-all note, which looks for a /0 of its version */
+	note_mapped(p, &s->mapped);
 	if (p->ncleaned > 1)
 		qsort(p->cleaned, p->ncleaned, sizeof(*p->cleaned), note_cmp);
 	nfw_set_minus(&p->blocked, &s->blocked, &p->added);
 	nfw_set_minus(&s->blocked, &p->blocked, &p->removed);
 	p->nblocks = nfw_set_cidrs(&p->blocked, &p->blocks);
 	p->fits = p->nblocks <= WAF_MAX_ADDRESSES;
-	p->changed = !nfw_set_equal(&p->blocked, &s->blocked);
+	p->changed = !nfw_set_equal(&p->blocked, &s->blocked) ||
+	    nfw_set_count(&s->mapped) > 0;
 	return p;
 }
 

@@ -117,8 +117,10 @@ struct waf_plan {
 	size_t		 nblocks;
 	int		 fits;		/* nblocks <= WAF_MAX_ADDRESSES */
 	int		 changed;	/* an UpdateIPSet is needed */
-	/* match-all, special or allowlisted blocks the set held, which the
-	 * change takes out, in address order */
+	/* match-all, special or allowlisted blocks the set held, and the
+	 * IPv4 blocks an IPV6 set held as IPv4-mapped entries (always taken
+	 * out: ::ffff:0:0/96 is IPv4 to every program), which the change
+	 * takes out, in address order (IPv4 first) */
 	struct waf_note	*cleaned;
 	size_t		 ncleaned;
 };

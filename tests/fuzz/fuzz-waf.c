@@ -13,7 +13,8 @@
  *  - the answer is refused, with a reason, exactly when the model says it
  *    is not an IP set that can be written back: no IPSet, no LockToken, a
  *    version that is neither IPV4 nor IPV6, no Name, Id or Addresses, or an
- *    entry that is not a CIDR block of the set's version;
+ *    entry that is not a CIDR block of the set's version (an IPv4-mapped
+ *    entry of an IPV6 set is one: the IPv4 block it maps);
  *  - the planned blocks are sorted, disjoint, the fewest, of the set's
  *    version, never a /0, and cover exactly the wanted set: what the set
  *    may keep (its blocks but a /0, nothing special unless "private",
@@ -24,7 +25,8 @@
  *  - added, removed, "changed" and "fits" agree with the model; the blocks
  *    cleaned are exactly what the set held that the rails forbid, and one
  *    note says "matches all traffic" exactly when a /0 was held or would
- *    have been planned;
+ *    have been planned; IPv4 notes, saying "IPv4-mapped", exactly when an
+ *    IPV6 set held IPv4-mapped entries, and then a change;
  *  - the UpdateIPSet request, as sent (serialised and read back), has
  *    Name, Scope, Id, the Description as read, the blocks and the lock
  *    token, and nothing else;
@@ -104,6 +106,7 @@ struct model {
 	int		 cloudfront;
 	struct list	 held;		/* the set's entries */
 	int		 held_zero;	/* one of them is a /0 */
+	int		 held_mapped;	/* an IPV6 set's IPv4-mapped entries */
 	struct list	 in;		/* the input */
 	struct list	 allow;		/* the allowlist */
 	struct ip_addr	*pts;		/* where the sets may change */
@@ -244,8 +247,15 @@ model_answer(const json_t *a, struct model *m)
 		return 0;
 	json_array_foreach(list, k, v) {
 		if (!json_is_string(v) || ip_parse_cidr(json_string_value(v),
-		    json_string_length(v), 1, &c) == -1 ||
-		    c.addr.family != m->family)
+		    json_string_length(v), 1, &c) == -1)
+			return 0;
+		/* written as IPv6, read as the IPv4 block it maps */
+		if (m->family == 6 && c.addr.family == 4 &&
+		    memchr(json_string_value(v), ':', json_string_length(v))) {
+			m->held_mapped++;
+			continue;
+		}
+		if (c.addr.family != m->family)
 			return 0;
 		list_add(&m->held, &c);
 		m->held_zero |= c.bits == 0;
@@ -403,13 +413,23 @@ static void
 check_cleaned(const struct model *m, const struct waf_plan *p)
 {
 	const struct ip_cidr *prev = NULL;
-	size_t	 k, zeros = 0;
+	size_t	 k, zeros = 0, mapped = 0;
 	char	 t[IP_STRLEN];
 
 	for (k = 0; k < p->ncleaned; k++) {
 		const struct ip_cidr *b = &p->cleaned[k].block;
 
 		ip_format_cidr(b, t);
+		if (m->family == 6 && b->addr.family == 4) {
+			mapped++;
+			CHECK(strncmp(p->cleaned[k].reason, "IPv4-mapped (::ffff:",
+			    20) == 0, "note %s says %s", t,
+			    p->cleaned[k].reason);
+			CHECK(prev == NULL || ip_cmp(&prev->addr, &b->addr) < 0,
+			    "note %s: not in address order", t);
+			prev = b;
+			continue;
+		}
 		CHECK(b->addr.family == m->family, "note %s: version", t);
 		if (b->bits == 0) {
 			zeros++;
@@ -425,6 +445,8 @@ check_cleaned(const struct model *m, const struct waf_plan *p)
 		    "note %s: not in address order", t);
 		prev = b;
 	}
+	CHECK((mapped > 0) == (m->held_mapped > 0), "%zu IPv4-mapped notes "
+	    "for %d such entries", mapped, m->held_mapped);
 	CHECK(zeros == (m->held_zero || m->whole_held || m->whole_want),
 	    "%zu match-all notes: held /0 %d, all held %d, all wanted %d",
 	    zeros, m->held_zero, m->whole_held, m->whole_want);
@@ -467,8 +489,9 @@ check_points(const struct model *m, const struct waf_plan *p)
 		    in_notes(p, a), held_nonzero(m, a), forbidden(m, a));
 		differs |= want != held;
 	}
-	CHECK(p->changed == differs, "changed %d, differs %d", p->changed,
-	    differs);
+	CHECK(p->changed == (differs || m->held_mapped > 0), "changed %d, "
+	    "differs %d, IPv4-mapped entries %d", p->changed, differs,
+	    m->held_mapped);
 	CHECK(p->fits == (p->nblocks <= WAF_MAX_ADDRESSES), "fits %d with "
 	    "%zu blocks", p->fits, p->nblocks);
 }

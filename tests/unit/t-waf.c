@@ -235,6 +235,21 @@ test_list(void)
 	json_decref(a);
 }
 
+/* A GetIPSet answer refused, saying why. */
+static void
+refused(const char *version, const char *addresses, const char *want,
+    const char *what)
+{
+	json_t	*a = answer(version, addresses);
+	char	*cause = NULL;
+
+	ok(waf_ipset_from_get(a, WAF_REGIONAL, &cause) == NULL,
+	    "get: %s is refused", what);
+	is_str(cause, want, "get: %s: and says why", what);
+	free(cause);
+	json_decref(a);
+}
+
 static void
 test_get(void)
 {
@@ -253,20 +268,15 @@ test_get(void)
 	is_str(waf_ipset_token(s), TOKEN, "get: the lock token");
 	waf_ipset_free(s);
 
-	a = answer("IPV4", "\"2001:db8::1/128\"");
-	ok(waf_ipset_from_get(a, WAF_REGIONAL, &cause) == NULL,
-	    "get: an IPv6 block in an IPV4 set is refused");
-	is_str(cause, "Addresses[0]: an IPv6 block in an IPV4 set",
-	    "get: and says which");
-	free(cause);
-	json_decref(a);
-	a = answer("IPV6", "\"2001:db8::/32\",\"not an address\"");
-	ok(waf_ipset_from_get(a, WAF_REGIONAL, &cause) == NULL,
-	    "get: an entry that is no CIDR block is refused (writing back "
-	    "would lose it)");
-	is_str(cause, "Addresses[1]: not a CIDR block", "get: and which");
-	free(cause);
-	json_decref(a);
+	refused("IPV4", "\"2001:db8::1/128\"",
+	    "Addresses[0]: an IPv6 block in an IPV4 set",
+	    "an IPv6 block in an IPV4 set");
+	refused("IPV6", "\"192.0.2.1/32\"",
+	    "Addresses[0]: an IPv4 block in an IPV6 set",
+	    "an IPv4 block written as such in an IPV6 set");
+	refused("IPV6", "\"2001:db8::/32\",\"not an address\"",
+	    "Addresses[1]: not a CIDR block",
+	    "an entry that is no CIDR block (writing back would lose it)");
 	a = answer("IPV5", "");
 	ok(waf_ipset_from_get(a, WAF_REGIONAL, &cause) == NULL,
 	    "get: no known version");
@@ -333,6 +343,19 @@ test_rails(void)
 	    "", NULL, "2001:db8::1/128",
 	    "fe80::/64: special-purpose range: link-local", 1,
 	    "IPv6 specials too");
+	check_plan("IPV6", "\"::ffff:198.51.100.0/120\",\"::ffff:c633:6407\","
+	    "\"2001:db8::1/128\"", NFW_MERGE, "", NULL, "2001:db8::1/128",
+	    "198.51.100.0/24: IPv4-mapped (::ffff:198.51.100.0/120): IPv4 "
+	    "addresses go in an IPv4 set", 1,
+	    "IPv4-mapped entries of an IPV6 set: IPv4 blocks, taken out");
+	check_plan("IPV6", "\"::ffff:0:0/96\",\"::/0\"", NFW_MERGE, "", NULL,
+	    "", "0.0.0.0/0: IPv4-mapped (::ffff:0.0.0.0/96): IPv4 addresses "
+	    "go in an IPv4 set; ::/0: matches all traffic", 1,
+	    "a mapped IPv4 /0 does not hide the set's own /0");
+	check_plan("IPV6", "\"::ffff:192.0.2.1/128\"", NFW_REMOVE, "", NULL,
+	    "", "192.0.2.1/32: IPv4-mapped (::ffff:192.0.2.1/128): IPv4 "
+	    "addresses go in an IPv4 set", 1,
+	    "a mapped entry alone is a change to make");
 
 	ip_list_init(&allow);
 	ip_parse_cidr("198.51.100.7", 12, 0, &c);

@@ -2,9 +2,10 @@
 # rails.sh: 0.0.0.0/0, special-purpose ranges and the allowlist, in the
 # input and in what the set already holds: never written back, each block
 # taken out reported (warning, record, summary), in every mode, even with
-# no input; the rest of a block stays blocked.
+# no input; the rest of a block stays blocked. IPv4-mapped entries of an
+# IPv6 set are IPv4 blocks: taken out and reported.
 . "$top_srcdir/tests/waf/fake.sh"
-plan 21
+plan 24
 start_fake
 jq '.IPSets[0].Addresses = ["0.0.0.0/0", "10.0.0.5/32", "198.51.100.7/32",
     "203.0.113.0/30"] | .IPSets[1].Addresses = ["fe80::/64", "2001:db8::7/128"]' \
@@ -71,4 +72,19 @@ is "$(held blocklist)" "10.0.0.5/32 10.1.2.3/32 198.51.100.7/32 203.0.113.0/30" 
     "--allow-private: special addresses kept and added, the /0 still gone"
 is "$(cat err)" "waf-sync: blocklist: removed from the IP set: 0.0.0.0/0: matches all traffic" \
     "--allow-private: a /0 never stays"
+# an IPV6 set holding IPv4-mapped entries: they are the IPv4 blocks they
+# map (as everywhere), no IPv6 address; taken out, said so, the rest kept
+jq '.IPSets[1].Addresses = ["::ffff:198.51.100.0/120", "::ffff:c000:22e/128",
+    "2001:db8::7/128"]' "$top_srcdir/tests/waf/sets.json" > mapped.json
+fake_load mapped.json
+ips 2001:db8::9 | waf-sync --ip-set blocklist-v6 > out 2> err
+is "$?:$(held blocklist-v6)" "0:2001:db8::7/128 2001:db8::9/128" \
+    "IPv4-mapped entries of an IPv6 set: merged, and they are gone"
+is "$(cat err)" "waf-sync: blocklist-v6: removed from the IP set: 192.0.2.46/32: IPv4-mapped (::ffff:192.0.2.46/128): IPv4 addresses go in an IPv4 set
+waf-sync: blocklist-v6: removed from the IP set: 198.51.100.0/24: IPv4-mapped (::ffff:198.51.100.0/120): IPv4 addresses go in an IPv4 set" \
+    "IPv4-mapped entries: each one said, as the IPv4 block it is"
+is "$(jq -c 'select(.Cleaned) | [.HostIp, .Blocked, .Unblocked]' out | tr '\n' ' ')" \
+    '["192.0.2.46",false,true] ["198.51.100.0/24",false,true] ' \
+    "IPv4-mapped entries: a Cleaned record each"
+
 is "$(invalid)" "" "every request valid and signed"
