@@ -329,7 +329,15 @@ flow_send(struct sechub *h, char **files, int nfiles, int in)
 	match_args(h, &m, pattern, files, nfiles);
 	run1(h, "send-findings", "sh-match", &m, in, matched);
 	free(pattern);
+	/*
+	 * The shipped pattern chooses events with a HIGH or CRITICAL
+	 * finding; an event carries other findings too: tell only those.
+	 * A pattern of one's own decides alone.
+	 */
+	if (h->v[O_SEND_PATTERN].value == NULL)
+		h->severity = "HIGH,CRITICAL";
 	tell(h, "send-findings", matched);
+	h->severity = NULL;
 	close(matched);
 }
 

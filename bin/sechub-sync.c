@@ -434,6 +434,10 @@ tell(struct sechub *h, const char *flow, int fd)
 		proc_argv_add(&a, "--webhook-file");
 		proc_argv_add(&a, h->v[O_WEBHOOK].value);
 	}
+	if (h->severity != NULL) {
+		proc_argv_add(&a, "--severity");
+		proc_argv_add(&a, h->severity);
+	}
 	if (h->dry_run)
 		proc_argv_add(&a, "--dry-run");
 	verbosity_args(&a);

@@ -56,6 +56,7 @@ struct sechub {
 	char		 *state_dir;
 	int		  lock_fd;
 	int		  status;	/* the worst exit status so far */
+	const char	 *severity;	/* slack-notify --severity, if any */
 };
 
 /* What one target's nfw-sync --summary said. */
