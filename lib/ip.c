@@ -229,6 +229,26 @@ ip_parse_cidr(const char *s, size_t len, int loose, struct ip_cidr *c)
 	return parse_cidr(s, len, loose, 0, c);
 }
 
+int
+ip_host_key(const char *s, size_t len, char *buf)
+{
+	struct ip_cidr	 c;
+
+	if (memchr(s, '/', len) == NULL) {
+		if (ip_parse(s, len, &c.addr) != 0)
+			return -1;
+		ip_format(&c.addr, buf);
+		return 0;
+	}
+	if (parse_cidr(s, len, 0, 0, &c) != 0)
+		return -1;
+	if (c.bits == ip_maxbits(&c.addr))
+		ip_format(&c.addr, buf);
+	else
+		ip_format_cidr(&c, buf);
+	return 0;
+}
+
 char *
 ip_format(const struct ip_addr *ip, char *buf)
 {

@@ -37,6 +37,13 @@ int	 ip_parse_cidr(const char *, size_t, int, struct ip_cidr *);
 char	*ip_format(const struct ip_addr *, char *);
 /* "addr/bits" into buf (IP_STRLEN bytes); returns buf. */
 char	*ip_format_cidr(const struct ip_cidr *, char *);
+/*
+ * A blocklist key: an address, or a CIDR block with its host bits zero,
+ * written canonically into buf (IP_STRLEN): the address alone when the
+ * block is one address (a /32, a /128), else "address/bits". -1 if it is
+ * neither.
+ */
+int	 ip_host_key(const char *, size_t, char *);
 int	 ip_cmp(const struct ip_addr *, const struct ip_addr *);
 int	 ip_cidr_contains(const struct ip_cidr *, const struct ip_addr *);
 /* Address bit length: 32 or 128. */

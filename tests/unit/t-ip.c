@@ -9,6 +9,15 @@
 #include "ip.h"
 #include "tap.h"
 
+/* ip_host_key() of s, or "invalid". */
+static const char *
+key(const char *s)
+{
+	static char	 buf[IP_STRLEN];
+
+	return ip_host_key(s, strlen(s), buf) == 0 ? buf : "invalid";
+}
+
 static const char *
 canon(const char *s)
 {
@@ -202,5 +211,17 @@ main(void)
 	free(cause);
 	ip_list_free(&l);
 	unlink(path);
+
+	/* blocklist keys: an address, or a block with its host bits zero */
+	is_str(key("198.51.100.7"), "198.51.100.7", "key: an address");
+	is_str(key("198.51.100.7/32"), "198.51.100.7", "key: a /32 is its address");
+	is_str(key("198.51.100.0/24"), "198.51.100.0/24", "key: a block");
+	is_str(key("198.51.100.1/24"), "invalid", "key: host bits set refused");
+	is_str(key("2001:DB8::/32"), "2001:db8::/32", "key: an IPv6 block, canonical");
+	is_str(key("2001:db8::1/128"), "2001:db8::1", "key: a /128 is its address");
+	is_str(key("::ffff:198.51.100.0/120"), "198.51.100.0/24",
+	    "key: a mapped block is the IPv4 block");
+	is_str(key("198.51.100.0/"), "invalid", "key: no prefix length refused");
+	is_str(key("198.51.100.0/33"), "invalid", "key: /33 refused");
 	return done_testing();
 }
