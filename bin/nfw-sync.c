@@ -26,6 +26,8 @@
 #define TOKEN_ATTEMPTS	5
 /* The dry-run plan is written in pieces of this size. */
 #define PLAN_CHUNK	(1024 * 1024)
+/* The largest capacity a stateless rule group can be created with. */
+#define GROUP_MAX_CAPACITY	30000
 
 struct options {
 	const char	*rule_group;
@@ -103,6 +105,14 @@ static const struct opt options[] = {
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	OPT_REGION(O, aws.region),
+	{ "role-arn", 0, "ARN",
+	    "assume this IAM role (a group of another account)",
+	    NULL, 0, OPT_STRS(O, aws.role_arn) },
+	{ "external-id", 0, "ID", "the ExternalId the role's trust policy asks "
+	    "for", NULL, 0, OPT_STRS(O, aws.external_id) },
+	{ "role-session-name", 0, "NAME",
+	    "the name of the role's session (sechub-tools-TIME)", NULL, 0,
+	    OPT_STRS(O, aws.role_session_name) },
 	OPT_COMMON,
 	OPT_END
 };
@@ -114,8 +124,9 @@ static const struct opt_prog prog = {
 "                [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--priority SRC[,DST]]\n"
 "                [--summary] [--max-line BYTES] [--rejects FILE]\n"
-"                [--profile NAME] [--region REGION] [--verbose]\n"
-"                [--describe-file FILE] [file ...]\n",
+"                [--profile NAME] [--region REGION] [--role-arn ARN\n"
+"                [--external-id ID] [--role-session-name NAME]]\n"
+"                [--verbose] [--describe-file FILE] [file ...]\n",
 	options, NULL
 };
 
@@ -485,18 +496,42 @@ describe_and_plan(struct aws_ctx *aws, const struct options *o,
 	return 0;
 }
 
+/* How many of our blocks (two units each) fit in capacity beside other. */
+static int64_t
+blocks_room(int64_t capacity, int64_t other)
+{
+	return capacity > other ? (capacity - other) / 2 : 0;
+}
+
+/*
+ * The numbers of a change that does not fit, and what would make it fit:
+ * a group recreated with enough capacity, unless even the largest a group
+ * can have is too small.
+ */
 static char *
 capacity_error(const struct options *o, const struct outcome *out)
 {
 	const struct nfw_plan *p = out->plan;
-	char	*s;
+	int64_t	 other = nfw_group_other_capacity(out->group);
+	int64_t	 room = blocks_room(p->capacity, other);
+	char	*s, *advice;
 
+	if (p->capacity_needed <= GROUP_MAX_CAPACITY)
+		xasprintf(&advice, "prune addresses or recreate the rule "
+		    "group with a capacity of at least %lld",
+		    (long long)p->capacity_needed);
+	else
+		xasprintf(&advice, "prune addresses: no rule group holds more "
+		    "than %d, room for %lld blocks beside the other rules",
+		    GROUP_MAX_CAPACITY, (long long)blocks_room(
+		    GROUP_MAX_CAPACITY, other));
 	xasprintf(&s, "%s: capacity exceeded: 2 rules x %zu blocks + %lld for "
-	    "other rules = %lld, more than the group's capacity %lld: "
-	    "nothing changed; prune addresses or recreate the rule group "
-	    "with a larger capacity", o->rule_group, p->nblocks,
-	    (long long)nfw_group_other_capacity(out->group),
-	    (long long)p->capacity_needed, (long long)p->capacity);
+	    "other rules = %lld, more than the group's capacity %lld (room "
+	    "for %lld blocks, %lld too many): nothing changed; %s",
+	    o->rule_group, p->nblocks, (long long)other,
+	    (long long)p->capacity_needed, (long long)p->capacity,
+	    (long long)room, (long long)p->nblocks - (long long)room, advice);
+	free(advice);
 	return s;
 }
 

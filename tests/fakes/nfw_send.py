@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Send one request to the Network Firewall stand-in, signed by botocore's
-own SigV4 signer (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY),
-and print "STATUS ERROR-TYPE" ("200 -" on success). Tests only.
+own SigV4 signer (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+and AWS_SESSION_TOKEN, for the region AWS_REGION, default us-east-1), and
+print "STATUS ERROR-TYPE" ("200 -" on success). Tests only.
 
 usage: nfw_send.py URL OPERATION FILE [--unsigned]
 """
@@ -26,8 +27,10 @@ def main():
                      headers=headers)
     if "--unsigned" not in sys.argv:
         creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"],
-                            os.environ["AWS_SECRET_ACCESS_KEY"])
-        SigV4Auth(creds, "network-firewall", "us-east-1").add_auth(req)
+                            os.environ["AWS_SECRET_ACCESS_KEY"],
+                            os.environ.get("AWS_SESSION_TOKEN") or None)
+        SigV4Auth(creds, "network-firewall",
+                  os.environ.get("AWS_REGION", "us-east-1")).add_auth(req)
     r = urllib.request.Request(url + "/", data=body, method="POST",
                                headers=dict(req.headers.items()))
     try:

@@ -1,23 +1,51 @@
 #!/usr/bin/python3
 """A local stand-in for AWS Network Firewall, for tests only.
 
-Keeps one rule group; answers DescribeRuleGroup and UpdateRuleGroup over
-awsJson1_0; rotates the UpdateToken on every change and answers
-InvalidTokenException to a stale one; enforces capacity and unique
-priorities; validates every request against the service model shipped with
-python3-botocore (required members, unknown members, types, min, max,
-pattern, enum) and checks the SigV4 signature when given the secret key.
-Faults (throttling, 5xx, ResourceNotFound), a slow answer, a barrier that
-holds answers until several clients have asked, and a rival writer can be
-injected with POST /_control, which also replaces the group ({"state":
-...}, faults and rivals cleared); GET /_state shows the group. Every
-request is appended to the log as one JSON line.
+Keeps rule groups in regions and accounts; answers DescribeRuleGroup and
+UpdateRuleGroup over awsJson1_0; rotates each group's UpdateToken on every
+change and answers InvalidTokenException to a stale one; enforces capacity
+and unique priorities; validates every request against the service model
+shipped with python3-botocore (required members, unknown members, types,
+min, max, pattern, enum) and checks the SigV4 signature (service
+network-firewall, the region of the credential scope) when it knows the
+signing key's secret.
+
+The state file is one DescribeRuleGroup answer: that group is served in
+every region and to every account, as a single group always was. Or it is
+{"Groups": [answer, ...]} (or a list of answers): each group is then seen
+only by requests signed for the region and by a key of the account its
+RuleGroupArn names (arn:aws:network-firewall:REGION:ACCOUNT:...); others
+get ResourceNotFoundException, as AWS answers for a group it does not
+have there.
+
+Keys: --secret KEY checks every request's signature with KEY whatever its
+access key id (the key then belongs to the default account: --account, else
+the first group's). --keys "AKID=SECRET,..." (the form of FAKE_STS_KEYS of
+aws_fake.py) are keys of the default account; --role ARN (repeatable) is a
+role the STS stand-in of aws_fake.py issues keys for: access key
+ASIA<NAME>, secret "<NAME>-secret&FAKE" (NAME the role's name in upper case
+without '-'), with a session token that must be signed; the key belongs to
+the role's account. With --keys or --role, a key not known is refused
+(UnrecognizedClientException); with none of them, nothing is checked.
+--region R: this endpoint serves region R only; a request signed for
+another is refused (InvalidSignatureException), as AWS does.
+
+Faults (throttling, 5xx, ResourceNotFound; each for an operation and
+optionally one "group" (name or ARN), "region" or "account"), a slow
+answer, a barrier that holds answers until several clients have asked, and
+a rival writer (of one "group", default the first) can be injected with
+POST /_control, which also replaces the groups ({"state": ...}, faults and
+rivals cleared). GET /_state shows the first group, GET /_state?group=X
+the group named or with ARN X, GET /_groups all of them ({"Groups":
+[...]}). Every request is appended to the log as one JSON line, with the
+Region and Account it was signed for and the RuleGroupArn it reached.
 
 usage: nfw_server.py --port N --state FILE --log FILE [--secret KEY]
+           [--keys AKID=SECRET,...] [--role ARN]... [--account ID]
+           [--region REGION]
 """
 import argparse
 import copy
-import datetime
 import hashlib
 import hmac
 import ipaddress
@@ -26,6 +54,7 @@ import re
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -196,15 +225,24 @@ def check_rule_group(rule_group, capacity):
 
 # --- SigV4 --------------------------------------------------------------------
 
-def check_signature(handler, body, secret):
-    auth = handler.headers.get("Authorization", "")
-    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/"
-                 r"([^/]+)/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?"
-                 r"Signature=([0-9a-f]{64})$", auth)
+AUTH_RE = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/"
+                     r"([^/]+)/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?"
+                     r"Signature=([0-9a-f]{64})$")
+
+
+def parse_authorization(handler):
+    """(access key id, day, region, service, signed, signature)."""
+    m = AUTH_RE.match(handler.headers.get("Authorization", ""))
     if not m:
         raise Refused(403, "MissingAuthenticationTokenException",
                       "missing or malformed Authorization")
-    akid, day, region, service, signed, signature = m.groups()
+    return m.groups()
+
+
+def check_signature(handler, body, auth, secret, token_needed):
+    """Refuse a request not signed as AWS would want it (with secret, when
+    known: None checks the form only)."""
+    akid, day, region, service, signed, signature = auth
     if service != "network-firewall":
         raise Refused(403, "InvalidSignatureException",
                       "credential scope names service %s" % service)
@@ -213,10 +251,16 @@ def check_signature(handler, body, secret):
         raise Refused(403, "InvalidSignatureException",
                       "X-Amz-Date does not match the credential scope")
     names = signed.split(";")
-    for need in ("host", "x-amz-date", "x-amz-target", "content-type"):
-        if need not in names:
+    need = ["host", "x-amz-date", "x-amz-target", "content-type"]
+    if token_needed:
+        if not handler.headers.get("X-Amz-Security-Token"):
+            raise Refused(403, "UnrecognizedClientException",
+                          "temporary credentials without a session token")
+        need.append("x-amz-security-token")
+    for n in need:
+        if n not in names:
             raise Refused(403, "InvalidSignatureException",
-                          "%s is not signed" % need)
+                          "%s is not signed" % n)
     if secret is None:
         return
     lines = []
@@ -238,43 +282,70 @@ def check_signature(handler, body, secret):
                       "the request signature does not match")
 
 
+class Keys:
+    """Who signs: access key id -> (secret, account, temporary)."""
+
+    def __init__(self, secret, keys, roles, account):
+        self.secret, self.account = secret, account
+        self.known = {}
+        for kv in (keys or "").split(","):
+            if kv:
+                akid, sec = kv.split("=", 1)
+                self.known[akid] = (sec, None, False)
+        for role in roles or []:
+            m = re.match(r"arn:aws:iam::(\d{12}):role/(?:.*/)?([^/]+)$", role)
+            if not m:
+                raise SystemExit("nfw_server.py: --role %s: not a role ARN"
+                                 % role)
+            who = m.group(2).upper().replace("-", "")
+            self.known["ASIA" + who] = (who + "-secret&FAKE", m.group(1),
+                                        True)
+        self.strict = bool(self.known)
+
+    def resolve(self, akid, default_account):
+        """(secret or None, account, temporary) of a key, or refuse it."""
+        if akid in self.known:
+            sec, account, temporary = self.known[akid]
+            return sec, account or self.account or default_account, temporary
+        if self.strict and self.secret is None:
+            raise Refused(403, "UnrecognizedClientException",
+                          "The security token included in the request is "
+                          "invalid")
+        return self.secret, self.account or default_account, False
+
+
 # --- the server ---------------------------------------------------------------
 
-class State:
-    def __init__(self, path, log, secret):
-        with open(path) as f:
-            self.load(json.load(f))
-        self.lock = threading.Lock()
-        self.log = open(log, "a")
-        self.secret = secret
-        self.faults = []        # [{"op", "status", "type", "times", "skip"}]
-        self.delays = {}        # op -> seconds
-        self.rivals = []        # [{"add": [...], "times": n}]
-        self.barrier = None     # {"op", "count"}: hold answers until
-        self.arrived = 0        # count requests for op have arrived
-        self.cond = threading.Condition(self.lock)
+ARN_RE = re.compile(r"arn:aws[a-z-]*:network-firewall:([a-z0-9-]+):(\d{12}):"
+                    r"stateless-rulegroup/(.+)$")
 
-    def load(self, initial):
-        """Hold this group (a DescribeRuleGroup answer) from now on."""
+
+class Group:
+    """One rule group: as DescribeRuleGroup describes it, with its token."""
+
+    def __init__(self, initial, anywhere):
         self.rule_group = initial["RuleGroup"]
         self.response = initial["RuleGroupResponse"]
         self.token = initial.get("UpdateToken") or str(uuid.uuid4())
         self.response["ConsumedCapacity"] = group_capacity(self.rule_group)
+        m = ARN_RE.match(self.response.get("RuleGroupArn", ""))
+        self.region = m.group(1) if m else None
+        self.account = m.group(2) if m else None
+        # a lone group of the old state format is everywhere
+        self.anywhere = anywhere
 
-    def matches(self, body):
-        arn, name = body.get("RuleGroupArn"), body.get("RuleGroupName")
-        if arn is None and name is None:
-            raise Refused(400, "InvalidRequestException",
-                          "specify RuleGroupArn or RuleGroupName")
-        if arn is None and body.get("Type") is None:
-            raise Refused(400, "InvalidRequestException",
-                          "Type is required without RuleGroupArn")
-        if ((arn is not None and arn != self.response["RuleGroupArn"]) or
-                (name is not None and
-                 name != self.response["RuleGroupName"]) or
-                body.get("Type", "STATELESS") != "STATELESS"):
-            raise Refused(400, "ResourceNotFoundException",
-                          "rule group not found")
+    def arn(self):
+        return self.response["RuleGroupArn"]
+
+    def name(self):
+        return self.response["RuleGroupName"]
+
+    def named(self, x):
+        return x in (self.arn(), self.name())
+
+    def seen_from(self, region, account):
+        return self.anywhere or (region == self.region and
+                                 account == self.account)
 
     def snapshot(self):
         return {"UpdateToken": self.token,
@@ -301,28 +372,7 @@ class State:
         self.response["ConsumedCapacity"] = group_capacity(self.rule_group)
         self.response["LastModifiedTime"] = round(time.time(), 3)
 
-    def take_fault(self, op):
-        """The fault for this call, if any: "skip" lets that many calls
-        through first, then "times" calls fail."""
-        for f in self.faults:
-            if f.get("op", op) == op and f["times"] > 0:
-                if f.get("skip", 0) > 0:
-                    f["skip"] -= 1
-                    continue
-                f["times"] -= 1
-                return f
-        return None
-
-    def describe(self, body):
-        self.matches(body)
-        return self.snapshot()
-
     def update(self, body):
-        self.matches(body)
-        for rival in self.rivals:
-            if rival["times"] > 0:
-                rival["times"] -= 1
-                self.rival_write(rival)
         if body["UpdateToken"] != self.token:
             raise Refused(400, "InvalidTokenException",
                           "Update token is invalid")
@@ -347,6 +397,89 @@ class State:
                 "RuleGroupResponse": copy.deepcopy(self.response)}
 
 
+def load_groups(state):
+    """The groups of a state: one answer (everywhere), or several."""
+    if isinstance(state, dict) and "RuleGroupResponse" in state:
+        return [Group(state, True)]
+    answers = state["Groups"] if isinstance(state, dict) else state
+    groups = [Group(a, False) for a in answers]
+    arns = [g.arn() for g in groups]
+    if len(set(arns)) != len(arns):
+        raise SystemExit("nfw_server.py: two groups with one ARN")
+    return groups
+
+
+class State:
+    def __init__(self, path, log, keys, region):
+        with open(path) as f:
+            self.load(json.load(f))
+        self.lock = threading.Lock()
+        self.log = open(log, "a")
+        self.keys = keys
+        self.region = region    # the one region served, or None: any
+        self.faults = []        # [{"op", "status", "type", "times", "skip",
+        #                           "group", "region", "account"}]
+        self.delays = {}        # op -> seconds
+        self.rivals = []        # [{"add": [...], "times": n, "group"}]
+        self.barrier = None     # {"op", "count"}: hold answers until
+        self.arrived = 0        # count requests for op have arrived
+        self.cond = threading.Condition(self.lock)
+
+    def load(self, state):
+        """Hold these groups from now on."""
+        self.groups = load_groups(state)
+
+    def default_account(self):
+        return self.groups[0].account if self.groups else None
+
+    def group(self, x):
+        """A group by name or ARN, for /_state and /_control."""
+        if x is None:
+            return self.groups[0]
+        return next((g for g in self.groups if g.named(x)), None)
+
+    def find(self, body, region, account):
+        arn, name = body.get("RuleGroupArn"), body.get("RuleGroupName")
+        if arn is None and name is None:
+            raise Refused(400, "InvalidRequestException",
+                          "specify RuleGroupArn or RuleGroupName")
+        if arn is None and body.get("Type") is None:
+            raise Refused(400, "InvalidRequestException",
+                          "Type is required without RuleGroupArn")
+        for g in self.groups:
+            if (g.seen_from(region, account) and
+                    (arn is None or arn == g.arn()) and
+                    (name is None or name == g.name()) and
+                    body.get("Type", "STATELESS") == "STATELESS"):
+                return g
+        raise Refused(400, "ResourceNotFoundException",
+                      "rule group not found")
+
+    def take_fault(self, op, g, region, account):
+        """The fault for this call, if any: "skip" lets that many calls
+        through first, then "times" calls fail."""
+        for f in self.faults:
+            if (f.get("op", op) != op or f["times"] <= 0 or
+                    f.get("region", region) != region or
+                    f.get("account", account) != account or
+                    ("group" in f and (g is None or
+                                       not g.named(f["group"])))):
+                continue
+            if f.get("skip", 0) > 0:
+                f["skip"] -= 1
+                continue
+            f["times"] -= 1
+            return f
+        return None
+
+    def update(self, g, body):
+        for rival in self.rivals:
+            if rival["times"] > 0 and self.group(rival.get("group")) is g:
+                rival["times"] -= 1
+                g.rival_write(rival)
+        return g.update(body)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     state = None
@@ -367,36 +500,46 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         st = self.state
-        if self.path != "/_state":
-            return self.reply(404, {"message": "not found"})
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query))
         with st.lock:
-            self.reply(200, st.snapshot())
+            if url.path == "/_groups":
+                return self.reply(200, {"Groups": [g.snapshot()
+                                                   for g in st.groups]})
+            g = st.group(query.get("group"))
+            if url.path != "/_state" or g is None:
+                return self.reply(404, {"message": "not found"})
+            self.reply(200, g.snapshot())
 
     def record(self, entry):
         st = self.state
         st.log.write(json.dumps(entry, sort_keys=True) + "\n")
         st.log.flush()
 
+    def control(self, ctl):
+        st = self.state
+        with st.lock:
+            st.faults.extend(ctl.get("faults", []))
+            st.delays.update(ctl.get("delays", {}))
+            st.rivals.extend(ctl.get("rivals", []))
+            if "state" in ctl:
+                st.load(ctl["state"])
+                st.faults, st.delays, st.rivals = [], {}, []
+            if "barrier" in ctl:
+                st.barrier, st.arrived = ctl["barrier"], 0
+        return self.reply(200, {})
+
     def do_POST(self):
         st = self.state
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/_control":
-            ctl = json.loads(raw)
-            with st.lock:
-                st.faults.extend(ctl.get("faults", []))
-                st.delays.update(ctl.get("delays", {}))
-                st.rivals.extend(ctl.get("rivals", []))
-                if "state" in ctl:
-                    st.load(ctl["state"])
-                    st.faults, st.delays, st.rivals = [], {}, []
-                if "barrier" in ctl:
-                    st.barrier, st.arrived = ctl["barrier"], 0
-            return self.reply(200, {})
+            return self.control(json.loads(raw))
         target = self.headers.get("X-Amz-Target", "")
         op = target[len(TARGET_PREFIX):] \
             if target.startswith(TARGET_PREFIX) else target
         entry = {"Op": op, "Valid": True, "Problems": [],
-                 "Headers": dict(self.headers.items())}
+                 "Headers": dict(self.headers.items()),
+                 "Region": None, "Account": None, "RuleGroupArn": None}
         try:
             body = json.loads(raw)
             entry["Body"] = body
@@ -433,6 +576,22 @@ class Handler(BaseHTTPRequestHandler):
             st.cond.notify_all()
             st.cond.wait_for(lambda: st.arrived >= b["count"], timeout=10)
 
+    def signer(self, raw, entry):
+        """Check the signature; the (region, account) it was made for."""
+        st = self.state
+        auth = parse_authorization(self)
+        akid, region = auth[0], auth[2]
+        with st.lock:
+            secret, account, temporary = st.keys.resolve(
+                akid, st.default_account())
+        check_signature(self, raw, auth, secret, temporary)
+        if st.region is not None and region != st.region:
+            raise Refused(403, "InvalidSignatureException",
+                          "Credential should be scoped to a valid region, "
+                          "not '%s'" % region)
+        entry["Region"], entry["Account"] = region, account
+        return region, account
+
     def handle_call(self, op, target, raw, body, entry):
         st = self.state
         ctype = self.headers.get("Content-Type", "")
@@ -444,7 +603,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["Valid"] = False
             raise Refused(400, "UnknownOperationException",
                           "unknown operation %r" % target)
-        check_signature(self, raw, st.secret)
+        region, account = self.signer(raw, entry)
         if not isinstance(body, dict):
             entry["Valid"] = False
             raise Refused(400, "SerializationException", "body is not "
@@ -456,14 +615,22 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(400, "InvalidRequestException",
                           "; ".join(problems))
         with st.lock:
-            fault = st.take_fault(op)
+            try:
+                g = st.find(body, region, account)
+            except Refused:
+                g = None
+            if g is not None:
+                entry["RuleGroupArn"] = g.arn()
+            fault = st.take_fault(op, g, region, account)
             if fault is not None:
                 raise Refused(fault.get("status", 500),
                               fault.get("type", "InternalServerError"),
                               fault.get("message", "injected fault"))
+            if g is None:
+                st.find(body, region, account)  # raises the reason
             if op == "DescribeRuleGroup":
-                return st.describe(body)
-            return st.update(body)
+                return g.snapshot()
+            return st.update(g, body)
 
 
 def main():
@@ -472,8 +639,13 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--secret")
+    ap.add_argument("--keys")
+    ap.add_argument("--role", action="append")
+    ap.add_argument("--account")
+    ap.add_argument("--region")
     a = ap.parse_args()
-    Handler.state = State(a.state, a.log, a.secret)
+    keys = Keys(a.secret, a.keys, a.role, a.account)
+    Handler.state = State(a.state, a.log, keys, a.region)
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     try:

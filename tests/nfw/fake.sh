@@ -21,14 +21,18 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
 
-# start_fake [STATE-FILE]: the group defaults to tests/fixtures/nfw/group.json
+# start_fake [STATE-FILE [ARGS...]]: the group defaults to
+# tests/fixtures/nfw/group.json; ARGS (the stand-in's --keys, --role,
+# --region...) replace the default --secret "$NFW_SECRET"
 start_fake() {
 	NFW_PORT=$(free_port)
 	NFW_LOG=$TMP/nfw-requests.$NFW_PORT.jsonl
 	: > "$NFW_LOG"
+	_state=${1:-$FIXTURES/nfw/group.json}
+	[ $# -gt 0 ] && shift
+	[ $# -eq 0 ] && set -- --secret "$NFW_SECRET"
 	/usr/bin/python3 "$top_srcdir/tests/fakes/nfw_server.py" \
-	    --port "$NFW_PORT" --state "${1:-$FIXTURES/nfw/group.json}" \
-	    --log "$NFW_LOG" --secret "$NFW_SECRET" &
+	    --port "$NFW_PORT" --state "$_state" --log "$NFW_LOG" "$@" &
 	NFW_PID=$!
 	at_exit "kill $NFW_PID 2>/dev/null"
 	wait_port "$NFW_PORT" || { echo "Bail out! fake did not start"; exit 1; }
@@ -53,15 +57,31 @@ urllib.request.urlopen(sys.argv[1] + "/_control", body).read()' \
 	: > "$NFW_LOG"
 }
 
+# fake_state [GROUP]: the first group, or the one of this name or ARN
 fake_state() {
-	/usr/bin/python3 -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/_state").read().decode())' \
-	    "$NFW_URL"
+	/usr/bin/python3 -c 'import sys, urllib.parse, urllib.request
+q = "?group=" + urllib.parse.quote(sys.argv[2]) if len(sys.argv) > 2 else ""
+sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/_state" + q).read().decode())' \
+	    "$NFW_URL" "$@"
 }
 
-# blocked PRIORITY KEY: the address list of a rule, space-separated
+# group_answer NAME REGION ACCOUNT [CAPACITY]: a DescribeRuleGroup answer
+# of a group holding group.json's other rules and nothing of ours
+group_answer() {
+	jq -c --arg n "$1" --arg r "$2" --arg a "$3" --argjson c "${4:-100}" '
+	    .RuleGroup.RulesSource.StatelessRulesAndCustomActions.StatelessRules
+	      |= map(select(.Priority != 30000 and .Priority != 30100))
+	    | .RuleGroupResponse.RuleGroupArn =
+	      "arn:aws:network-firewall:\($r):\($a):stateless-rulegroup/\($n)"
+	    | .RuleGroupResponse.RuleGroupName = $n
+	    | .RuleGroupResponse.Capacity = $c
+	    | del(.UpdateToken)' \
+	    "$FIXTURES/nfw/group.json"
+}
+
+# blocked PRIORITY KEY [GROUP]: the address list of a rule, space-separated
 blocked() {
-	fake_state | jq -r --argjson p "$1" --arg k "$2" '
+	fake_state ${3:+"$3"} | jq -r --argjson p "$1" --arg k "$2" '
 	    [.RuleGroup.RulesSource.StatelessRulesAndCustomActions
 	     .StatelessRules[] | select(.Priority == $p)
 	     | .RuleDefinition.MatchAttributes[$k][].AddressDefinition]
@@ -77,9 +97,11 @@ others() {
 		  .RuleGroupResponse.LastModifiedTime)'
 }
 
-# calls OP: how many requests for OP reached the fake
+# calls OP [GROUP-ARN]: how many requests for OP reached the fake (for
+# that group)
 calls() {
-	jq -r --arg op "$1" 'select(.Op == $op) | .Op' "$NFW_LOG" | wc -l |
+	jq -r --arg op "$1" --arg g "${2:-}" 'select(.Op == $op and
+	    ($g == "" or .RuleGroupArn == $g)) | .Op' "$NFW_LOG" | wc -l |
 	    tr -d ' '
 }
 
