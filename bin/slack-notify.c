@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clk.h"
+#include "finding.h"
 #include "http.h"
 #include "input.h"
 #include "jl.h"
@@ -34,6 +35,7 @@ struct options {
 	size_t			 digest_after;
 	int64_t			 dedupe_window;	/* seconds */
 	long			 timeout_ms;
+	unsigned int		 severities;	/* ranks to tell; 0: all */
 	struct slack_template	*tpl[SLACK_NKINDS];
 };
 
@@ -67,7 +69,8 @@ struct sender {
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
-enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT, O_MAX_LINE };
+enum { O_WINDOW = 1, O_DIGEST, O_DEDUPE, O_TEMPLATE, O_TIMEOUT, O_MAX_LINE,
+    O_SEVERITY };
 
 #define O struct options
 static const struct opt options[] = {
@@ -91,6 +94,9 @@ static const struct opt options[] = {
 	{ "template", 0, "FILE",
 	    "replace one kind's message with your own (repeatable)", NULL, 0,
 	    OPT_ID(O_TEMPLATE) },
+	{ "severity", 0, "LIST",
+	    "tell only findings of these labels (HIGH,CRITICAL)", NULL, 0,
+	    OPT_ID(O_SEVERITY) },
 	{ "timeout", 0, "DURATION",
 	    "give up on one post after this long (10s)", NULL, 0,
 	    OPT_ID(O_TIMEOUT) },
@@ -397,9 +403,28 @@ enqueue(struct queue *q, struct slack_item **items, size_t n)
 	pthread_mutex_unlock(&q->mu);
 }
 
+/*
+ * --severity: keep the items to tell, drop the findings of other labels
+ * (and those of none). Other items are told whatever their severity.
+ */
+static size_t
+keep_severities(struct slack_item **items, size_t n, unsigned int set)
+{
+	size_t	 i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (set == 0 || items[i]->kind != SLACK_FINDING ||
+		    (items[i]->sevrank >= 0 && (set & 1u << items[i]->sevrank)))
+			items[kept++] = items[i];
+		else
+			slack_item_free(items[i]);
+	}
+	return (kept);
+}
+
 /* The reader: pass each record through, hand its items to the sender. */
 static void
-read_records(struct input *in, struct queue *q)
+read_records(struct input *in, struct queue *q, unsigned int severities)
 {
 	struct jl_writer	*out = jl_writer_new(STDOUT_FILENO, "stdout");
 	struct jl_record	 rec;
@@ -421,9 +446,9 @@ read_records(struct input *in, struct queue *q)
 			continue;
 		}
 		n = 0;
-		slack_classify(v, &items, &n);
+		slack_classify_text(rec.text, rec.len, v, &items, &n);
 		json_decref(v);
-		enqueue(q, items, n);
+		enqueue(q, items, keep_severities(items, n, severities));
 	}
 	free(items);
 	if (jl_writer_free(out) == -1 && out_ok) {
@@ -489,6 +514,10 @@ on_option(void *arg, int id, const char *value, const char *where)
 		o->timeout_ms = duration(where, value) * 1000;
 		if (o->timeout_ms <= 0)
 			fatal_usage(where, "must be at least 1s");
+		break;
+	case O_SEVERITY:
+		if (finding_label_set(value, &o->severities, &cause) == -1)
+			fatal_usage(where, "%s", cause);
 		break;
 	case O_MAX_LINE:
 		if (parse_size(value, &o->max_line, &cause) != 0)
@@ -652,7 +681,7 @@ main(int argc, char **argv)
 	    pthread_create(&sigtid, NULL, signal_main, &q) != 0)
 		fatal(NULL, "cannot start a thread");
 
-	read_records(in, &q);
+	read_records(in, &q, opt.severities);
 	pthread_mutex_lock(&q.mu);
 	q.eof = 1;
 	pthread_cond_signal(&q.cv);

@@ -1,29 +1,21 @@
 /*
- * ev.c: a JSON parser that keeps number text, key order and duplicates, the
- * flattening of an event into (path, leaf, array trail) fields, and the fast
- * path: one validating pass over a line that flattens only the used paths.
+ * ev.c: a JSON parser that keeps number text, key order and duplicates
+ * (jansson keeps none of them, and EventBridge compares all three), and
+ * the flattening of an event into (path, leaf, array trail) fields. Every
+ * pattern is compiled from this parser's tree, and every event the fast
+ * path (ev_scan.c) does not take is parsed with it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "ev.h"
+#include "ev_impl.h"
+#include "jtok_impl.h"
 #include "util.h"
 
-struct parser {
-	struct ev_doc	*doc;
-	const char	*s;
-	size_t		 len;
-	size_t		 pos;
-	char		*cause;
-};
-
-static int	parse_value(struct parser *, int, uint32_t *);
+static int	parse_value(struct ev_parser *, int, uint32_t *);
 
 void
 ev_doc_init(struct ev_doc *d)
@@ -42,7 +34,7 @@ ev_doc_free(struct ev_doc *d)
 }
 
 static int
-fail(struct parser *p, const char *what)
+fail(struct ev_parser *p, const char *what)
 {
 	size_t	 i, line = 1, col = 1;
 
@@ -76,8 +68,8 @@ new_node(struct ev_doc *d, enum ev_type type, size_t src)
 	return (uint32_t)d->n++;
 }
 
-static void
-pool_add(struct ev_doc *d, const void *b, size_t n)
+void
+ev_pool_add(struct ev_doc *d, const void *b, size_t n)
 {
 	if (d->poollen + n + 1 > d->poolcap) {
 		while (d->poollen + n + 1 > d->poolcap)
@@ -91,11 +83,11 @@ pool_add(struct ev_doc *d, const void *b, size_t n)
 static void
 pool_addc(struct ev_doc *d, unsigned char c)
 {
-	pool_add(d, &c, 1);
+	ev_pool_add(d, &c, 1);
 }
 
 static void
-skip_blanks(struct parser *p)
+skip_blanks(struct ev_parser *p)
 {
 	while (p->pos < p->len && (p->s[p->pos] == ' ' ||
 	    p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
@@ -103,29 +95,8 @@ skip_blanks(struct parser *p)
 		p->pos++;
 }
 
-static void
-put_utf8(struct ev_doc *d, uint32_t cp)
-{
-	if (cp < 0x80)
-		pool_addc(d, cp);
-	else if (cp < 0x800) {
-		pool_addc(d, 0xc0 | (cp >> 6));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		/* lone surrogates are kept in the same three-byte shape */
-		pool_addc(d, 0xe0 | (cp >> 12));
-		pool_addc(d, 0x80 | ((cp >> 6) & 0x3f));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	} else {
-		pool_addc(d, 0xf0 | (cp >> 18));
-		pool_addc(d, 0x80 | ((cp >> 12) & 0x3f));
-		pool_addc(d, 0x80 | ((cp >> 6) & 0x3f));
-		pool_addc(d, 0x80 | (cp & 0x3f));
-	}
-}
-
 static int
-parse_hex4(struct parser *p, uint32_t *out)
+parse_hex4(struct ev_parser *p, uint32_t *out)
 {
 	unsigned int	 v;
 
@@ -137,7 +108,7 @@ parse_hex4(struct parser *p, uint32_t *out)
 }
 
 static int
-parse_escape(struct parser *p)
+parse_escape(struct ev_parser *p)
 {
 	struct ev_doc	*d = p->doc;
 	uint32_t	 cp, lo;
@@ -175,66 +146,46 @@ parse_escape(struct parser *p)
 		else
 			p->pos = save;
 	}
-	put_utf8(d, cp);
+	{
+		unsigned char	 b[4];
+
+		/* lone surrogates are kept in the same three-byte shape */
+		ev_pool_add(d, b, jtok_put_utf8(b, cp));
+	}
 	return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s (first byte >= 0x80), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+/* A character that is not ASCII at p->pos, into the pool (out of line: the
+ * string loop below stays lean for the ASCII it mostly sees). */
+static __attribute__((noinline)) int
+parse_utf8(struct ev_parser *p)
 {
-	size_t	 need, i;
-	uint32_t cp;
+	int	 n;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
+	n = utf8_seq_len((const unsigned char *)p->s + p->pos,
+	    p->len - p->pos);
+	if (n <= 0)
+		return fail(p, "invalid UTF-8");
+	ev_pool_add(p->doc, p->s + p->pos, n);
+	p->pos += n;
+	return 0;
 }
 
-/* Bytes that stand for themselves in a string: ASCII but '"', '\\', C0. */
-static const unsigned char plain[256] = {
-	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-};
-
 /* Parse a string at p->pos (on the quote) into the pool. */
-static int
-parse_string(struct parser *p, uint32_t *off, uint32_t *len)
+int
+ev_parse_string(struct ev_parser *p, uint32_t *off, uint32_t *len)
 {
 	struct ev_doc	*d = p->doc;
 	const unsigned char *s = (const unsigned char *)p->s;
-	size_t		 start, n;
+	size_t		 start;
 
 	p->pos++;
 	*off = (uint32_t)d->poollen;
 	for (;;) {
 		start = p->pos;
-		while (p->pos < p->len && plain[s[p->pos]])
+		while (p->pos < p->len && jtok_plain[s[p->pos]])
 			p->pos++;
-		pool_add(d, p->s + start, p->pos - start);
+		ev_pool_add(d, p->s + start, p->pos - start);
 		if (p->pos >= p->len)
 			return fail(p, "unterminated string");
 		if (s[p->pos] == '"')
@@ -245,45 +196,35 @@ parse_string(struct parser *p, uint32_t *off, uint32_t *len)
 				return -1;
 		} else if (s[p->pos] < 0x20)
 			return fail(p, "control character in string");
-		else {
-			if ((n = utf8_len(s + p->pos, p->len - p->pos)) == 0)
-				return fail(p, "invalid UTF-8");
-			pool_add(d, p->s + p->pos, n);
-			p->pos += n;
-		}
+		else if (parse_utf8(p) != 0)
+			return -1;
 	}
 	p->pos++;
 	*len = (uint32_t)(d->poollen - *off);
-	pool_add(d, "", 1);	/* texts are C strings too */
+	ev_pool_add(d, "", 1);	/* texts are C strings too */
 	return 0;
 }
 
 static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-parse_number(struct parser *p, uint32_t node)
+parse_number(struct ev_parser *p, uint32_t node)
 {
 	struct ev_doc	*d = p->doc;
 	size_t		 start = p->pos;
 
 	if (p->pos < p->len && p->s[p->pos] == '-')
 		p->pos++;
-	if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+	if (p->pos >= p->len || !ev_is_digit(p->s[p->pos]))
 		return fail(p, "bad number");
 	if (p->s[p->pos] == '0')
 		p->pos++;
 	else
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && ev_is_digit(p->s[p->pos]))
 			p->pos++;
 	if (p->pos < p->len && p->s[p->pos] == '.') {
 		p->pos++;
-		if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+		if (p->pos >= p->len || !ev_is_digit(p->s[p->pos]))
 			return fail(p, "bad number");
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && ev_is_digit(p->s[p->pos]))
 			p->pos++;
 	}
 	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
@@ -291,21 +232,21 @@ parse_number(struct parser *p, uint32_t node)
 		if (p->pos < p->len && (p->s[p->pos] == '+' ||
 		    p->s[p->pos] == '-'))
 			p->pos++;
-		if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+		if (p->pos >= p->len || !ev_is_digit(p->s[p->pos]))
 			return fail(p, "bad number");
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && ev_is_digit(p->s[p->pos]))
 			p->pos++;
 	}
 	d->nodes[node].text = (uint32_t)d->poollen;
 	d->nodes[node].textlen = (uint32_t)(p->pos - start);
-	pool_add(d, p->s + start, p->pos - start);
-	pool_add(d, "", 1);
+	ev_pool_add(d, p->s + start, p->pos - start);
+	ev_pool_add(d, "", 1);
 	return 0;
 }
 
 /* true, false, null: their text is kept like a number's */
 static int
-parse_word(struct parser *p, uint32_t node, const char *w)
+parse_word(struct ev_parser *p, uint32_t node, const char *w)
 {
 	struct ev_doc	*d = p->doc;
 	size_t		 n = strlen(w);
@@ -315,7 +256,7 @@ parse_word(struct parser *p, uint32_t node, const char *w)
 	p->pos += n;
 	d->nodes[node].text = (uint32_t)d->poollen;
 	d->nodes[node].textlen = (uint32_t)n;
-	pool_add(d, w, n + 1);
+	ev_pool_add(d, w, n + 1);
 	return 0;
 }
 
@@ -331,7 +272,7 @@ link_child(struct ev_doc *d, uint32_t parent, uint32_t *last, uint32_t nd)
 }
 
 static int
-parse_object(struct parser *p, int depth, uint32_t node)
+parse_object(struct ev_parser *p, int depth, uint32_t node)
 {
 	uint32_t	 last = EV_NONE, child, koff, klen;
 
@@ -345,7 +286,7 @@ parse_object(struct parser *p, int depth, uint32_t node)
 		skip_blanks(p);
 		if (p->pos >= p->len || p->s[p->pos] != '"')
 			return fail(p, "object key expected");
-		if (parse_string(p, &koff, &klen) != 0)
+		if (ev_parse_string(p, &koff, &klen) != 0)
 			return -1;
 		skip_blanks(p);
 		if (p->pos >= p->len || p->s[p->pos] != ':')
@@ -370,7 +311,7 @@ parse_object(struct parser *p, int depth, uint32_t node)
 }
 
 static int
-parse_array(struct parser *p, int depth, uint32_t node)
+parse_array(struct ev_parser *p, int depth, uint32_t node)
 {
 	uint32_t	 last = EV_NONE, child;
 
@@ -398,7 +339,7 @@ parse_array(struct parser *p, int depth, uint32_t node)
 }
 
 static int
-parse_value(struct parser *p, int depth, uint32_t *out)
+parse_value(struct ev_parser *p, int depth, uint32_t *out)
 {
 	struct ev_doc	*d = p->doc;
 	uint32_t	 nd, off, len;
@@ -420,7 +361,7 @@ parse_value(struct parser *p, int depth, uint32_t *out)
 		break;
 	case '"':
 		nd = new_node(d, EV_STRING, p->pos);
-		r = parse_string(p, &off, &len);
+		r = ev_parse_string(p, &off, &len);
 		d->nodes[nd].text = off;
 		d->nodes[nd].textlen = len;
 		break;
@@ -437,7 +378,7 @@ parse_value(struct parser *p, int depth, uint32_t *out)
 		r = parse_word(p, nd, "null");
 		break;
 	default:
-		if (p->s[p->pos] != '-' && !is_digit(p->s[p->pos]))
+		if (p->s[p->pos] != '-' && !ev_is_digit(p->s[p->pos]))
 			return fail(p, "unexpected character");
 		nd = new_node(d, EV_NUMBER, p->pos);
 		r = parse_number(p, nd);
@@ -453,7 +394,7 @@ parse_value(struct parser *p, int depth, uint32_t *out)
 int
 ev_doc_parse(struct ev_doc *d, const char *s, size_t len, char **cause)
 {
-	struct parser	 p;
+	struct ev_parser	 p;
 	uint32_t	 root;
 
 	*cause = NULL;
@@ -741,776 +682,3 @@ ev_trail_compatible(const struct ev_field *a, const struct ev_field *b)
 	return 1;
 }
 
-/* --- the fast path: a scanner directed by the paths rules use ------------ */
-
-struct ev_pnode {
-	uint32_t	 dot;		/* the child on '.', EV_NONE */
-	uint32_t	 nchild;
-	uint32_t	 only;		/* nchild 1: the child, on byte onlyc */
-	unsigned char	 onlyc;
-	int		 leaf;		/* a used path ends here */
-	char		*path;		/* leaf: the path */
-	size_t		 pathlen;
-	size_t		 depth;		/* bytes from the root */
-	const char	*below;		/* a used path through this node */
-	/*
-	 * A run: from here, single children that are no leaf and have no
-	 * '.' transition, to run_end, over run_len bytes at below + depth.
-	 * A key that ends inside a run ends on a path no rule uses.
-	 */
-	size_t		 run_len;
-	uint32_t	 run_end;
-};
-
-/* A trie over path bytes; transitions in one open-addressing table. */
-struct ev_paths {
-	struct ev_pnode	*node;
-	size_t		 n;
-	size_t		 cap;
-	uint64_t	*key;		/* (node << 8 | byte) + 1; 0: free */
-	uint32_t	*val;
-	size_t		 size;		/* power of 2 */
-	size_t		 used;
-	char		**strs;		/* copies of the paths added */
-	size_t		 nstrs;
-	int		 ready;		/* runs computed */
-};
-
-static size_t
-trie_hash(uint64_t k, size_t size)
-{
-	return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
-}
-
-static uint32_t
-trie_step(const struct ev_paths *t, uint32_t node, unsigned char c)
-{
-	uint64_t	 k = ((uint64_t)node << 8 | c) + 1;
-	size_t		 i;
-
-	/* long keys share long runs of single children: no hashing there */
-	if (t->node[node].nchild <= 1)
-		return t->node[node].nchild == 1 && t->node[node].onlyc == c ?
-		    t->node[node].only : EV_NONE;
-	for (i = trie_hash(k, t->size); t->key[i] != 0;
-	    i = (i + 1) & (t->size - 1))
-		if (t->key[i] == k)
-			return t->val[i];
-	return EV_NONE;
-}
-
-static uint32_t
-trie_node(struct ev_paths *t)
-{
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->node = xreallocarray(t->node, t->cap, sizeof(*t->node));
-	}
-	memset(&t->node[t->n], 0, sizeof(*t->node));
-	t->node[t->n].dot = EV_NONE;
-	return (uint32_t)t->n++;
-}
-
-static void
-trie_put(struct ev_paths *t, uint64_t k, uint32_t v)
-{
-	size_t	 i;
-
-	for (i = trie_hash(k, t->size); t->key[i] != 0;
-	    i = (i + 1) & (t->size - 1))
-		;
-	t->key[i] = k;
-	t->val[i] = v;
-	t->used++;
-}
-
-static void
-trie_grow(struct ev_paths *t)
-{
-	uint64_t	*okey = t->key;
-	uint32_t	*oval = t->val;
-	size_t		 i, osize = t->size;
-
-	t->size = osize ? osize * 2 : 256;
-	t->key = xcalloc(t->size, sizeof(*t->key));
-	t->val = xcalloc(t->size, sizeof(*t->val));
-	t->used = 0;
-	for (i = 0; i < osize; i++)
-		if (okey[i] != 0)
-			trie_put(t, okey[i], oval[i]);
-	free(okey);
-	free(oval);
-}
-
-struct ev_paths *
-ev_paths_new(void)
-{
-	struct ev_paths	*t;
-
-	t = xcalloc(1, sizeof(*t));
-	trie_node(t);		/* the root */
-	trie_grow(t);
-	return t;
-}
-
-void
-ev_paths_add(struct ev_paths *t, const char *path, size_t len)
-{
-	uint32_t	 nd = 0, next;
-	size_t		 i;
-	char		*cp = xstrndup(path, len);
-
-	t->strs = xreallocarray(t->strs, t->nstrs + 1, sizeof(*t->strs));
-	t->strs[t->nstrs++] = cp;
-	t->ready = 0;
-	if (t->node[0].below == NULL)
-		t->node[0].below = cp;
-	for (i = 0; i < len; i++) {
-		unsigned char	 c = (unsigned char)path[i];
-
-		if ((next = trie_step(t, nd, c)) == EV_NONE) {
-			if ((t->used + 1) * 2 > t->size)
-				trie_grow(t);
-			next = trie_node(t);
-			trie_put(t, ((uint64_t)nd << 8 | c) + 1, next);
-			if (t->node[nd].nchild++ == 0) {
-				t->node[nd].only = next;
-				t->node[nd].onlyc = c;
-			}
-			if (c == '.')
-				t->node[nd].dot = next;
-			t->node[next].depth = i + 1;
-			t->node[next].below = cp;
-		}
-		nd = next;
-	}
-	if (!t->node[nd].leaf) {
-		t->node[nd].leaf = 1;
-		t->node[nd].path = xstrndup(path, len);
-		t->node[nd].pathlen = len;
-	}
-}
-
-/* A node a run may pass through. */
-static int
-runnable(const struct ev_pnode *pn)
-{
-	return pn->nchild == 1 && !pn->leaf && pn->onlyc != '.';
-}
-
-/* Runs, from the leaves up (a child is created after its parent). */
-static void
-trie_runs(struct ev_paths *t)
-{
-	size_t		 i;
-
-	for (i = t->n; i-- > 0; ) {
-		struct ev_pnode *pn = &t->node[i];
-
-		pn->run_len = 0;
-		pn->run_end = (uint32_t)i;
-		if (!runnable(pn))
-			continue;
-		if (runnable(&t->node[pn->only])) {
-			pn->run_len = 1 + t->node[pn->only].run_len;
-			pn->run_end = t->node[pn->only].run_end;
-		} else {
-			pn->run_len = 1;
-			pn->run_end = pn->only;
-		}
-	}
-	t->ready = 1;
-}
-
-/* Walk key bytes k[0..len) from node nd: the node reached, or EV_NONE. */
-static inline uint32_t
-trie_walk(const struct ev_paths *t, uint32_t nd, const unsigned char *k,
-    size_t len)
-{
-	while (len > 0 && nd != EV_NONE) {
-		const struct ev_pnode *pn = &t->node[nd];
-
-		if (pn->run_len > 0) {
-			/* most keys differ at once: no call for them */
-			if (len < pn->run_len ||
-			    *k != (unsigned char)pn->below[pn->depth] ||
-			    memcmp(k, pn->below + pn->depth, pn->run_len) != 0)
-				return EV_NONE;
-			k += pn->run_len;
-			len -= pn->run_len;
-			nd = pn->run_end;
-			continue;
-		}
-		nd = trie_step(t, nd, *k++);
-		len--;
-	}
-	return nd;
-}
-
-void
-ev_paths_free(struct ev_paths *t)
-{
-	size_t	 i;
-
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->nstrs; i++)
-		free(t->strs[i]);
-	free(t->strs);
-	for (i = 0; i < t->n; i++)
-		free(t->node[i].path);
-	free(t->node);
-	free(t->key);
-	free(t->val);
-	free(t);
-}
-
-struct scan {
-	const unsigned char *s;
-	size_t		 len;
-	size_t		 pos;
-	struct ev_event	*ev;
-	struct ev_paths	*t;
-	struct ev_step	*trail;
-	size_t		 ntrail;
-	size_t		 trailcap;
-	uint32_t	 narrays;
-};
-
-#define SCAN_DEPTH	512	/* open containers, as lib/jl.c allows */
-
-static void
-sc_ws(struct scan *x)
-{
-	while (x->pos < x->len && (x->s[x->pos] == ' ' ||
-	    x->s[x->pos] == '\t' || x->s[x->pos] == '\r' ||
-	    x->s[x->pos] == '\n'))
-		x->pos++;
-}
-
-/* A UTF-8 sequence by lib/jl.c's rules: its length, or 0 if invalid. */
-static size_t
-sc_utf8(const unsigned char *p, size_t avail)
-{
-	unsigned char	 c = p[0], lo = 0x80, hi = 0xbf;
-	size_t		 n, k;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (k = 1; k < n; k++)
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
-			return 0;
-	return n;
-}
-
-/*
- * Validate a string at x->pos (on its quote) as lib/jl.c does, from s[i] on
- * (the bytes before it are plain text); x->pos ends after the closing quote.
- * *esc tells whether it holds an escape.
- */
-static int
-sc_string_long(struct scan *x, int *esc, size_t i)
-{
-	const unsigned char *s = x->s;
-	size_t		 len = x->len, n;
-	unsigned int	 u, u2;
-
-	*esc = 0;
-	for (;;) {
-#ifdef __SSE2__
-		const __m128i	 q = _mm_set1_epi8('"');
-		const __m128i	 bs = _mm_set1_epi8('\\');
-		const __m128i	 sp = _mm_set1_epi8(0x20);
-
-		while (i + 16 <= len) {
-			__m128i	 v = _mm_loadu_si128((const __m128i *)(s + i));
-			int	 m = _mm_movemask_epi8(_mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, q),
-			    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp)));
-
-			if (m != 0) {
-				i += (size_t)__builtin_ctz((unsigned)m);
-				break;
-			}
-			i += 16;
-		}
-#endif
-		while (i < len && plain[s[i]])
-			i++;
-		if (i >= len)
-			return -1;
-		if (s[i] == '"') {
-			x->pos = i + 1;
-			return 0;
-		}
-		if (s[i] == '\\') {
-			*esc = 1;
-			if (i + 1 >= len)
-				return -1;
-			switch (s[i + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				i += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return -1;
-			}
-			if (i + 6 > len || hex4(s + i + 2, &u) != 0 ||
-			    (u >= 0xdc00 && u <= 0xdfff))
-				return -1;
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (i + 12 > len || s[i + 6] != '\\' ||
-				    s[i + 7] != 'u' ||
-				    hex4(s + i + 8, &u2) != 0 ||
-				    u2 < 0xdc00 || u2 > 0xdfff)
-					return -1;
-				i += 12;
-			} else
-				i += 6;
-			continue;
-		}
-		if (s[i] < 0x20)
-			return -1;
-		if ((n = sc_utf8(s + i, len - i)) == 0)
-			return -1;
-		i += n;
-	}
-}
-
-/*
- * Most strings in a finding are keys and short values: when the closing
- * quote is among the next 16 bytes and nothing before it needs a second
- * look, it is found here without a call.
- */
-static inline int
-sc_string(struct scan *x, int *esc)
-{
-#ifdef __SSE2__
-	const unsigned char *s = x->s;
-	size_t		 i = x->pos + 1;
-
-	if (i + 16 <= x->len) {
-		__m128i	 v = _mm_loadu_si128((const __m128i *)(s + i));
-		int	 m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-		    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
-
-		if (m == 0)
-			return sc_string_long(x, esc, i + 16);
-		i += (size_t)__builtin_ctz((unsigned)m);
-		if (s[i] == '"') {
-			*esc = 0;
-			x->pos = i + 1;
-			return 0;
-		}
-		return sc_string_long(x, esc, i);
-	}
-#endif
-	return sc_string_long(x, esc, x->pos + 1);
-}
-
-static int
-sc_number(struct scan *x)
-{
-	const unsigned char *s = x->s;
-	size_t		 i = x->pos, len = x->len;
-
-	if (s[i] == '-')
-		i++;
-	if (i >= len || !is_digit(s[i]))
-		return -1;
-	if (s[i] == '0') {
-		if (++i < len && is_digit(s[i]))
-			return -1;
-	} else
-		while (i < len && is_digit(s[i]))
-			i++;
-	if (i < len && s[i] == '.') {
-		if (++i >= len || !is_digit(s[i]))
-			return -1;
-		while (i < len && is_digit(s[i]))
-			i++;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= len || !is_digit(s[i]))
-			return -1;
-		while (i < len && is_digit(s[i]))
-			i++;
-	}
-	x->pos = i;
-	return 0;
-}
-
-static int
-sc_literal(struct scan *x, enum ev_type *type)
-{
-	static const char *const words[] = { "null", "false", "true" };
-	const char	*w;
-	size_t		 n;
-
-	*type = x->s[x->pos] == 'n' ? EV_NULL : x->s[x->pos] == 'f' ?
-	    EV_FALSE : EV_TRUE;
-	w = words[*type];
-	n = strlen(w);
-	if (x->len - x->pos < n || memcmp(x->s + x->pos, w, n) != 0)
-		return -1;
-	x->pos += n;
-	return 0;
-}
-
-/* Validate a value without keeping anything. */
-static int
-sc_skip(struct scan *x, int depth)
-{
-	enum ev_type	 type;
-	int		 esc;
-	char		 close;
-
-	if (x->pos >= x->len)
-		return -1;
-	switch (x->s[x->pos]) {
-	case '"':
-		return sc_string(x, &esc);
-	case 't': case 'f': case 'n':
-		return sc_literal(x, &type);
-	case '{':
-	case '[':
-		break;
-	default:
-		return sc_number(x);
-	}
-	if (depth >= SCAN_DEPTH)
-		return -1;
-	close = x->s[x->pos] == '{' ? '}' : ']';
-	x->pos++;
-	sc_ws(x);
-	if (x->pos < x->len && x->s[x->pos] == close) {
-		x->pos++;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			if (x->pos >= x->len || x->s[x->pos] != '"' ||
-			    sc_string(x, &esc) != 0)
-				return -1;
-			sc_ws(x);
-			if (x->pos >= x->len || x->s[x->pos] != ':')
-				return -1;
-			x->pos++;
-			sc_ws(x);
-		}
-		/* strings, most of what is skipped, without a call */
-		if (x->pos < x->len && x->s[x->pos] == '"') {
-			if (sc_string(x, &esc) != 0)
-				return -1;
-		} else if (sc_skip(x, depth + 1) != 0)
-			return -1;
-		sc_ws(x);
-		if (x->pos >= x->len)
-			return -1;
-		if (x->s[x->pos] == ',') {
-			x->pos++;
-			sc_ws(x);
-			continue;
-		}
-		if (x->s[x->pos] != close)
-			return -1;
-		x->pos++;
-		return 0;
-	}
-}
-
-/* Keep the leaf value s[start..x->pos) as a field on path node nd. */
-static int
-sc_emit(struct scan *x, uint32_t nd, enum ev_type type, size_t start,
-    int esc)
-{
-	struct ev_event	*ev = x->ev;
-	struct ev_field	*fl;
-	uint32_t	 off, len;
-
-	if (ev->nfields == ev->cap) {
-		ev->cap = ev->cap ? ev->cap * 2 : 32;
-		ev->fields = xreallocarray(ev->fields, ev->cap,
-		    sizeof(*ev->fields));
-	}
-	if (ev->nsteps + x->ntrail > ev->stepscap) {
-		while (ev->nsteps + x->ntrail > ev->stepscap)
-			ev->stepscap = ev->stepscap ? ev->stepscap * 2 : 32;
-		ev->steps = xreallocarray(ev->steps, ev->stepscap,
-		    sizeof(*ev->steps));
-	}
-	if (type == EV_STRING && esc) {
-		struct parser	 p;
-
-		memset(&p, 0, sizeof(p));
-		p.doc = &ev->doc;
-		p.s = (const char *)x->s;
-		p.len = x->len;
-		p.pos = start;
-		if (parse_string(&p, &off, &len) != 0) {
-			free(p.cause);
-			return -1;
-		}
-	} else {
-		if (type == EV_STRING) {
-			start++;
-			len = (uint32_t)(x->pos - 1 - start);
-		} else
-			len = (uint32_t)(x->pos - start);
-		off = (uint32_t)ev->doc.poollen;
-		pool_add(&ev->doc, x->s + start, len);
-		pool_add(&ev->doc, "", 1);
-	}
-	fl = &ev->fields[ev->nfields++];
-	fl->path = x->t->node[nd].path;
-	fl->pathlen = x->t->node[nd].pathlen;
-	fl->type = type;
-	/* offsets for now, pointers at the end */
-	fl->value = (const char *)(uintptr_t)off;
-	fl->valuelen = len;
-	fl->trail = (const struct ev_step *)(uintptr_t)ev->nsteps;
-	fl->traillen = x->ntrail;
-	if (x->ntrail > 0)
-		memcpy(ev->steps + ev->nsteps, x->trail,
-		    x->ntrail * sizeof(*x->trail));
-	ev->nsteps += x->ntrail;
-	return 0;
-}
-
-static int	sc_object(struct scan *, int, uint32_t);
-static int	sc_array(struct scan *, int, uint32_t);
-
-/* A value on path node nd (EV_NONE: a path no rule uses). */
-static int
-sc_value(struct scan *x, int depth, uint32_t nd)
-{
-	const struct ev_pnode *pn;
-	enum ev_type	 type;
-	size_t		 start = x->pos;
-	int		 esc;
-
-	if (nd == EV_NONE || x->pos >= x->len)
-		return sc_skip(x, depth);
-	pn = &x->t->node[nd];
-	switch (x->s[x->pos]) {
-	case '{':
-		if (pn->dot == EV_NONE)
-			return sc_skip(x, depth);
-		return sc_object(x, depth, pn->dot);
-	case '[':
-		return sc_array(x, depth, nd);
-	case '"':
-		if (sc_string(x, &esc) != 0)
-			return -1;
-		type = EV_STRING;
-		break;
-	case 't': case 'f': case 'n':
-		if (sc_literal(x, &type) != 0)
-			return -1;
-		esc = 0;
-		break;
-	default:
-		if (sc_number(x) != 0)
-			return -1;
-		type = EV_NUMBER;
-		esc = 0;
-		break;
-	}
-	if (!pn->leaf)
-		return 0;
-	return sc_emit(x, nd, type, start, esc);
-}
-
-#define SCAN_SEEN	32	/* used keys of one object tracked */
-
-/* An object whose keys continue the path at trie node from. */
-static int
-sc_object(struct scan *x, int depth, uint32_t from)
-{
-	const struct ev_paths *t = x->t;
-	uint32_t	 seen[SCAN_SEEN], nd;
-	size_t		 nseen = 0, i, kstart;
-	int		 esc;
-
-	if (depth >= SCAN_DEPTH)
-		return -1;
-	x->pos++;
-	sc_ws(x);
-	if (x->pos < x->len && x->s[x->pos] == '}') {
-		x->pos++;
-		return 0;
-	}
-	for (;;) {
-		if (x->pos >= x->len || x->s[x->pos] != '"')
-			return -1;
-		kstart = x->pos;
-		if (sc_string(x, &esc) != 0)
-			return -1;
-		if (!esc)
-			nd = trie_walk(t, from, x->s + kstart + 1,
-			    x->pos - kstart - 2);
-		else {
-			struct ev_doc	*d = &x->ev->doc;
-			struct parser	 p;
-			size_t		 save = d->poollen;
-			uint32_t	 off, len;
-
-			memset(&p, 0, sizeof(p));
-			p.doc = d;
-			p.s = (const char *)x->s;
-			p.len = x->len;
-			p.pos = kstart;
-			if (parse_string(&p, &off, &len) != 0) {
-				free(p.cause);
-				return -1;
-			}
-			nd = trie_walk(t, from,
-			    (const unsigned char *)d->pool + off, len);
-			d->poollen = save;
-		}
-		if (nd != EV_NONE && !t->node[nd].leaf &&
-		    t->node[nd].dot == EV_NONE)
-			nd = EV_NONE;	/* only a longer key would be used */
-		if (nd != EV_NONE) {
-			/* a duplicate of a used key: the slow path decides */
-			for (i = 0; i < nseen; i++)
-				if (seen[i] == nd)
-					return -1;
-			if (nseen == SCAN_SEEN)
-				return -1;
-			seen[nseen++] = nd;
-		}
-		sc_ws(x);
-		if (x->pos >= x->len || x->s[x->pos] != ':')
-			return -1;
-		x->pos++;
-		sc_ws(x);
-		if (nd == EV_NONE && x->pos < x->len && x->s[x->pos] == '"') {
-			if (sc_string(x, &esc) != 0)
-				return -1;
-		} else if (sc_value(x, depth + 1, nd) != 0)
-			return -1;
-		sc_ws(x);
-		if (x->pos >= x->len)
-			return -1;
-		if (x->s[x->pos] == ',') {
-			x->pos++;
-			sc_ws(x);
-			continue;
-		}
-		if (x->s[x->pos] != '}')
-			return -1;
-		x->pos++;
-		return 0;
-	}
-}
-
-/* An array on path node nd: its elements are on the same path. */
-static int
-sc_array(struct scan *x, int depth, uint32_t nd)
-{
-	size_t		 step;
-	uint32_t	 index = 0;
-
-	if (depth >= SCAN_DEPTH)
-		return -1;
-	if (x->ntrail == x->trailcap) {
-		x->trailcap = x->trailcap ? x->trailcap * 2 : 8;
-		x->trail = xreallocarray(x->trail, x->trailcap,
-		    sizeof(*x->trail));
-	}
-	step = x->ntrail++;
-	x->trail[step].array = x->narrays++;
-	x->pos++;
-	sc_ws(x);
-	if (x->pos < x->len && x->s[x->pos] == ']') {
-		x->pos++;
-		x->ntrail--;
-		return 0;
-	}
-	for (;;) {
-		x->trail[step].index = index++;
-		if (sc_value(x, depth + 1, nd) != 0)
-			return -1;
-		sc_ws(x);
-		if (x->pos >= x->len)
-			return -1;
-		if (x->s[x->pos] == ',') {
-			x->pos++;
-			sc_ws(x);
-			continue;
-		}
-		if (x->s[x->pos] != ']')
-			return -1;
-		x->pos++;
-		x->ntrail--;
-		return 0;
-	}
-}
-
-size_t
-ev_scan(struct ev_event *ev, struct ev_paths *t, const char *text,
-    size_t len)
-{
-	struct scan	 x;
-	size_t		 i, end = 0;
-
-	ev->nfields = 0;
-	ev->pathslen = 0;
-	ev->nsteps = 0;
-	ev->doc.n = 0;
-	ev->doc.poollen = 0;
-	if (len >= UINT32_MAX)
-		return 0;
-	if (!t->ready)
-		trie_runs(t);
-	memset(&x, 0, sizeof(x));
-	x.s = (const unsigned char *)text;
-	x.len = len;
-	x.ev = ev;
-	x.t = t;
-	x.trail = ev->scantrail;
-	x.trailcap = ev->scantrailcap;
-	sc_ws(&x);
-	if (x.pos >= len || x.s[x.pos] != '{' || sc_object(&x, 0, 0) != 0)
-		goto out;
-	end = x.pos;
-	sc_ws(&x);
-	if (x.pos != len) {
-		end = 0;
-		goto out;
-	}
-	for (i = 0; i < ev->nfields; i++) {
-		ev->fields[i].value = ev->doc.pool +
-		    (uintptr_t)ev->fields[i].value;
-		ev->fields[i].trail = ev->fields[i].traillen == 0 ? NULL :
-		    ev->steps + (uintptr_t)ev->fields[i].trail;
-	}
-out:
-	ev->scantrail = x.trail;
-	ev->scantrailcap = x.trailcap;
-	return end;
-}

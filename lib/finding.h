@@ -10,6 +10,16 @@
  * findings (2017-era ones too), OCSF findings (class 2000-2099), and JSON
  * arrays of any of these.
  *
+ * This module is the one place that knows what a finding is: every
+ * program that asks (sh-extract-ip, slack-notify) asks it. A value is
+ *   ASFF       when it has a string Id and a string ProductArn,
+ *              SchemaVersion or AwsAccountId;
+ *   OCSF       when its class_uid is a number from 2000 to 2099 or, with
+ *              no numeric class_uid, it has a finding_info object;
+ *   GuardDuty  when it has a string type, a string arn or id, and a
+ *              service or resource object or a numeric severity;
+ * tried in that order.
+ *
  * The module works on the text of one valid JSON value (as the reader hands
  * it out) without decoding it: it visits only the members it needs, which
  * is what makes sh-extract-ip several times faster than jq. Everything it
@@ -41,6 +51,8 @@ struct finding_text {
 };
 
 #define FINDING_ACTION_MAX	40
+/* "4294967295.detail.findings.4294967295" and its NUL fit */
+#define FINDING_PATH_MAX	64
 
 /* A remote address the finding names (each address once per finding). */
 struct finding_ip {
@@ -54,12 +66,27 @@ struct finding_ip {
 struct finding {
 	enum finding_shape	 shape;
 	struct finding_text	 id;	/* ARN, ASFF Id or OCSF uid */
+	struct finding_text	 gd_id;	/* native GuardDuty: its own id */
 	struct finding_text	 type;
+	struct finding_text	 title;
 	struct finding_text	 severity;	/* LOW, HIGH, ... */
 	struct finding_text	 account;
 	struct finding_text	 region;
-	struct finding_text	 observed_at;	/* "YYYY-MM-DDTHH:MM:SSZ" */
-	struct finding_text	 product;
+	struct finding_text	 product;	/* the name it gives, if any */
+	struct finding_text	 product_arn;	/* ASFF ProductArn */
+	struct finding_text	 resource_type;	/* its first resource */
+	struct finding_text	 resource_id;
+	struct finding_text	 url;	/* its own console link (OCSF) */
+	/* when it was last seen, "YYYY-MM-DDTHH:MM:SSZ" (absent if no time
+	 * it gives reads as one) */
+	struct finding_text	 observed_at;
+	/* first and last seen as the finding writes them (finding_time_dup()
+	 * reads them) */
+	struct finding_text	 first_seen;
+	struct finding_text	 last_seen;
+	/* when it was updated, as the finding writes it (string or number):
+	 * with id, what tells one version of a finding from the next */
+	struct finding_text	 updated;
 
 	struct finding_ip	*ips;	/* remote addresses, in order */
 	size_t			 nips;
@@ -72,6 +99,8 @@ struct finding {
 	size_t			 ipcap, badcap;
 	char			 region_buf[48];
 	char			 observed_buf[CLK_BUFSZ + 2];
+	char			 path[FINDING_PATH_MAX];
+	int			 path_ok;
 };
 
 /* Called for each finding; return 0 to go on, -1 to stop the walk. */
@@ -95,8 +124,38 @@ int	 finding_each(const char *, size_t, finding_cb, void *, size_t *);
  */
 const char *finding_member(const struct finding *, const char *, size_t *);
 
+/* The finding's own JSON text (an object), len bytes. */
+const char *finding_json(const struct finding *, size_t *);
+/*
+ * Where the finding lies in the record, as a path of keys and array
+ * indexes joined by '.' ("" for the record itself, "2", "detail",
+ * "detail.findings.0", "1.Findings.3"): what a caller holding the record
+ * decoded follows to the finding's value instead of decoding its text
+ * again. NULL when a decoder may read the record another way (a key the
+ * walk followed appears twice in its object: the walk takes the first, a
+ * decoder may keep the last).
+ */
+const char *finding_path(const struct finding *);
+
 /* The value of a text field as a C string in buf (empty if absent). */
 char	*finding_text_cstr(const struct finding_text *, char *, size_t);
+/*
+ * The value of a text field as a new C string (caller frees): a string's
+ * contents, a number's text; NULL if absent or the empty string.
+ */
+char	*finding_text_dup(const struct finding_text *);
+/*
+ * A time field as a new string (caller frees): "YYYY-MM-DDTHH:MM:SSZ" if
+ * it reads as a time (an RFC 3339 string, or a number of seconds, or of
+ * milliseconds above 1e11, since 1970), else as finding_text_dup() gives
+ * it; NULL if absent.
+ */
+char	*finding_time_dup(const struct finding_text *);
+/*
+ * The product's name as people read it: the one the finding gives, else
+ * the last part of its ProductArn ("guardduty"); NULL if neither.
+ */
+char	*finding_product_dup(const struct finding *);
 
 /* Shape name for messages: "ASFF", "GuardDuty", "OCSF". */
 const char *finding_shape_name(enum finding_shape);
@@ -111,5 +170,18 @@ const char *finding_shape_name(enum finding_shape);
 const char *finding_gd_label(double);
 const char *finding_normalized_label(double);
 const char *finding_ocsf_label(long);
+/*
+ * A label's rank, 0 (INFORMATIONAL) to 4 (CRITICAL), in any case; OCSF's
+ * FATAL is CRITICAL and INFO is INFORMATIONAL; -1 for anything else or
+ * NULL. finding_rank_label() gives the label of a rank (NULL if none).
+ */
+int	 finding_label_rank(const char *);
+const char *finding_rank_label(int);
+/*
+ * A list of labels ("HIGH,CRITICAL", "high, critical": any case, as
+ * finding_label_rank() reads them, separated by commas) as a set of ranks:
+ * bit r for rank r. -1 and a cause for an empty label or one that is none.
+ */
+int	 finding_label_set(const char *, unsigned int *, char **);
 
 #endif

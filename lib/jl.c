@@ -3,6 +3,10 @@
  * texts (JSON lines, concatenated or pretty-printed documents), and the
  * reader built on it, which keeps every line within a bound (the writer is
  * in jl_writer.c).
+ *
+ * The scanner is a walker of its own (ev.c's parser cannot resume a record
+ * that arrives in pieces) and bench/json/run keeps it so: it splits and
+ * validates at 3.7 us an event, where ev_doc_parse takes 6.3 us.
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "jl.h"
+#include "jtok_impl.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------------
@@ -112,21 +117,6 @@ scan_toolong(struct scanner *sc, size_t upto)
 	return sc->toolong;
 }
 
-/* Byte classes inside strings: 0 plain ASCII, 1 needs a look. */
-static const uint8_t str_special[256] = {
-	['\0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1,
-	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 /* nonzero if some byte of x is below n (n <= 128) */
@@ -160,6 +150,7 @@ static int
 scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 {
 	size_t	 i = sc->pos;
+	int	 n;
 
 	for (;;) {
 		while (i + 8 <= len) {
@@ -171,7 +162,7 @@ scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 				break;
 			i += 8;
 		}
-		while (i < len && !str_special[s[i]])
+		while (i < len && jtok_plain[s[i]])
 			i++;
 		if (i >= len)
 			break;
@@ -179,58 +170,30 @@ scan_string(struct scanner *sc, const unsigned char *s, size_t len, int eof)
 		case '"':
 			sc->pos = i + 1;
 			return SCAN_OK;
-		case '\\': {
-			unsigned int	 u, u2;
-
-			if (i + 1 >= len)
+		case '\\':
+			switch (n = jtok_escape_len(s, i, len)) {
+			case JTOK_MORE:
 				goto more;
-			switch (s[i + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				i += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return scan_fail(sc, i, "invalid escape in string");
-			}
-			if (i + 6 > len)
-				goto more;
-			if (hex4(s + i + 2, &u) != 0)
+			case JTOK_BAD_ESCAPE:
+				return scan_fail(sc, i,
+				    "invalid escape in string");
+			case JTOK_BAD_HEX:
 				return scan_fail(sc, i, "invalid \\u escape");
-			if (u >= 0xdc00 && u <= 0xdfff)
+			case JTOK_LONE_SURROGATE:
 				return scan_fail(sc, i,
 				    "lone surrogate in \\u escape");
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if ((i + 6 < len && s[i + 6] != '\\') ||
-				    (i + 7 < len && s[i + 7] != 'u'))
-					return scan_fail(sc, i,
-					    "lone surrogate in \\u escape");
-				if (i + 12 > len)
-					goto more;
-				if (s[i + 6] != '\\' || s[i + 7] != 'u' ||
-				    hex4(s + i + 8, &u2) != 0 ||
-				    u2 < 0xdc00 || u2 > 0xdfff)
-					return scan_fail(sc, i,
-					    "lone surrogate in \\u escape");
-				i += 12;
-			} else
-				i += 6;
+			}
+			i += (size_t)n;
 			continue;
-		}
 		default:
 			if (s[i] < 0x20)
 				return scan_fail(sc, i,
 				    "control character in string");
-			{
-				int	 n = utf8_seq_len(s + i, len - i);
-
-				if (n == 0)
-					return scan_fail(sc, i, "invalid UTF-8");
-				if (n < 0)
-					goto more;
-				i += (size_t)n;
-			}
+			if ((n = utf8_seq_len(s + i, len - i)) == 0)
+				return scan_fail(sc, i, "invalid UTF-8");
+			if (n < 0)
+				goto more;
+			i += (size_t)n;
 		}
 	}
 more:

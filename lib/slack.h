@@ -34,7 +34,7 @@ enum slack_kind {
 	SLACK_FINDING,		/* ASFF (event or bare), GuardDuty native, OCSF */
 	SLACK_IP,		/* an IP record after ipstore / nfw-sync */
 	SLACK_NFW_SUMMARY,	/* nfw-sync --summary */
-	SLACK_PRUNE_SUMMARY,	/* an ipstore-prune summary */
+	SLACK_PRUNE_SUMMARY,	/* ipstore-prune --summary */
 	SLACK_OTHER,		/* anything else */
 	SLACK_NKINDS
 };
@@ -74,11 +74,20 @@ int	 slack_kind_parse(const char *);
 const char *slack_outcome_name(enum slack_ip_outcome);
 
 /*
- * Sort a record into items: an event or a get-findings document holding
- * several findings gives one item per finding; anything gives at least
- * one. Items are appended to *items (grown as needed, *n updated).
+ * Sort a record into items: every finding it holds (an event or a
+ * get-findings document holding several gives one item per finding,
+ * whatever finding_each() calls a finding), else one IP record, summary
+ * or other record: anything gives at least one. Items are appended to
+ * *items (grown as needed, *n updated).
  */
 void	 slack_classify(json_t *, struct slack_item ***, size_t *);
+/*
+ * The same for a record as the reader handed it out: its text (what
+ * finding.c, the one judge of what a finding is, walks) and its decoded
+ * value.
+ */
+void	 slack_classify_text(const char *, size_t, json_t *,
+	    struct slack_item ***, size_t *);
 void	 slack_item_free(struct slack_item *);
 
 /*

@@ -46,9 +46,9 @@ echo
 
 # --- send-findings ---------------------------------------------------------
 sh-match -p "$here/patterns/high-critical.json" "$events" > "$tmp/high.jsonl"
-$slack --payloads "$tmp/send.payloads" "$tmp/high.jsonl" 2>/dev/null >/dev/null
-echo "send-findings  sh-match -p high-critical.json | slack-notify"
-echo "  $(count "$tmp/high.jsonl") HIGH or CRITICAL findings; Slack messages: $(count "$tmp/send.payloads"), the first:"
+$slack --severity HIGH,CRITICAL --payloads "$tmp/send.payloads" "$tmp/high.jsonl" 2>/dev/null >/dev/null
+echo "send-findings  sh-match -p high-critical.json | slack-notify --severity HIGH,CRITICAL"
+echo "  $(count "$tmp/high.jsonl") events with HIGH or CRITICAL findings; Slack messages: $(count "$tmp/send.payloads"), the first:"
 echo "  $(first_text "$tmp/send.payloads")"
 echo
 

@@ -1,5 +1,6 @@
 /*
  * fuzz-slack.c: Slack rendering (lib/slack): any record, sorted into items
+ * as slack-notify sorts it (finding.c judging what is a finding)
  * and grouped into messages with digests, renders into payloads within
  * Slack's limits (slack_payload_check); slack_escape leaves no raw '<' or
  * '>', only the three entities after '&', and stays within its budget.
@@ -56,7 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	rec.line = 1;
 	if ((v = jl_decode(&rec, reason, sizeof reason)) == NULL)
 		return 0;
-	slack_classify(v, &items, &n);
+	/* as slack-notify sorts a record: its text and its value */
+	slack_classify_text(rec.text, rec.len, v, &items, &n);
 	CHECK(n >= 1, "no item for a record");
 	nmsgs = slack_group(items, n, 1 + len % 4, NULL, &msgs);
 	CHECK(nmsgs >= 1, "no message for %zu items", n);

@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* and as slack-notify uses it: for the items of its kind */
 	memset(tpls, 0, sizeof tpls);
 	tpls[slack_template_kind(tpl)] = tpl;
-	slack_classify(v, &items, &n);
+	slack_classify_text(rec.text, rec.len, v, &items, &n);
 	for (k = 0; k < n; k++) {
 		p = slack_render(items[k], tpl);
 		cause = NULL;
