@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define AWS_JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
+#define AWS_JSON11_CONTENT_TYPE	"application/x-amz-json-1.1"	/* WAFV2 */
 
 const struct aws_service aws_dynamodb = {
 	"DynamoDB", "dynamodb", "DynamoDB_20120810", "dynamodb", "DYNAMODB"
@@ -28,6 +29,9 @@ const struct aws_service aws_dynamodb = {
 const struct aws_service aws_network_firewall = {
 	"Network Firewall", "network-firewall", "NetworkFirewall_20201112",
 	"network-firewall", "NETWORK_FIREWALL"
+};
+const struct aws_service aws_wafv2 = {
+	"WAF", "wafv2", "AWSWAF_20190729", "wafv2", "WAFV2"
 };
 
 void
@@ -635,7 +639,8 @@ aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	s.signing_name = svc->signing_name;
 	s.region = ctx->region;
 	s.endpoint = endpoint;
-	s.content_type = AWS_JSON_CONTENT_TYPE;
+	s.content_type = strcmp(svc->signing_name, "wafv2") == 0 ?
+	    AWS_JSON11_CONTENT_TYPE : AWS_JSON_CONTENT_TYPE;
 	s.target = target;
 	s.body = body;
 	s.bodylen = strlen(body);

@@ -71,6 +71,7 @@ struct aws_service {
 };
 extern const struct aws_service aws_dynamodb;
 extern const struct aws_service aws_network_firewall;
+extern const struct aws_service aws_wafv2;	/* JSON 1.1 */
 
 /* A service error: "ConditionalCheckFailedException", "...". */
 struct aws_error {

@@ -26,6 +26,10 @@ const struct conf_key conf_keys[] = {
 	    "the blocklist store: sqlite:PATH or dynamodb:TABLE" },
 	{ "rule_group", CONF_STRING, P | T, { "SECHUB_RULE_GROUP" },
 	    "the Network Firewall rule group to update (name or ARN)" },
+	{ "ip_set", CONF_STRING, P | T, { "SECHUB_IP_SET" },
+	    "the WAF IP sets to update (names or ARNs; one IPv4, one IPv6)" },
+	{ "scope", CONF_STRING, P | T, { NULL },
+	    "the scope of the WAF IP sets: REGIONAL or CLOUDFRONT" },
 	{ "targets", CONF_NAMES, P, { NULL },
 	    "the [target NAME] sections this profile enforces the "
 	    "blocklist on" },

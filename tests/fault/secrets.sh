@@ -122,14 +122,16 @@ ddb-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose -s dynamodb
 nfw-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
 nfw-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --rule-group hygiene <ips.jsonl
 nfw-dry|throttle|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose -n --rule-group hygiene <ips.jsonl
+waf-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port waf-sync --verbose --ip-set hygiene <ips.jsonl
+waf-ok|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port waf-sync --verbose --id 00000000-0000-4000-8000-000000000000 --ip-set hygiene <ips.jsonl
 ddb-sso-throttled|-|AWS_ENDPOINT_URL=http://127.0.0.1:1 ipstore --verbose --profile sso -s dynamodb:hygiene list
 nfw-sso|ok|AWS_ENDPOINT_URL=http://127.0.0.1:\$port nfw-sync --verbose --profile sso --rule-group hygiene <ips.jsonl
 ddb-sso-500|500|AWS_ENDPOINT_URL=http://127.0.0.1:\$port ipstore --verbose --profile sso -s dynamodb:hygiene list
 EOF2
 }
 # programs holding a secret, for the core dump checks below
-CORE_CASES='nfw-sync ipstore ipstore-prune slack-notify sh-findings'
-plan $(($(cases | wc -l) * 2 + 1 + 1 + 5 * 4))
+CORE_CASES='nfw-sync waf-sync ipstore ipstore-prune slack-notify sh-findings'
+plan $(($(cases | wc -l) * 2 + 1 + 1 + 6 * 4))
 
 : >"$TMP/all"
 cases | while IFS='|' read -r name mode cmd; do
@@ -287,6 +289,7 @@ for prog in $CORE_CASES; do
 	i=$((i + 1))
 	case $prog in
 	nfw-sync) sig=ABRT; set -- nfw-sync --rule-group hygiene ;;
+	waf-sync) sig=SEGV; set -- waf-sync --ip-set hygiene ;;
 	ipstore) sig=SEGV; set -- ipstore -s dynamodb:hygiene add ;;
 	ipstore-prune) sig=ABRT; set -- ipstore-prune -s dynamodb:hygiene \
 	    --older-than 1s ;;

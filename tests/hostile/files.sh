@@ -29,6 +29,7 @@ sh-extract-ip|--rejects|--rejects FILE|sh-extract-ip
 ipstore add|--rejects|--rejects FILE|ipstore -s sqlite:$TMP/s.db add
 ipstore rm|--rejects|--rejects FILE|ipstore -s sqlite:$TMP/s.db rm -
 nfw-sync|--rejects|--rejects FILE|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
+waf-sync|--rejects|--rejects FILE|waf-sync -n --get-file $FIXTURES/waf/get-ipv4.json
 slack-notify|--rejects|--rejects FILE|slack-notify -n --payloads /dev/null
 slack-notify|--payloads|--payloads: FILE|slack-notify -n
 slack-notify|--state|--state: FILE|slack-notify -n --payloads /dev/null

@@ -32,7 +32,7 @@ refill_rm_store() {
 }
 
 # NAME|STATUS-WITH-A-REJECT|LINES-OUT-FOR-TWO-GOOD|GOOD-RECORD|COMMAND
-# (nfw-sync prints one plan whatever it read)
+# (nfw-sync and waf-sync print one plan whatever they read)
 programs() {
 	cat <<EOF2
 sh-match|2|2|$GOOD|sh-match -p pattern.json
@@ -40,6 +40,7 @@ sh-extract-ip|1|2|$FINDING|sh-extract-ip
 ipstore-add|1|2|$GOOD|ipstore -s sqlite:$TMP/add.db add
 ipstore-rm|1|2|$GOOD|ipstore -s sqlite:$TMP/rm.db rm -
 nfw-sync|1|1|$GOOD|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
+waf-sync|1|1|$GOOD|waf-sync -n --get-file $FIXTURES/waf/get-ipv4.json
 slack-notify|1|2|$GOOD|slack-notify -n --payloads payloads.jsonl
 EOF2
 }

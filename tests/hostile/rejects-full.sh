@@ -21,6 +21,7 @@ sh-match|2|$GOOD|sh-match -p pattern.json
 sh-extract-ip|3|$FINDING|sh-extract-ip
 ipstore|3|$GOOD|ipstore -s sqlite:$TMP/s.db add
 nfw-sync|3|$GOOD|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json
+waf-sync|3|$GOOD|waf-sync -n --get-file $FIXTURES/waf/get-ipv4.json
 slack-notify|3|$GOOD|slack-notify -n --payloads payloads.jsonl
 EOF2
 }

@@ -50,6 +50,7 @@ sh-match-file|2|sh-match -p pattern.json '$bad_name'
 ipstore-add|1|ipstore -s sqlite:$TMP/s.db add ips.jsonl
 ipstore-rm|1|ipstore -s sqlite:$TMP/s.db rm '$bad_arg'
 nfw-sync|1|nfw-sync -n --rule-group blocklist --describe-file $FIXTURES/nfw/group.json ips.jsonl
+waf-sync|1|waf-sync -n --get-file $FIXTURES/waf/get-ipv4.json ips.jsonl
 slack-notify-file|3|slack-notify -n --payloads /dev/null '$bad_name'
 EOF2
 }
@@ -83,7 +84,7 @@ runs = [len(m) for m in re.findall("9{65,}", text)]
 cut = len(re.findall("9+\\.\\.\\.", text))
 print("%d long, %d cut" % (len(runs), cut))' err)
 	case $name in
-	ipstore-add|nfw-sync)
+	ipstore-add|nfw-sync|waf-sync)
 		# two long values in the input: both cut
 		is "$over" "0 long, 2 cut" "$name: a long bad value is cut to 64 bytes and \"...\"" ;;
 	sh-extract-ip)
