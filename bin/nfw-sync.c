@@ -212,62 +212,106 @@ parse_options(int argc, char **argv, struct options *o,
 
 /* --- input ---------------------------------------------------------------- */
 
-/* Why the rails refuse to block an input address, or NULL. */
-static const char *
-vet(const struct options *o, const struct ip_addr *a, char *why, size_t len)
+/* Is the block one address? */
+static int
+is_host(const struct ip_cidr *c)
 {
-	const struct ip_cidr *c;
+	return c->bits == ip_maxbits(&c->addr);
+}
+
+/*
+ * Why the rails refuse to block an input address or block, or NULL. A
+ * block is refused whole when any address of it would be.
+ */
+static const char *
+vet(const struct options *o, const struct ip_cidr *c, char *why, size_t len)
+{
+	const struct ip_cidr *allowed;
 	const char	*special;
 	char		 text[IP_STRLEN];
+	int		 host = is_host(c);
 
 	if (o->mode == NFW_REMOVE)
 		return NULL;	/* unblocking is always safe */
-	if ((c = ip_list_match(&o->allow, a)) != NULL) {
-		snprintf(why, len, "allowlisted: %s", ip_format_cidr(c, text));
+	if (c->bits == 0) {
+		snprintf(why, len, "matches all traffic");
 		return why;
 	}
-	if (!o->allow_private && (special = ip_special(a)) != NULL) {
+	if ((allowed = ip_list_overlap(&o->allow, c)) != NULL) {
+		snprintf(why, len, "%s: %s", host ? "allowlisted" :
+		    "overlaps allowlisted block", ip_format_cidr(allowed, text));
+		return why;
+	}
+	if (o->allow_private)
+		return NULL;
+	if (host && (special = ip_special(&c->addr)) != NULL) {
 		snprintf(why, len, "special-purpose address: %s", special);
+		return why;
+	}
+	if (!host && (special = ip_cidr_special(c)) != NULL) {
+		snprintf(why, len, "overlaps special-purpose range: %s",
+		    special);
 		return why;
 	}
 	return NULL;
 }
 
-/* The record's HostIp (borrowed) and address, or NULL and a reason. */
+/*
+ * A HostIp of exactly len bytes: an address, or a CIDR block with its host
+ * bits zero ("/32" and "/128" are the address; an IPv4-mapped block is
+ * the IPv4 block it maps). 0, or -1.
+ */
+static int
+parse_host(const char *s, size_t len, struct ip_cidr *c)
+{
+	if (ip_parse(s, len, &c->addr) == 0) {
+		c->bits = ip_maxbits(&c->addr);
+		return 0;
+	}
+	if (memchr(s, '/', len) == NULL)
+		return -1;
+	return ip_parse_cidr(s, len, 0, c);
+}
+
+/* The record's HostIp (borrowed) and block, or NULL and a reason. */
 static const char *
-record_addr(const json_t *record, struct ip_addr *a, char *why, size_t len)
+record_host(const json_t *record, struct ip_cidr *c, char *why, size_t len)
 {
 	const json_t	*v = json_object_get(record, "HostIp");
 	const char	*host = json_string_value(v);
+	size_t		 hostlen = json_string_length(v);
+	char		 shown[VALUE_SHOW_SIZE], text[IP_STRLEN];
 
 	if (!json_is_object(record) || host == NULL) {
 		snprintf(why, len, "no HostIp string");
 		return NULL;
 	}
 	/* the string's own length: "203.0.113.1\u0000x" is no address */
-	if (ip_parse(host, json_string_length(v), a) == -1) {
-		char	 shown[VALUE_SHOW_SIZE];
-
-		snprintf(why, len, "HostIp \"%s\": not an IP address",
-		    show_value(shown, host, json_string_length(v)));
-		return NULL;
-	}
-	return host;
+	if (parse_host(host, hostlen, c) == 0)
+		return host;
+	show_value(shown, host, hostlen);
+	if (ip_parse_cidr(host, hostlen, 1, c) == 0)
+		snprintf(why, len, "HostIp \"%s\": host bits set: not a CIDR "
+		    "block (%s is)", shown, ip_format_cidr(c, text));
+	else
+		snprintf(why, len, "HostIp \"%s\": not an IP address or CIDR "
+		    "block", shown);
+	return NULL;
 }
 
-/* Plan with an address, keep its record. */
+/* Plan with an address or block, keep its record. */
 static void
 take(const struct options *o, struct reading *rd, const struct jl_record *rec,
-    const char *host, size_t hostlen, const struct ip_addr *a)
+    const char *host, size_t hostlen, const struct ip_cidr *c)
 {
 	const char	*refused;
 	char		 why[IP_STRLEN + 64];
 
-	if ((refused = vet(o, a, why, sizeof(why))) != NULL)
+	if ((refused = vet(o, c, why, sizeof(why))) != NULL)
 		log_warn(jl_where(rec), "%.*s: refused: %s", (int)hostlen, host,
 		    refused);
 	else
-		nfw_set_add_addr(&rd->input, a);
+		nfw_set_add_cidr(&rd->input, c);
 	if (rd->spool != NULL)
 		spool_add(rd->spool, rec->text, rec->len);
 }
@@ -308,13 +352,13 @@ plain_numbers(const char *s, size_t len)
 
 /*
  * The fast path: a one-line object whose only "HostIp" is a top-level
- * string holding an address. Everything else takes the slow path, which
+ * string holding an address or block. Everything else takes the slow path, which
  * decides (and words its rejections) as it always has.
  */
 static int
 fast_record(struct input *in, struct ev_event *ev, struct ev_paths *paths,
     struct jl_record *rec, const char **host, size_t *hostlen,
-    struct ip_addr *a)
+    struct ip_cidr *c)
 {
 	const struct ev_field *f;
 	const char	*line;
@@ -327,7 +371,7 @@ fast_record(struct input *in, struct ev_event *ev, struct ev_paths *paths,
 		return 0;
 	f = &ev->fields[0];
 	if (f->type != EV_STRING || f->traillen != 0 ||
-	    ip_parse(f->value, f->valuelen, a) == -1)
+	    parse_host(f->value, f->valuelen, c) == -1)
 		return 0;
 	input_take_line(in, rec, vlen);
 	*host = f->value;
@@ -348,7 +392,7 @@ read_input(const struct options *o, char **files, int nfiles,
 	struct jl_record rec;
 	struct ev_event	 ev;
 	struct ev_paths	*paths;
-	struct ip_addr	 a;
+	struct ip_cidr	 c;
 	json_t		*record;
 	const char	*host;
 	size_t		 hostlen;
@@ -364,8 +408,8 @@ read_input(const struct options *o, char **files, int nfiles,
 	ev_paths_add(paths, "HostIp", 6);
 	for (;;) {
 		if ((r = fast_record(in, &ev, paths, &rec, &host, &hostlen,
-		    &a)) == 1) {
-			take(o, rd, &rec, host, hostlen, &a);
+		    &c)) == 1) {
+			take(o, rd, &rec, host, hostlen, &c);
 			continue;
 		}
 		if (r == -1 || !input_next(in, &rec))
@@ -375,11 +419,12 @@ read_input(const struct options *o, char **files, int nfiles,
 			input_reject(in, &rec, "%s", reason);
 			continue;
 		}
-		if ((host = record_addr(record, &a, reason,
+		if ((host = record_host(record, &c, reason,
 		    sizeof(reason))) == NULL)
 			input_reject(in, &rec, "%s", reason);
 		else
-			take(o, rd, &rec, host, strlen(host), &a);
+			take(o, rd, &rec, host, json_string_length(
+			    json_object_get(record, "HostIp")), &c);
 		json_decref(record);
 	}
 	rd->rejected = input_rejected(in);
@@ -622,7 +667,7 @@ run(const struct options *o, const struct reading *rd, struct outcome *out)
 static char *
 block_text(const struct ip_cidr *c, char *text)
 {
-	if (c->bits == ip_maxbits(&c->addr))
+	if (is_host(c))
 		return ip_format(&c->addr, text);
 	return ip_format_cidr(c, text);
 }
@@ -831,20 +876,21 @@ out:
 }
 
 /*
- * Mark a record with what happened to its address. Blocked is false only
- * when the group, as read or as changed, does not block it; when the group
- * could not be read at all it is null: nobody knows.
+ * Mark a record with what happened to its address or block. Blocked is
+ * false only when the group, as read or as changed, blocks no address of
+ * it; when the group could not be read at all it is null: nobody knows.
+ * Unblocked: it blocked some before, none now.
  */
 static void
 mark(const struct options *o, const struct outcome *out, json_t *record,
-    const struct ip_addr *a)
+    const struct ip_cidr *c)
 {
 	const struct nfw_set *now;
 	const char	*reason, *refused;
 	char		 why[IP_STRLEN + 64];
 	int		 before, after;
 
-	refused = vet(o, a, why, sizeof(why));
+	refused = vet(o, c, why, sizeof(why));
 	reason = refused != NULL ? refused : out->error;
 	if (out->group == NULL) {
 		json_object_set_new(record, "Blocked", json_null());
@@ -853,10 +899,10 @@ mark(const struct options *o, const struct outcome *out, json_t *record,
 			    json_false());
 		goto out;
 	}
-	before = nfw_set_contains(nfw_group_blocked(out->group), a);
+	before = nfw_set_overlaps(nfw_group_blocked(out->group), c);
 	now = out->applied ? &out->plan->blocked :
 	    nfw_group_blocked(out->group);
-	after = nfw_set_contains(now, a);
+	after = nfw_set_overlaps(now, c);
 	json_object_set_new(record, "Blocked", json_boolean(after));
 	if (o->mode == NFW_REMOVE) {
 		json_object_set_new(record, "Unblocked",
@@ -865,8 +911,8 @@ mark(const struct options *o, const struct outcome *out, json_t *record,
 			reason = NULL;
 		else if (reason == NULL)
 			reason = "not blocked";
-	} else if (after && out->error == NULL)
-		reason = NULL;
+	} else if (after && out->error == NULL && refused == NULL)
+		reason = NULL;	/* a refused block may be blocked in part */
 	else if (reason == NULL && !after)
 		reason = "not blocked";
 out:
@@ -882,7 +928,7 @@ write_records(const struct options *o, const struct outcome *out,
 	struct jl_reader *r = spool_reader(sp);
 	struct jl_record rec;
 	struct jl_error	 err;
-	struct ip_addr	 a;
+	struct ip_cidr	 c;
 	json_t		*record;
 	char		 why[320];
 	int		 st, ret = 0;
@@ -890,7 +936,7 @@ write_records(const struct options *o, const struct outcome *out,
 	while (ret == 0 && (st = jl_next(r, &rec, &err)) != JL_EOF) {
 		record = st == JL_RECORD ? jl_decode(&rec, why, sizeof(why)) :
 		    NULL;
-		if (record == NULL || record_addr(record, &a, why,
+		if (record == NULL || record_host(record, &c, why,
 		    sizeof(why)) == NULL) {
 			log_error("<records>", "kept records do not read "
 			    "back: the output stops here");
@@ -898,7 +944,7 @@ write_records(const struct options *o, const struct outcome *out,
 			ret = -1;
 			break;
 		}
-		mark(o, out, record, &a);
+		mark(o, out, record, &c);
 		if (jl_write(w, record) == -1)
 			ret = -1;
 		json_decref(record);

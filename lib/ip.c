@@ -335,6 +335,16 @@ ip_cidr_contains(const struct ip_cidr *c, const struct ip_addr *ip)
 	return prefix_equal(c->addr.bytes, ip->bytes, c->bits);
 }
 
+int
+ip_cidr_overlaps(const struct ip_cidr *a, const struct ip_cidr *b)
+{
+	if (a->addr.family != b->addr.family)
+		return 0;
+	/* two blocks overlap when the shorter prefix contains the other */
+	return prefix_equal(a->addr.bytes, b->addr.bytes,
+	    a->bits < b->bits ? a->bits : b->bits);
+}
+
 struct special {
 	const char	*text;
 	const char	*name;
@@ -532,6 +542,16 @@ ip_list_match(const struct ip_list *l, const struct ip_addr *ip)
 {
 	for (size_t k = 0; k < l->n; k++) {
 		if (ip_cidr_contains(&l->blocks[k], ip))
+			return &l->blocks[k];
+	}
+	return NULL;
+}
+
+const struct ip_cidr *
+ip_list_overlap(const struct ip_list *l, const struct ip_cidr *c)
+{
+	for (size_t k = 0; k < l->n; k++) {
+		if (ip_cidr_overlaps(&l->blocks[k], c))
 			return &l->blocks[k];
 	}
 	return NULL;

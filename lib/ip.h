@@ -46,6 +46,8 @@ char	*ip_format_cidr(const struct ip_cidr *, char *);
 int	 ip_host_key(const char *, size_t, char *);
 int	 ip_cmp(const struct ip_addr *, const struct ip_addr *);
 int	 ip_cidr_contains(const struct ip_cidr *, const struct ip_addr *);
+/* Do two blocks share an address (one holds the other)? */
+int	 ip_cidr_overlaps(const struct ip_cidr *, const struct ip_cidr *);
 /* Address bit length: 32 or 128. */
 int	 ip_maxbits(const struct ip_addr *);
 
@@ -86,6 +88,9 @@ int	 ip_list_load(struct ip_list *, const char *, char **);
 /* The first block containing the address, or NULL. */
 const struct ip_cidr *ip_list_match(const struct ip_list *,
 	    const struct ip_addr *);
+/* The first block sharing an address with the given block, or NULL. */
+const struct ip_cidr *ip_list_overlap(const struct ip_list *,
+	    const struct ip_cidr *);
 void	 ip_list_free(struct ip_list *);
 
 /*

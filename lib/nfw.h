@@ -51,19 +51,21 @@ struct nfw_set {
 
 void	 nfw_set_init(struct nfw_set *);
 void	 nfw_set_free(struct nfw_set *);
-/* Add a block (the set is normalised by nfw_set_normalise()). */
-void	 nfw_set_add_cidr(struct nfw_set *, const struct ip_cidr *);
 /*
- * Add one address. The set normalises itself as it grows, so that many
- * duplicates take the room of one: memory follows the distinct ranges,
- * not the number of calls. Normalise before reading the set.
+ * Add a block, or one address. The set normalises itself as it grows, so
+ * that many duplicates take the room of one: memory follows the distinct
+ * ranges, not the number of calls. Normalise (nfw_set_normalise()) before
+ * reading the set.
  */
+void	 nfw_set_add_cidr(struct nfw_set *, const struct ip_cidr *);
 void	 nfw_set_add_addr(struct nfw_set *, const struct ip_addr *);
 /* Sort, merge overlapping and adjacent ranges. */
 void	 nfw_set_normalise(struct nfw_set *);
 /* The rest take normalised sets. */
 int	 nfw_set_equal(const struct nfw_set *, const struct nfw_set *);
 int	 nfw_set_contains(const struct nfw_set *, const struct ip_addr *);
+/* Does the set hold any address of the block? */
+int	 nfw_set_overlaps(const struct nfw_set *, const struct ip_cidr *);
 /* Number of ranges (0: the set is empty). */
 size_t	 nfw_set_size(const struct nfw_set *);
 /* out = a, a | b, a - b, a & b (out is initialised here). */

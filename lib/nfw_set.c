@@ -209,14 +209,6 @@ nfw_set_free(struct nfw_set *s)
 	nfw_set_init(s);
 }
 
-void
-nfw_set_add_cidr(struct nfw_set *s, const struct ip_cidr *c)
-{
-	u128	 lo, hi;
-
-	nfw_cidr_span(c, &lo, &hi);
-	push_raw(s, nfw_fam(c->addr.family), lo, hi);
-}
 
 static int
 cmp4(const void *a, const void *b)
@@ -344,6 +336,20 @@ compact(struct nfw_set *s, size_t n, size_t sorted, size_t cap)
 }
 
 void
+nfw_set_add_cidr(struct nfw_set *s, const struct ip_cidr *c)
+{
+	u128	 lo, hi;
+	int	 fam = nfw_fam(c->addr.family);
+
+	nfw_cidr_span(c, &lo, &hi);
+	if (fam == NFW_V4)
+		compact(s, s->n4, s->sorted4, s->cap4);
+	else
+		compact(s, s->n6, s->sorted6, s->cap6);
+	push_raw(s, fam, lo, hi);
+}
+
+void
 nfw_set_add_addr(struct nfw_set *s, const struct ip_addr *a)
 {
 	u128	 v = nfw_addr_value(a);
@@ -377,6 +383,21 @@ nfw_set_contains(const struct nfw_set *s, const struct ip_addr *a)
 		return 0;
 	nfw_set_range(s, fam, i, &lo, &hi);
 	return lo <= v;
+}
+
+int
+nfw_set_overlaps(const struct nfw_set *s, const struct ip_cidr *c)
+{
+	int	 fam = nfw_fam(c->addr.family);
+	u128	 clo, chi, lo, hi;
+	size_t	 i;
+
+	nfw_cidr_span(c, &clo, &chi);
+	/* the first range ending at or after the block's start */
+	if ((i = nfw_set_lower(s, fam, clo)) == nfw_set_nranges(s, fam))
+		return 0;
+	nfw_set_range(s, fam, i, &lo, &hi);
+	return lo <= chi;
 }
 
 size_t

@@ -6,10 +6,10 @@
  * then a NUL, then lines: "mode merge|replace|remove", "priority SRC[,DST]"
  * (as --priority; a value nfw-sync would refuse is ignored), "private" (as
  * --allow-private), "allow CIDR" (a line of the --allowlist), and
- * addresses, one a line; a CIDR block of at most 256 addresses stands for
- * all of them (nfw-sync reads hosts only, and these are how neighbours get
- * merged). The planner gets the addresses unvetted: it must keep the rails
- * itself.
+ * addresses or CIDR blocks (host bits zero, as nfw-sync reads a HostIp),
+ * one a line: a block is given to the planner whole, as nfw-sync gives
+ * it, of any size. The planner gets the input unvetted: it must keep the
+ * rails itself.
  *
  * Checks, against a model of the group written here from the manual page
  * (nothing taken from nfw.c but its interface):
@@ -58,8 +58,8 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-#define MAX_ADDRS	2048	/* input addresses, after expansion */
-#define MAX_EXPAND	8	/* host bits of a block that is expanded */
+#define MAX_ADDRS	2048	/* input addresses */
+#define MAX_BLOCKS	64	/* input blocks */
 
 static const char *settings[] = {
 	"Sources", "Destinations", "SourcePorts", "DestinationPorts",
@@ -127,11 +127,14 @@ struct model {
 	int		 match_all[2];	/* a /0 in our rules (IPv4, IPv6) */
 	int		 listed_whole[2]; /* the rest covers the family */
 	int		 wanted_whole[2]; /* the result would */
+	int		 input_whole[2]; /* the input alone would (nothing
+					    forbidden there) */
 	struct blocks	 others;	/* suspect blocks of other drop rules */
 	int		*others_prio;
 	const char	**others_match;
 	struct ip_addr	*in;		/* input: sorted, no duplicates */
 	size_t		 nin;
+	struct blocks	 inblk;		/* input blocks, as given */
 	/* where the sets may change: both ends of everything */
 	struct ip_addr	*pts;
 	size_t		 npts, ptscap;
@@ -165,8 +168,9 @@ addr_cmp(const void *a, const void *b)
 static int
 in_input(const struct model *m, const struct ip_addr *a)
 {
-	return m->nin > 0 &&
-	    bsearch(a, m->in, m->nin, sizeof *m->in, addr_cmp) != NULL;
+	return (m->nin > 0 &&
+	    bsearch(a, m->in, m->nin, sizeof *m->in, addr_cmp) != NULL) ||
+	    in_blocks(&m->inblk, a);
 }
 
 static int
@@ -223,10 +227,15 @@ wanted0(const struct model *m, const struct ip_addr *a)
 	}
 }
 
-/* A merge that would cover a family keeps only the input there. */
+/*
+ * A merge that would cover a family keeps only the input there; an input
+ * that covers it alone (merge or replace) blocks none of it.
+ */
 static int
 wanted(const struct model *m, const struct ip_addr *a)
 {
+	if (m->input_whole[fam(a)])
+		return 0;
 	if (m->wanted_whole[fam(a)])
 		return in_input(m, a) && !forbidden(m, a);
 	return wanted0(m, a);
@@ -239,6 +248,7 @@ cleaned(const struct model *m, const struct ip_addr *a)
 	int	 f = fam(a);
 
 	return m->match_all[f] || m->listed_whole[f] || m->wanted_whole[f] ||
+	    m->input_whole[f] ||
 	    (listed(m, a) && forbidden(m, a));
 }
 
@@ -405,16 +415,18 @@ covers(struct span *v, size_t n, int family)
 	return 0;
 }
 
-/* The spans of our listed blocks of a family (and the input's, if asked). */
+/* The spans of a family: of our listed blocks, of the input, as asked. */
 static struct span *
-listed_spans(const struct model *m, int family, int input, size_t *n)
+listed_spans(const struct model *m, int family, int ours, int input,
+    size_t *n)
 {
 	const struct blocks *b[2] = { &m->src, &m->dst };
 	struct span	*v;
 
-	v = xreallocarray(NULL, m->src.n + m->dst.n + m->nin + 1, sizeof *v);
+	v = xreallocarray(NULL, m->src.n + m->dst.n + m->nin + m->inblk.n + 1,
+	    sizeof *v);
 	*n = 0;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; ours && i < 2; i++)
 		for (size_t k = 0; k < b[i]->n; k++) {
 			const struct ip_cidr *c = &b[i]->v[k];
 
@@ -428,12 +440,22 @@ listed_spans(const struct model *m, int family, int input, size_t *n)
 			v[*n].lo = v[*n].hi = value(&m->in[k]);
 			(*n)++;
 		}
+	for (size_t k = 0; input && k < m->inblk.n; k++) {
+		const struct ip_cidr *c = &m->inblk.v[k];
+
+		if (c->addr.family != family)
+			continue;
+		v[*n].lo = value(&c->addr);
+		v[(*n)++].hi = value(&c->addr) | host_mask(c);
+	}
 	return v;
 }
 
 /*
  * The whole-family rule: a family our listed blocks cover is cleaned out;
- * a merge that would cover one (nothing forbidden there) blocks none of it.
+ * a merge that would cover one (nothing forbidden there) keeps only the
+ * input there, and an input that covers one alone (merge or replace)
+ * blocks none of it.
  */
 static void
 model_whole(struct model *m)
@@ -450,15 +472,20 @@ model_whole(struct model *m)
 		for (size_t k = 0; k < m->dst.n; k++)
 			m->match_all[f] |= m->dst.v[k].bits == 0 &&
 			    m->dst.v[k].addr.family == family;
-		v = listed_spans(m, family, 0, &n);
+		v = listed_spans(m, family, 1, 0, &n);
 		m->listed_whole[f] = covers(v, n, family);
 		free(v);
 		free_there = m->allow_private;
 		for (size_t k = 0; k < m->allow.n; k++)
 			free_there &= m->allow.blocks[k].addr.family != family;
+		if (m->mode != NFW_REMOVE && free_there) {
+			v = listed_spans(m, family, 0, 1, &n);
+			m->input_whole[f] = covers(v, n, family);
+			free(v);
+		}
 		if (m->mode != NFW_MERGE || m->listed_whole[f] || !free_there)
 			continue;
-		v = listed_spans(m, family, 1, &n);
+		v = listed_spans(m, family, 1, 1, &n);
 		m->wanted_whole[f] = covers(v, n, family);
 		free(v);
 	}
@@ -555,7 +582,6 @@ read_line(struct model *m, const char *s, size_t len)
 	struct ip_addr	 a;
 	char		 buf[64], *end;
 	long		 src, dst;
-	u128		 lo, mask;
 
 	if (len > 5 && memcmp(s, "mode ", 5) == 0) {
 		if (len == 10 && memcmp(s + 5, "merge", 5) == 0)
@@ -598,15 +624,10 @@ read_line(struct model *m, const char *s, size_t len)
 		input_add(m, &a);
 		return;
 	}
-	if (ip_parse_cidr(s, len, 0, &c) == -1 ||
-	    ip_maxbits(&c.addr) - c.bits > MAX_EXPAND)
+	if (ip_parse_cidr(s, len, 0, &c) == -1)
 		return;		/* nfw-sync would reject the record */
-	lo = value(&c.addr);
-	mask = host_mask(&c);
-	for (u128 k = 0; k <= mask; k++) {
-		a = address(c.addr.family, lo | k);
-		input_add(m, &a);
-	}
+	if (m->inblk.n < MAX_BLOCKS)
+		blocks_add(&m->inblk, &c);
 }
 
 static void
@@ -1077,7 +1098,12 @@ check_again(const json_t *req, const json_t *describe, const struct model *m,
 	p2 = nfw_plan_new(g2, p->mode, input, rails);
 	CHECK(!p2->changed && nfw_set_equal(&p2->blocked, &p->blocked),
 	    "planning again changes the group");
-	CHECK(p2->ncleaned == 0, "planning again cleans again");
+	/* an input covering a family alone is said to match all traffic
+	 * on every run; nothing else is cleaned twice */
+	for (size_t k = 0; k < p2->ncleaned; k++)
+		CHECK(p2->cleaned[k].block.bits == 0 &&
+		    m->input_whole[fam(&p2->cleaned[k].block.addr)],
+		    "planning again cleans again");
 	CHECK(p2->nblocks == p->nblocks && (p->blocks == NULL) ==
 	    (p2->blocks == NULL) && (p->blocks == NULL || p->nblocks == 0 ||
 	    memcmp(p2->blocks, p->blocks, p->nblocks * sizeof *p->blocks) ==
@@ -1123,6 +1149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    NULL) {
 		ip_list_free(&m.allow);
 		free(m.in);
+		free(m.inblk.v);
 		return 0;
 	}
 
@@ -1141,6 +1168,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	nfw_set_init(&input);
 	for (k = 0; k < m.nin; k++)
 		nfw_set_add_addr(&input, &m.in[k]);
+	for (k = 0; k < m.inblk.n; k++)
+		nfw_set_add_cidr(&input, &m.inblk.v[k]);
 	nfw_set_normalise(&input);
 	rails.allowlist = &m.allow;
 	rails.allow_private = m.allow_private;
@@ -1165,6 +1194,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (v != top(m.in[k].family))
 			point(&m, m.in[k].family, v + 1);
 	}
+	points_of_blocks(&m, m.inblk.v, m.inblk.n);
 	points_of_rails(&m);
 	for (k = 0; k < p->ncleaned; k++)
 		points_of(&m, &p->cleaned[k].block);
@@ -1232,6 +1262,7 @@ out:
 	free(m.src.v);
 	free(m.dst.v);
 	free(m.others.v);
+	free(m.inblk.v);
 	free(m.others_prio);
 	free(m.others_match);
 	ip_list_free(&m.allow);

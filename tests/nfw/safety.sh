@@ -52,12 +52,14 @@ not json
 is "$(cat "$TMP/out")" '{"HostIp":"203.0.113.78","Blocked":true}' \
     "the good record is blocked and passed on"
 is "$(sed -n 1p "$TMP/err")" \
-    "nfw-sync: $TMP/bad.jsonl:1: HostIp \"203.0.113.300\": not an IP address" \
+    "nfw-sync: $TMP/bad.jsonl:1: HostIp \"203.0.113.300\": not an IP address or CIDR block" \
     "rejection says file, line and why"
-# a HostIp is one address: 0.0.0.0/0 or ::/0 is rejected, never blocked
+# a HostIp may be a block, but never 0.0.0.0/0 or ::/0, whatever the rails
 printf '%s\n' '{"HostIp":"0.0.0.0/0"}' '{"HostIp":"::/0"}' |
     nfw-sync --rule-group blocklist --allow-private > "$TMP/out" 2> "$TMP/err"
-is "$?:$(cat "$TMP/out")" "1:" "whole address spaces: rejected, exit 1"
+is "$?:$(cat "$TMP/out")" '0:{"HostIp":"0.0.0.0/0","Blocked":true,"Reason":"matches all traffic"}
+{"HostIp":"::/0","Blocked":true,"Reason":"matches all traffic"}' \
+    "whole address spaces: refused (Blocked: the group blocks some of them)"
 is "$(blocked 30000 Sources)" "10.1.2.3/32 198.51.100.7/32 203.0.113.77/32 203.0.113.78/32 2001:db8:2::1/128" \
     "whole address spaces: the blocklist did not change"
 is "$(invalid)" "" "every request valid and signed"

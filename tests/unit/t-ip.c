@@ -202,6 +202,18 @@ main(void)
 	    ip_list_match(&l, &a) != NULL, "allowlist matches");
 	ok(ip_parse("203.0.114.1", 11, &a) == 0 &&
 	    ip_list_match(&l, &a) == NULL, "allowlist does not over-match");
+	ok(ip_parse_cidr("203.0.112.0/22", 14, 0, &c) == 0 &&
+	    ip_list_overlap(&l, &c) == &l.blocks[0],
+	    "a block holding an allowlisted block overlaps it");
+	ok(ip_parse_cidr("2001:db8:7::/48", 15, 0, &c) == 0 &&
+	    ip_list_overlap(&l, &c) == &l.blocks[1],
+	    "a block inside an allowlisted block overlaps it");
+	ok(ip_parse_cidr("203.0.114.0/23", 14, 0, &c) == 0 &&
+	    ip_list_overlap(&l, &c) == NULL,
+	    "a block beside the allowlist does not overlap it");
+	ok(ip_parse_cidr("::/0", 4, 0, &c) == 0 &&
+	    ip_list_overlap(&l, &c) == &l.blocks[1],
+	    "::/0 overlaps only the IPv6 block");
 	ip_list_free(&l);
 	f = fopen(path, "w");
 	fprintf(f, "1.2.3.4\n1.2.3.0/8\n");

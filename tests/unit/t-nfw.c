@@ -606,6 +606,43 @@ test_special_blocks(void)
 	    "addresses: every edge, and at random)", n);
 }
 
+static int
+overlaps(const struct nfw_set *s, const char *text)
+{
+	struct ip_cidr	 c;
+
+	if (ip_parse_cidr(text, strlen(text), 0, &c) == -1) {
+		fprintf(stderr, "bad test block %s\n", text);
+		exit(99);
+	}
+	return nfw_set_overlaps(s, &c);
+}
+
+/* Does a set hold any address of a block (what a block's record says)? */
+static void
+test_overlaps(void)
+{
+	struct nfw_set	 s;
+
+	nfw_set_init(&s);
+	ok(!overlaps(&s, "0.0.0.0/0"), "the empty set overlaps nothing");
+	add(&s, "198.51.100.0/24");
+	add(&s, "203.0.113.7/32");
+	add(&s, "2001:db8:5::/64");
+	ok(overlaps(&s, "198.51.0.0/16"), "a block holding a range overlaps "
+	    "it (its first address not in the set)");
+	ok(overlaps(&s, "198.51.100.128/25"), "a block inside a range");
+	ok(overlaps(&s, "198.51.100.255/32"), "the last address of a range");
+	ok(!overlaps(&s, "198.51.101.0/24"), "the block after a range");
+	ok(!overlaps(&s, "198.51.99.0/24"), "the block before a range");
+	ok(overlaps(&s, "203.0.113.0/29") && !overlaps(&s, "203.0.113.8/29"),
+	    "a block holding one address, and its neighbour");
+	ok(!overlaps(&s, "203.0.113.128/25"), "past the last IPv4 range");
+	ok(overlaps(&s, "::/0") && !overlaps(&s, "2001:db8:6::/48"),
+	    "IPv6 ranges, not the IPv4 ones");
+	nfw_set_free(&s);
+}
+
 /* Adding addresses one by one: duplicates cost nothing. */
 static void
 test_add_addr(void)
@@ -689,6 +726,7 @@ main(void)
 	test_rails();
 	test_special_blocks();
 	test_add_addr();
+	test_overlaps();
 	refuse("{\"Priority\":30000,\"RuleDefinition\":{\"MatchAttributes\":"
 	    "{\"Sources\":[{\"AddressDefinition\":\"192.0.2.1/32\"}],"
 	    "\"Protocols\":[6]},\"Actions\":[\"aws:drop\"]}}",
