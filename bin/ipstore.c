@@ -537,15 +537,14 @@ cmd_list(const struct opts *o, char **argv, int argc,
 static const char *
 argument_ip(const char *arg, char *buf)
 {
-	struct ip_addr	 addr;
 	char		 shown[VALUE_SHOW_SIZE];
 
-	if (ip_parse(arg, strlen(arg), &addr) != 0) {
+	if (ip_host_key(arg, strlen(arg), buf) != 0) {
 		log_reject(show_value(shown, arg, strlen(arg)),
-		    "invalid IP address");
+		    "invalid IP address or CIDR block");
 		return NULL;
 	}
-	return ip_format(&addr, buf);
+	return buf;
 }
 
 /* get of a pending entry: printed, and said on stderr (status 1). */
@@ -726,8 +725,6 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
     uint64_t *forgotten)
 {
 	struct store_match	 m;
-	struct ip_addr		 addr;
-	struct ip_cidr		 block;
 	const char		*ip, *at;
 	json_t			*o, *v;
 	char			 reason[160], buf[IP_STRLEN], *cause;
@@ -745,12 +742,7 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		goto pass;	/* the rails cleaned it: no unblock of ours */
 	memset(&m, 0, sizeof(m));
 	ip = json_string_value(json_object_get(o, "HostIp"));
-	if (ip != NULL && ip_parse(ip, strlen(ip), &addr) != 0 &&
-	    ip_parse_cidr(ip, strlen(ip), 1, &block) == 0) {
-		if (block.bits != ip_maxbits(&block.addr))
-			goto pass;	/* a block: no entry of ours */
-		addr = block.addr;	/* a /32 or /128: the address */
-	} else if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
+	if (ip == NULL || ip_host_key(ip, strlen(ip), buf) != 0) {
 		input_reject(in, rec, "\"Blocked\": false without a valid "
 		    "HostIp: nothing forgotten");
 		goto pass;
@@ -766,8 +758,7 @@ forget_record(struct batch *b, struct input *in, const struct jl_record *rec,
 		m.removed_before = t + 1;
 	}
 	batch_touch(b);
-	if ((r = store_forget(b->st, ip_format(&addr, buf), &m, NULL,
-	    &cause)) < 0) {
+	if ((r = store_forget(b->st, buf, &m, NULL, &cause)) < 0) {
 		batch_fail(b, cause, 0);
 		goto out;
 	}

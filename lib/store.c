@@ -111,7 +111,6 @@ own_field(const char *name)
 static int
 canonical_ip(const json_t *v, char *buf, char **cause)
 {
-	struct ip_addr	 addr;
 	const char	*s;
 	size_t		 len;
 
@@ -125,14 +124,13 @@ canonical_ip(const json_t *v, char *buf, char **cause)
 	}
 	s = json_string_value(v);
 	len = json_string_length(v);
-	if (ip_parse(s, len, &addr) != 0) {
+	if (ip_host_key(s, len, buf) != 0) {
 		char	 shown[VALUE_SHOW_SIZE];
 
 		*cause = store_cause("invalid HostIp \"%s\"",
 		    show_value(shown, s, len));
 		return -1;
 	}
-	ip_format(&addr, buf);
 	return 0;
 }
 
@@ -488,16 +486,13 @@ store_merge_times(struct store_entry *out, const struct store_entry *a,
 static int
 check_key(const char *ip, char *canon, char **cause)
 {
-	struct ip_addr	 addr;
-
-	if (ip == NULL || ip_parse(ip, strlen(ip), &addr) != 0) {
+	if (ip == NULL || ip_host_key(ip, strlen(ip), canon) != 0) {
 		char	 shown[VALUE_SHOW_SIZE];
 
 		*cause = store_cause("invalid HostIp \"%s\"", ip == NULL ? "" :
 		    show_value(shown, ip, strlen(ip)));
 		return -1;
 	}
-	ip_format(&addr, canon);
 	return 0;
 }
 

@@ -3,9 +3,10 @@
 # forgets a pending entry only on "Blocked": false (the JSON value); given
 # the record's RemovedAt, only if the entry is pending since exactly then
 # (not after a re-add, nor after a later unblock); never on Blocked null,
-# absent or a string, on a cleaning record of the rails ("Cleaned"), on a
-# HostIp that is a block of more than one address, nor for an active entry.
-# A /32 or /128 is its address. Every record is passed on, unchanged.
+# absent or a string, on a cleaning record of the rails ("Cleaned"), nor
+# for an active entry; a HostIp that is a block forgets that block's own
+# entry, never the addresses inside it. A /32 or /128 is its address.
+# Every record is passed on, unchanged.
 . "$top_srcdir/tests/store/common.sh"
 plan 14
 reset_store
@@ -50,7 +51,7 @@ forget_with '{"HostIp":"192.0.2.0/29","Blocked":false}' >/dev/null
 forget_with '{"HostIp":"2001:db8::/64","Blocked":false}' >/dev/null
 forget_with '{"HostIp":"0.0.0.0/0","Blocked":false,"Unblocked":true,"Reason":"matches all traffic","Cleaned":false}' >/dev/null
 is "$(pending)" "$all_pending" \
-    "a HostIp that is a block of more than one address forgets nothing"
+    "a HostIp that is a block forgets none of the addresses inside it"
 is "$(cat "$TMP/errs")" "" "none of these is a rejection"
 
 is "$(forget_with '{"HostIp":"192.0.2.8","Blocked":false}')" 0 \
