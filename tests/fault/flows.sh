@@ -3,7 +3,8 @@
 # repairs by itself, and never an address blocked but forgotten. sechub runs
 # its filters from SECHUB_BINDIR: here wrappers that let one stage die, with
 # kill -9, before it did anything, after it did its work but before its
-# output reached the next stage, or half-way through its output. After each
+# output reached the next stage, or half-way through its output; or the
+# store's disk is full for one stage. After each
 # such run: every block of the group is an address the store still holds
 # (active or pending). After the same command run again, with nothing
 # failing: the store and the group are as one clean run leaves them, in
@@ -67,8 +68,8 @@ reset() {
 # deaths tried (the ones where something can go wrong: a stage cut
 # half-way feeds a cut input to the next; nfw-sync dying after its change
 # leaves a group the store does not know changed)
-SCENARIOS='record|run record EVENTS|sh-match@half sh-extract-ip@half ipstore:add@after,half ipstore:list@half nfw-sync@before,after,half slack-notify@half
-prune|run prune|ipstore-prune@after,half ipstore:list@half nfw-sync@after,half ipstore:forget@after,half slack-notify@half
+SCENARIOS='record|run record EVENTS|sh-match@half sh-extract-ip@half ipstore:add@after,half,full ipstore:list@half nfw-sync@before,after,half slack-notify@half
+prune|run prune|ipstore-prune@after,half,full ipstore:list@half nfw-sync@after,half ipstore:forget@after,half,full slack-notify@half
 block|block 203.0.113.50 198.51.100.77|ipstore:add@after nfw-sync@after,half ipstore:forget@after
 unblock|unblock 203.0.113.50 198.51.100.77|ipstore:rm@after,half nfw-sync@before,after,half ipstore:forget@after,half'
 # under valgrind or the sanitizers (sechub's own paths are what they
@@ -126,7 +127,10 @@ for line in $(printf '%s\n' "$SCENARIOS" | tr ' ' '+'); do
 			SECHUB_NOW=2026-03-01T00:00:00Z FAULT_STAGE=$s \
 			    FAULT_WHEN=$w sechub $cmd >/dev/null \
 			    2>"$TMP/err" || st=$?
-			what="$name, $s killed $w its work"
+			case $w in
+			full) what="$name, $s on a full disk" ;;
+			*) what="$name, $s killed $w its work" ;;
+			esac
 			is "$(covered)" "" \
 			    "$what (status $st): every block is an address the store still holds"
 			# shellcheck disable=SC2086

@@ -3,7 +3,8 @@
 # in place of a filter. When FAULT_STAGE names this stage (the program's
 # name, and for ipstore its subcommand: ipstore:add), it dies with SIGKILL
 # at FAULT_WHEN: before (nothing read or done), after (its work done, its
-# output lost) or half (half of its output written, cut mid-record).
+# output lost) or half (half of its output written, cut mid-record); or,
+# with full, it runs on a full disk (no file may grow: ulimit -f 0).
 # Otherwise it is the program.
 real=$1
 shift
@@ -22,6 +23,9 @@ before)
 after)
 	"$real" "$@" > /dev/null
 	kill -KILL $$ ;;
+full)
+	ulimit -f 0
+	exec "$real" "$@" ;;
 half)
 	out=$(mktemp "${TMPDIR:-/tmp}/sechub-stage.XXXXXX") || exit 99
 	"$real" "$@" > "$out"
@@ -30,5 +34,5 @@ half)
 	rm -f "$out"
 	kill -KILL $$ ;;
 esac
-echo "stage.sh: FAULT_WHEN: before, after or half" >&2
+echo "stage.sh: FAULT_WHEN: before, after, half or full" >&2
 exit 99
