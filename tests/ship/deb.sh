@@ -63,7 +63,8 @@ ok $(test -f /usr/share/doc/sechub-tools/examples/patterns/catch-remote-hosts.js
     test -x /usr/bin/sechub; echo $?) \
     "the examples are in /usr/share/doc/sechub-tools/examples"
 ok $(test -f /lib/systemd/system/sechub-prune.service &&
-    test -f /lib/systemd/system/sechub-prune.timer; echo $?) \
+    test -f /lib/systemd/system/sechub-prune.timer &&
+    test -f /lib/systemd/system/sechub-reconcile.timer; echo $?) \
     "the units are in /lib/systemd/system"
 is "$(dpkg-query -W -f='${Conffiles}\n' sechub-tools | awk 'NF { print $1 }' | sort)" \
 "/etc/sechub-tools/config

@@ -23,7 +23,7 @@ EMULATE="/usr/bin/python3 $top_srcdir/tests/ship/emulate.py"
 UNIT=/usr/local/lib/systemd/system/sechub-prune.service
 CRONTAB=/usr/local/share/sechub-tools/examples/crontab
 R=$TMP/root
-plan 24
+plan 28
 
 unset MAKEFLAGS MFLAGS MAKELEVEL
 make -s -C "$top_builddir" install DESTDIR="$R" >"$TMP/install.out" 2>&1
@@ -55,6 +55,18 @@ sandbox "$R" --usr-local systemd-analyze security --offline=true "$FOLLOW" \
 level=$(sed -n 's/.*Overall exposure level for sechub-follow.service: \([0-9.]*\) .*/\1/p' "$TMP/security-follow.out")
 ok $(awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'; echo $?) \
     "sechub-follow.service: exposure $level, at most 2.0"
+
+# sechub reconcile's unit and its timer, verified and rated the same way
+RECONCILE=/usr/local/lib/systemd/system/sechub-reconcile.service
+sandbox "$R" --usr-local systemd-analyze verify "$RECONCILE" \
+    "${RECONCILE%.service}.timer" > "$TMP/verify-reconcile.out" 2>&1
+is "$?:$(cat "$TMP/verify-reconcile.out")" "0:" \
+    "sechub-reconcile.service and .timer: systemd-analyze verify: clean, not a word"
+sandbox "$R" --usr-local systemd-analyze security --offline=true "$RECONCILE" \
+    > "$TMP/security-reconcile.out" 2>&1
+level=$(sed -n 's/.*Overall exposure level for sechub-reconcile.service: \([0-9.]*\) .*/\1/p' "$TMP/security-reconcile.out")
+ok $(awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'; echo $?) \
+    "sechub-reconcile.service: exposure $level, at most 2.0"
 
 # --- stand-ins: Network Firewall, instance metadata, Slack -------------------
 # the credentials are the instance role's: the firewall checks signatures
@@ -120,6 +132,17 @@ is "$(slack_q "any('198.51.100.7' in json.dumps(p) for p in P)")" True \
     "Slack was told"
 ok $(test -f "$R/var/lib/sechub-tools/slack.db"; echo $?) \
     "the flow's state is in the StateDirectory= too"
+
+# --- the reconcile unit: a hand edit of the group is undone --------------------
+echo '{"HostIp":"198.51.100.99"}' | AWS_ACCESS_KEY_ID=AKIDEXAMPLE \
+    AWS_SECRET_ACCESS_KEY=$NFW_SECRET AWS_REGION=us-east-1 \
+    AWS_ENDPOINT_URL_NETWORK_FIREWALL=$NFW_URL nfw-sync -g blocklist \
+    >/dev/null 2>&1
+sandbox "$R" --usr-local $EMULATE unit "$RECONCILE" > "$TMP/rec.out" 2> "$TMP/rec.err"
+ok $? "the reconcile unit's run succeeds"
+sed 's/^/# /' "$TMP/rec.err"
+is "$(blocked 30000 Sources)" "198.51.100.8/32" \
+    "it took off the block the store does not hold"
 
 # --- cron: the crontab line as installed ------------------------------------
 # for cron the operator names the webhook file, readable by the cron user
