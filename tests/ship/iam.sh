@@ -51,6 +51,9 @@ fail_firewall() {
 }
 
 # --- record-ip -------------------------------------------------------------
+# an address blocked by hand, which the events do not name
+printf '{"HostIp":"203.0.113.77"}\n' |
+    SECHUB_NOW=2026-01-05T11:00:00Z ipstore add >/dev/null
 called >/dev/null
 SECHUB_NOW=2026-01-05T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err" ||
 	sed 's/^/# /' "$TMP/err"
@@ -58,10 +61,10 @@ fail_firewall
 st=0
 SECHUB_NOW=2026-01-06T12:00:00Z sechub run record "$EVENTS" 2>/dev/null || st=$?
 is "$st" 3 "record-ip: a run against a failing firewall fails"
-# an address unblocked by hand whose firewall stage never ran: pending, so
-# the reconcile below forgets it (DeleteItem) once the group no longer
-# blocks it
-SECHUB_NOW=2026-01-06T13:00:00Z ipstore rm 198.51.100.13 >/dev/null
+# that address unblocked by hand, with no firewall call since: pending, so
+# the next record run's reconcile forgets it (DeleteItem) once the group no
+# longer blocks it
+SECHUB_NOW=2026-01-06T13:00:00Z ipstore rm 203.0.113.77 >/dev/null
 SECHUB_NOW=2026-01-07T12:00:00Z sechub run record "$EVENTS" 2>"$TMP/err"
 ok $? "record-ip: the next run records and repairs"
 # a replay of old events: their addresses were seen later already
