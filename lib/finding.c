@@ -291,7 +291,7 @@ finding_text_cstr(const struct finding_text *t, char *buf, size_t size)
 	struct span	 v;
 
 	v.p = t->json;
-	v.e = t->json + t->len;
+	v.e = t->len == 0 ? t->json : t->json + t->len;
 	if (size > 0 && (t->len == 0 || span_string(v, buf, size) < 0))
 		buf[0] = '\0';
 	return buf;
@@ -310,9 +310,11 @@ finding_text_dup(const struct finding_text *t)
 	struct span	 v;
 	char		*s;
 
+	if (t->json == NULL || t->len == 0)
+		return NULL;	/* absent: no pointer arithmetic on NULL */
 	v.p = t->json;
 	v.e = t->json + t->len;
-	if (t->len == 0 || (is_string(v) && t->len <= 2))
+	if (is_string(v) && t->len <= 2)
 		return NULL;
 	if (!is_string(v))
 		return xstrndup(t->json, t->len);
@@ -332,7 +334,7 @@ finding_time_dup(const struct finding_text *t)
 	time_t		 when;
 
 	v.p = t->json;
-	v.e = t->json + t->len;
+	v.e = t->len == 0 ? t->json : t->json + t->len;
 	if (t->len != 0 && span_time(v, &when) == 0)
 		return xstrdup(clk_format(when, b));
 	return finding_text_dup(t);
