@@ -12,7 +12,7 @@
 need_dynalite
 IAM=$top_srcdir/share/examples/iam
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
-plan 12
+plan 20
 
 start_dynalite
 export SECHUB_STORE=dynamodb:sechub-blocklist
@@ -95,6 +95,29 @@ is "$(cat prune.called)" "$(granted "$IAM/prune-ip.json")" \
     "prune-ip.json grants exactly what prune-ip calls"
 is "$(invalid)" "" "every request to the firewall was valid"
 
+# --- the operator's commands ---------------------------------------------------
+# each one's actions, one per line: "COMMAND ACTION"
+: > ops.called
+for cmd in "status" "block 198.51.100.9 --reason iam-test" \
+    "unblock 198.51.100.9 --reason iam-test" "reconcile" "doctor"; do
+	# shellcheck disable=SC2086
+	SECHUB_NOW=2026-02-10T13:00:00Z sechub $cmd >/dev/null 2>"$TMP/err"
+	echo "# sechub $cmd: exit $?"
+	called | sed "s/^/${cmd%% *} /" >> ops.called
+done
+# doctor also asks STS who the caller is (GetCallerIdentity needs no
+# permission, so no policy names it); here it has no STS to ask
+actions() { sed -n "s/^\($1\) //p" ops.called | sort -u; }
+for c in status block unblock reconcile doctor; do
+	n=$(actions "$c" | wc -l)
+	ok $(test "$n" -gt 0; echo $?) "sechub $c calls AWS ($n actions)"
+done
+is "$(actions 'status\|doctor')" "$(granted "$IAM/monitor.json")" \
+    "monitor.json grants exactly what sechub status and doctor call"
+is "$(actions '[a-z]*')" "$(granted "$IAM/operator.json")" \
+    "operator.json grants exactly what block, unblock, reconcile, status and doctor call"
+is "$(invalid)" "" "every request of the operator's commands to the firewall was valid"
+
 # --- resources ----------------------------------------------------------------
 # every statement names ARNs of its actions' service, with placeholders
 bad=$(jq -r --arg f "${IAM##*/}" '.Statement[] | . as $s
@@ -104,7 +127,9 @@ bad=$(jq -r --arg f "${IAM##*/}" '.Statement[] | . as $s
 	($svc == "dynamodb" and (test("^arn:aws:dynamodb:REGION:ACCOUNT_ID:table/TABLE$") | not))
 	or ($svc == "network-firewall" and (test("^arn:aws:network-firewall:REGION:ACCOUNT_ID:stateless-rulegroup/RULE_GROUP$") | not))
 	or ($svc != "dynamodb" and $svc != "network-firewall"))' \
-    "$IAM/record-ip.json" "$IAM/prune-ip.json")
+    "$IAM/record-ip.json" "$IAM/prune-ip.json" "$IAM/operator.json" \
+    "$IAM/monitor.json")
 is "$bad" "" "resources: the table's and the rule group's ARNs, placeholders for region, account and names"
-ok $(! grep -q '"\*"' "$IAM/record-ip.json" "$IAM/prune-ip.json"; echo $?) \
+ok $(! grep -q '"\*"' "$IAM/record-ip.json" "$IAM/prune-ip.json" \
+    "$IAM/operator.json" "$IAM/monitor.json"; echo $?) \
     "no wildcard resource or action"
