@@ -214,15 +214,9 @@ default_of(const char *key)
 			free(cause);
 	} else if (strcmp(key, "retention") == 0)
 		s = xstrdup("720h");
-	else if (strcmp(key, "state_dir") == 0) {
-		const char *x = getenv("XDG_STATE_HOME");
-		const char *home = getenv("HOME");
-
-		if (x != NULL && *x == '/')
-			xasprintf(&s, "%s/sechub-tools", x);
-		else if (home != NULL && *home == '/')
-			xasprintf(&s, "%s/.local/state/sechub-tools", home);
-	} else if (strcmp(key, "record_pattern") == 0)
+	else if (strcmp(key, "state_dir") == 0)
+		s = default_state_dir();
+	else if (strcmp(key, "record_pattern") == 0)
 		xasprintf(&s, "%s/%s", SECHUB_EXAMPLES_DIR, RECORD_PATTERN);
 	else if (strcmp(key, "send_pattern") == 0)
 		xasprintf(&s, "%s/%s", SECHUB_EXAMPLES_DIR, SEND_PATTERN);

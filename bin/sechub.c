@@ -338,19 +338,18 @@ default_pattern(const char *name)
 
 /* --- state and locking --------------------------------------------------- */
 
-static char *
+char *
 default_state_dir(void)
 {
 	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char		*d;
+	char		*d = NULL;
 
+	if ((d = systemd_state_dir()) != NULL)
+		return d;
 	if (x != NULL && *x == '/')
 		xasprintf(&d, "%s/sechub-tools", x);
 	else if (home != NULL && *home == '/')
 		xasprintf(&d, "%s/.local/state/sechub-tools", home);
-	else
-		fatal_usage(NULL, "no state directory: set state_dir, "
-		    "SECHUB_STATE_DIR or --state-dir (no $HOME)");
 	return d;
 }
 
@@ -378,6 +377,9 @@ open_state(struct sechub *h)
 {
 	h->state_dir = h->v[O_STATE_DIR].value != NULL ?
 	    xstrdup(h->v[O_STATE_DIR].value) : default_state_dir();
+	if (h->state_dir == NULL)
+		fatal_usage(NULL, "no state directory: set state_dir, "
+		    "SECHUB_STATE_DIR or --state-dir (no $HOME)");
 	if (make_dirs(h->state_dir) != 0)
 		fatal(h->state_dir, "cannot create the state directory: %s",
 		    strerror(errno));

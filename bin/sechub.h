@@ -89,6 +89,8 @@ void put_record(int fd, const json_t *o);
 void print_records(int fd);
 size_t count_records(int fd);
 char *default_pattern(const char *name);
+/* the built-in state directory (systemd's, XDG's, ~/.local/state), or NULL */
+char *default_state_dir(void);
 
 /* sechub-sync.c */
 void need_targets(const struct sechub *h);

@@ -274,13 +274,18 @@ out:
 	return r;
 }
 
-/* $XDG_DATA_HOME/sechub-tools, else ~/.local/share/sechub-tools. */
+/*
+ * systemd's StateDirectory= for a service, else $XDG_DATA_HOME/sechub-tools,
+ * else ~/.local/share/sechub-tools.
+ */
 static char *
 default_dir(char **cause)
 {
 	const char	*xdg, *home;
 	char		*dir;
 
+	if ((dir = systemd_state_dir()) != NULL)
+		return dir;
 	xdg = getenv("XDG_DATA_HOME");
 	if (xdg != NULL && xdg[0] == '/') {
 		xasprintf(&dir, "%s/sechub-tools", xdg);

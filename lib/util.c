@@ -87,6 +87,16 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *
+systemd_state_dir(void)
+{
+	const char	*d = getenv("STATE_DIRECTORY");
+
+	if (d == NULL || d[0] != '/')
+		return NULL;
+	return xstrndup(d, strcspn(d, ":"));
+}
+
 int
 xvasprintf(char **ret, const char *fmt, va_list ap)
 {

@@ -16,6 +16,11 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/*
+ * The directory systemd made for a service with StateDirectory= (the first
+ * of $STATE_DIRECTORY, when absolute), malloc'd; NULL outside such a unit.
+ */
+char	*systemd_state_dir(void);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 xvasprintf(char **, const char *, va_list);

@@ -3,7 +3,7 @@
 # option, a variable, file:line, the default), secrets masked, and the
 # targets; the configuration's targets are where sechub acts.
 . "$top_srcdir/tests/sechub/sechub-lib.sh"
-plan 9
+plan 10
 
 cat >>"$TMP/config" <<EOF2
 webhook_url = https://hooks.slack.com/services/T0FAKE/B0FAKE/XsecretX
@@ -32,3 +32,10 @@ is "$out" "default" "JSON lines, and the default named"
 out=$(SECHUB_CONFIG=/dev/null sechub status 2>&1; echo "status $?")
 is "$out" "sechub: no target: set rule_group or targets in the configuration, SECHUB_RULE_GROUP, or --rule-group
 status 2" "no target is a configuration error"
+# in a systemd unit with StateDirectory=: the defaults are in $STATE_DIRECTORY
+out=$(SECHUB_CONFIG=/dev/null SECHUB_STORE= SECHUB_STATE_DIR= \
+    STATE_DIRECTORY=/var/lib/sechub-tools:/var/lib/other sechub config |
+    awk '$1 == "store" || $1 == "state_dir"' | tr -s ' ')
+is "$out" "store sqlite:/var/lib/sechub-tools/blocklist.db default
+state_dir /var/lib/sechub-tools default" \
+    "under systemd, the default store and state directory are systemd's StateDirectory="

@@ -6,7 +6,7 @@
 # environment systemd or cron would give them (emulate.py: the unit's
 # Environment= and EnvironmentFile=, StateDirectory=, LoadCredential=, an
 # unprivileged user, no $HOME; cron's PATH=/usr/bin:/bin), with nothing
-# written but the settings file (and the webhook's), prune on a fresh box
+# written but the configuration file (and the webhook's), prune on a fresh box
 # without failing and unblock what expired, with credentials from the
 # instance role (the metadata stand-in).
 . "$top_srcdir/tests/nfw/fake.sh"
@@ -23,7 +23,7 @@ EMULATE="/usr/bin/python3 $top_srcdir/tests/ship/emulate.py"
 UNIT=/usr/local/lib/systemd/system/sechub-prune.service
 CRONTAB=/usr/local/share/sechub-tools/examples/crontab
 R=$TMP/root
-plan 28
+plan 30
 
 unset MAKEFLAGS MFLAGS MAKELEVEL
 make -s -C "$top_builddir" install DESTDIR="$R" >"$TMP/install.out" 2>&1
@@ -90,10 +90,13 @@ start_slack
 
 # --- what the operator writes: the settings, and the webhook (root only) -----
 mkdir -p "$R/etc/sechub-tools"
+cat > "$R/etc/sechub-tools/config" <<EOT
+[default]
+rule_group = blocklist
+region = us-east-1
+EOT
+# test only: the stand-ins instead of AWS (nothing a user writes)
 cat > "$R/etc/sechub-tools/sechub-tools.env" <<EOT
-SECHUB_RULE_GROUP=blocklist
-AWS_REGION=us-east-1
-# test only: the stand-ins instead of AWS
 AWS_ENDPOINT_URL_NETWORK_FIREWALL=$NFW_URL
 AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$IMDS_PORT
 EOT
@@ -148,8 +151,8 @@ is "$(blocked 30000 Sources)" "198.51.100.8/32" \
 # for cron the operator names the webhook file, readable by the cron user
 cp "$R/etc/sechub-tools/slack-webhook" "$R/etc/sechub-tools/slack-webhook.cron"
 chown 65534 "$R/etc/sechub-tools/slack-webhook.cron"
-echo "SECHUB_WEBHOOK_FILE=/etc/sechub-tools/slack-webhook.cron" \
-    >> "$R/etc/sechub-tools/sechub-tools.env"
+echo "webhook_file = /etc/sechub-tools/slack-webhook.cron" \
+    >> "$R/etc/sechub-tools/config"
 # 198.51.100.8 last seen long ago, too
 store ipstore rm 198.51.100.8 >/dev/null
 printf '{"HostIp":"198.51.100.8"}\n' |
@@ -171,3 +174,14 @@ sandbox "$R" --usr-local $EMULATE cron "$TMP/crontab.nopath" \
     > "$TMP/cron2.out" 2> "$TMP/cron2.err"
 ok $? "without the PATH line the pipeline still finds the programs beside it"
 is "$(store ipstore count)" 0 "and prunes"
+
+# --- a store named in the configuration is the one the units use -------------
+echo "store = sqlite:/var/lib/sechub-tools/chosen.db" >> "$R/etc/sechub-tools/config"
+printf '{"HostIp":"198.51.100.10"}\n' |
+    SECHUB_STORE=sqlite:$R/var/lib/sechub-tools/chosen.db ipstore add >/dev/null
+chown 65534:65534 "$R"/var/lib/sechub-tools/*
+sandbox "$R" --usr-local $EMULATE unit "$RECONCILE" > "$TMP/rec2.out" 2> "$TMP/rec2.err"
+ok $? "with store = in the configuration, the reconcile unit's run succeeds"
+sed 's/^/# /' "$TMP/rec2.err"
+is "$(blocked 30000 Sources)" "198.51.100.10/32" \
+    "and the group follows that store, not the default one"
