@@ -102,9 +102,12 @@ ok $(awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'; echo $?) \
 start_fake
 start_slack
 mkdir -p "$R/etc/sechub-tools"
+cat > "$R/etc/sechub-tools/config" <<EOT
+[default]
+rule_group = blocklist
+region = us-east-1
+EOT
 cat > "$R/etc/sechub-tools/sechub-tools.env" <<EOT
-SECHUB_RULE_GROUP=blocklist
-AWS_REGION=us-east-1
 # test only: the stand-ins and fake keys instead of AWS and an instance role
 AWS_ENDPOINT_URL_NETWORK_FIREWALL=$NFW_URL
 AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
