@@ -60,3 +60,19 @@ wait_port() {
 
 trap 'eval "$_tap_cleanup"' EXIT
 trap 'exit 1' INT TERM
+
+vg_only() {
+	# vg_only PROGRAM...: in the valgrind pass, only these programs run
+	# under memcheck in this test; the others (setting up, checking) run
+	# as they are, since their own tests run them under memcheck. CI time:
+	# every start under memcheck costs about a second of CPU.
+	SECHUB_VG_ONLY="$*"
+	export SECHUB_VG_ONLY
+}
+
+vg_scale() {
+	# vg_scale N SMALL: N, or SMALL in the valgrind pass (memcheck runs a
+	# program some 50 times slower; the same paths run on less data, and
+	# the ordinary and ASan passes run them on all of it)
+	if [ -n "${SECHUB_VALGRIND:-}" ]; then echo "$2"; else echo "$1"; fi
+}

@@ -4,6 +4,7 @@
 # update order, the CLI's --finding-criteria, the cursor, and the output
 # read by sh-extract-ip.
 . "$top_srcdir/tests/findings/lib.sh"
+vg_only sh-findings
 plan 13
 
 "$top_srcdir/tests/gen-findings" --shape gd-native --count 400 --seed 2 |

@@ -4,6 +4,7 @@
 # GetFindingsV2: the stand-in then validates against a newer botocore's
 # model where this machine has one (FAKE_BOTOCORE_DATA), else this skips.
 . "$top_srcdir/tests/findings/lib.sh"
+vg_only sh-findings
 for py in /usr/bin/python3 python3; do
 	d=$($py -c 'import botocore, os
 print(os.path.join(os.path.dirname(botocore.__file__), "data"))' 2>/dev/null) ||

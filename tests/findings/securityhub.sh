@@ -4,6 +4,7 @@
 # once more, late updates inside the overlap), the state file, regions and
 # the aggregator, and the output read by sh-extract-ip and sh-match.
 . "$top_srcdir/tests/findings/lib.sh"
+vg_only sh-findings
 plan 25
 
 # 600 findings in us-east-1: six pages

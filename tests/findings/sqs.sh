@@ -5,6 +5,7 @@
 # messages into --rejects, visibility extended while a pipeline runs,
 # follow mode and SIGTERM.
 . "$top_srcdir/tests/findings/lib.sh"
+vg_only sh-findings
 start_sqs
 plan 25
 

@@ -14,7 +14,7 @@ ex="$top_srcdir/share/examples"
 rules="$top_srcdir/bench/match/rules.json"
 
 for shape in event getfindings gd-event mixed ocsf-event; do
-	"$gen" --shape "$shape" --count 300 --seed 5 --malformed 0.05 \
+	"$gen" --shape "$shape" --count "$(vg_scale 300 60)" --seed 5 --malformed 0.05 \
 	    --ipv6 0.2 --partial 0.2 > "$TMP/$shape.jsonl"
 done
 printf '\357\273\277{"source":"aws.securityhub","a":1}\r\n\r\n' > "$TMP/odd.jsonl"

@@ -6,6 +6,7 @@
 # of the block, false only when it blocks none; "Unblocked" when this run
 # took the last of it out.
 . "$top_srcdir/tests/nfw/fake.sh"
+vg_only nfw-sync
 plan 18
 start_fake
 export AWS_MAX_ATTEMPTS=2

@@ -6,6 +6,7 @@
 # what the group still blocks, with a Reason; when the group could not be
 # read at all, Blocked is null (unknown), never false.
 . "$top_srcdir/tests/nfw/fake.sh"
+vg_only nfw-sync
 plan 30
 start_fake
 export AWS_MAX_ATTEMPTS=2

@@ -3,6 +3,9 @@
 # sechub runs as an operator would run it.
 . "$top_srcdir/tests/nfw/fake.sh"
 . "$top_srcdir/tests/slack/lib-slack.sh"
+# (valgrind pass: sechub under memcheck; the filters it runs, and those that
+# set up or check, as they are)
+vg_only sechub
 
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
 RECORD_PATTERN=$top_srcdir/share/examples/patterns/catch-remote-hosts.json

@@ -13,6 +13,7 @@ need_dynalite
 IAM=$top_srcdir/share/examples/iam
 EVENTS=$top_srcdir/share/examples/demo/events.jsonl
 plan 20
+vg_only sechub
 
 start_dynalite
 export SECHUB_STORE=dynamodb:sechub-blocklist

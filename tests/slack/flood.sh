@@ -5,6 +5,7 @@
 tmpdir
 . "$top_srcdir/tests/slack/lib-slack.sh"
 plan 11
+vg_only slack-notify
 
 "$top_srcdir/tests/gen-findings" --count 200 --seed 7 >"$TMP/findings"
 start_slack

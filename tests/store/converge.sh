@@ -11,6 +11,8 @@
 . "$top_srcdir/tests/nfw/fake.sh"
 . "$top_srcdir/tests/store/common.sh"
 plan 26
+# (valgrind pass: the store's programs; nfw-sync has its own tests)
+vg_only ipstore ipstore-prune
 reset_store
 cd "$TMP" || exit 99
 

@@ -6,7 +6,7 @@
 plan 6
 reset_store
 # a remote store is slower: fewer records, same story
-if need_sqlite; then n=60000; else n=6000; fi
+if need_sqlite; then n=$(vg_scale 60000 6000); else n=6000; fi
 kill_after=$((n / 12))
 
 mkfifo "$TMP/feed"

@@ -33,6 +33,11 @@ is "$(fields "$TMP/out")" "$(fields "$TMP/nul.jsonl")" \
     "and add printed exactly that"
 
 # --- too big ----------------------------------------------------------------------
+# (SQLite's limit is 16 MiB: too much for memcheck; the ASan pass runs it)
+if [ -n "${SECHUB_VALGRIND:-}" ] && need_sqlite; then
+	skip 7 "a 16 MiB record under valgrind"
+	exit 0
+fi
 # big: past the backend's limit; fits: well within both
 if need_sqlite; then big=$((16 * 1048576 + 1000)); else big=$((400 * 1024 + 1000)); fi
 fits=$((300 * 1024))

@@ -15,27 +15,29 @@ is "$out" "false" "a second run knows it"
 is "$(ipstore count)" 2 "two entries"
 reset_store
 
-# Two writers, overlapping halves: 0..2999 and 1500..4499.
-trickle 0 3000 300 | ipstore add > "$TMP/a.out" 2> "$TMP/a.err" &
+# Two writers, overlapping halves: 0..H*2-1 and H..H*3-1 (H 1500; 300 in
+# the valgrind pass).
+h=$(vg_scale 1500 300)
+trickle 0 $((h * 2)) $((h / 5)) | ipstore add > "$TMP/a.out" 2> "$TMP/a.err" &
 pa=$!
-trickle 1500 4500 300 | ipstore add > "$TMP/b.out" 2> "$TMP/b.err" &
+trickle "$h" $((h * 3)) $((h / 5)) | ipstore add > "$TMP/b.out" 2> "$TMP/b.err" &
 pb=$!
 wait $pa; sa=$?
 wait $pb; sb=$?
 is "$sa $sb" "0 0" "both writers succeed"
 is "$(cat "$TMP/a.err" "$TMP/b.err")" "" "no diagnostics (no 'database is locked')"
-is "$(wc -l < "$TMP/a.out") $(wc -l < "$TMP/b.out")" "3000 3000" \
+is "$(wc -l < "$TMP/a.out") $(wc -l < "$TMP/b.out")" "$((h * 2)) $((h * 2))" \
     "every record written back"
 new=$(cat "$TMP/a.out" "$TMP/b.out" | grep '"NewIP":true' | field HostIp | sort)
-is "$(printf '%s\n' "$new" | wc -l)" 4500 "4500 NewIP:true in all"
+is "$(printf '%s\n' "$new" | wc -l)" $((h * 3)) "$((h * 3)) NewIP:true in all"
 is "$(printf '%s\n' "$new" | uniq -d)" "" "no address new twice"
-is "$(printf '%s\n' "$new")" "$(ips 0 4500 | field HostIp | sort)" \
+is "$(printf '%s\n' "$new")" "$(ips 0 $((h * 3)) | field HostIp | sort)" \
     "every address new exactly once"
-is "$(ipstore count)" 4500 "store holds the union"
+is "$(ipstore count)" $((h * 3)) "store holds the union"
 
 # Two writers adding the same pending addresses again: each is blocked anew
 # exactly once (a remote store is slower: fewer addresses, same story).
-if need_sqlite; then n=2000; else n=300; fi
+if need_sqlite; then n=$(vg_scale 2000 400); else n=300; fi
 reset_store
 ips 0 $n 203.0 | ipstore add >/dev/null
 ipstore list | ipstore rm >/dev/null
