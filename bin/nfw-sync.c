@@ -105,14 +105,7 @@ static const struct opt options[] = {
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	OPT_REGION(O, aws.region),
-	{ "role-arn", 0, "ARN",
-	    "assume this IAM role (a group of another account)",
-	    NULL, 0, OPT_STRS(O, aws.role_arn) },
-	{ "external-id", 0, "ID", "the ExternalId the role's trust policy asks "
-	    "for", NULL, 0, OPT_STRS(O, aws.external_id) },
-	{ "role-session-name", 0, "NAME",
-	    "the name of the role's session (sechub-tools-TIME)", NULL, 0,
-	    OPT_STRS(O, aws.role_session_name) },
+	OPT_ROLE(O, aws),
 	OPT_COMMON,
 	OPT_END
 };

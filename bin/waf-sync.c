@@ -125,6 +125,7 @@ static const struct opt options[] = {
 	OPT_PROFILE(O, aws.profile),
 	{ "region", 0, "REGION", "the AWS region", "region", 0,
 	    OPT_ID(O_REGION) },
+	OPT_ROLE(O, aws),
 	OPT_COMMON,
 	OPT_END
 };
@@ -137,8 +138,9 @@ static const struct opt_prog prog = {
 "                [-nq] [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--summary]\n"
 "                [--max-line BYTES] [--rejects FILE] [--profile NAME]\n"
-"                [--region REGION] [--verbose] [--get-file FILE]\n"
-"                [file ...]\n",
+"                [--region REGION] [--role-arn ARN [--external-id ID]\n"
+"                [--role-session-name NAME]] [--verbose]\n"
+"                [--get-file FILE] [file ...]\n",
 	options, NULL
 };
 
