@@ -6,6 +6,8 @@
 . "$top_srcdir/tests/nfw/fake.sh"
 . "$top_srcdir/tests/slack/lib-slack.sh"
 . "$top_srcdir/tests/ddb/ddb-lib.sh"
+# (valgrind pass: sechub under memcheck; what checks the store, as it is)
+vg_only sechub
 
 if [ "$FLOW_STORE" = dynamodb ]; then
 	need_dynalite
