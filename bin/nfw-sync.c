@@ -105,14 +105,7 @@ static const struct opt options[] = {
 	OPT_REJECTS(O, rejects, 0),
 	OPT_PROFILE(O, aws.profile),
 	OPT_REGION(O, aws.region),
-	{ "role-arn", 0, "ARN",
-	    "assume this IAM role (a group of another account)",
-	    NULL, 0, OPT_STRS(O, aws.role_arn) },
-	{ "external-id", 0, "ID", "the ExternalId the role's trust policy asks "
-	    "for", NULL, 0, OPT_STRS(O, aws.external_id) },
-	{ "role-session-name", 0, "NAME",
-	    "the name of the role's session (sechub-tools-TIME)", NULL, 0,
-	    OPT_STRS(O, aws.role_session_name) },
+	OPT_ROLE(O, aws),
 	OPT_COMMON,
 	OPT_END
 };
@@ -226,51 +219,9 @@ is_host(const struct ip_cidr *c)
 static const char *
 vet(const struct options *o, const struct ip_cidr *c, char *why, size_t len)
 {
-	const struct ip_cidr *allowed;
-	const char	*special;
-	char		 text[IP_STRLEN];
-	int		 host = is_host(c);
-
 	if (o->mode == NFW_REMOVE)
 		return NULL;	/* unblocking is always safe */
-	if (c->bits == 0) {
-		snprintf(why, len, "matches all traffic");
-		return why;
-	}
-	if ((allowed = ip_list_overlap(&o->allow, c)) != NULL) {
-		snprintf(why, len, "%s: %s", host ? "allowlisted" :
-		    "overlaps allowlisted block", ip_format_cidr(allowed, text));
-		return why;
-	}
-	if (o->allow_private)
-		return NULL;
-	if (host && (special = ip_special(&c->addr)) != NULL) {
-		snprintf(why, len, "special-purpose address: %s", special);
-		return why;
-	}
-	if (!host && (special = ip_cidr_special(c)) != NULL) {
-		snprintf(why, len, "overlaps special-purpose range: %s",
-		    special);
-		return why;
-	}
-	return NULL;
-}
-
-/*
- * A HostIp of exactly len bytes: an address, or a CIDR block with its host
- * bits zero ("/32" and "/128" are the address; an IPv4-mapped block is
- * the IPv4 block it maps). 0, or -1.
- */
-static int
-parse_host(const char *s, size_t len, struct ip_cidr *c)
-{
-	if (ip_parse(s, len, &c->addr) == 0) {
-		c->bits = ip_maxbits(&c->addr);
-		return 0;
-	}
-	if (memchr(s, '/', len) == NULL)
-		return -1;
-	return ip_parse_cidr(s, len, 0, c);
+	return ip_refusal(&o->allow, o->allow_private, c, why, len);
 }
 
 /* The record's HostIp (borrowed) and block, or NULL and a reason. */
@@ -287,7 +238,7 @@ record_host(const json_t *record, struct ip_cidr *c, char *why, size_t len)
 		return NULL;
 	}
 	/* the string's own length: "203.0.113.1\u0000x" is no address */
-	if (parse_host(host, hostlen, c) == 0)
+	if (ip_parse_host(host, hostlen, c) == 0)
 		return host;
 	show_value(shown, host, hostlen);
 	if (ip_parse_cidr(host, hostlen, 1, c) == 0)
@@ -371,7 +322,7 @@ fast_record(struct input *in, struct ev_event *ev, struct ev_paths *paths,
 		return 0;
 	f = &ev->fields[0];
 	if (f->type != EV_STRING || f->traillen != 0 ||
-	    parse_host(f->value, f->valuelen, c) == -1)
+	    ip_parse_host(f->value, f->valuelen, c) == -1)
 		return 0;
 	input_take_line(in, rec, vlen);
 	*host = f->value;

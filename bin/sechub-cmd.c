@@ -227,8 +227,9 @@ target_summaries(struct sechub *h, const struct result *res)
 
 	for (i = 0; i < h->targets.n; i++) {
 		o = res[i].summary != NULL ? json_deep_copy(res[i].summary) :
-		    json_pack("{s:s, s:s}", "RuleGroup",
-		    h->targets.v[i].rule_group, "Error", "no result");
+		    json_pack("{s:s, s:s}", h->targets.v[i].kind ==
+		    TARGET_WAF ? "IPSet" : "RuleGroup",
+		    target_place(&h->targets.v[i]), "Error", "no result");
 		json_object_set_new(o, "Target",
 		    json_string(h->targets.v[i].name));
 		put_record(fd, o);

@@ -27,6 +27,49 @@ summary_int(const json_t *s, const char *key)
 	return json_integer_value(json_object_get(s, key));
 }
 
+/* The key of a summary that names what a target is: RuleGroup, IPSet. */
+static const char *
+place_key(const struct target *t)
+{
+	return t->kind == TARGET_WAF ? "IPSet" : "RuleGroup";
+}
+
+/* What a target's summary says it is (its ARN), else as configured. */
+static const char *
+summary_place(const struct target *t, const json_t *s)
+{
+	const char	*v = s != NULL ? json_string_value(json_object_get(s,
+	    place_key(t))) : NULL;
+
+	return v != NULL ? v : target_place(t);
+}
+
+/*
+ * What the store needs of the target (*used) and what it holds (the
+ * integer, or null: not said): a rule group's capacity units; an IP
+ * set's blocks, of the 10,000 it holds.
+ */
+static const json_t *
+target_capacity(const struct target *t, const json_t *s, json_int_t *used)
+{
+	int	 waf = t->kind == TARGET_WAF;
+
+	*used = summary_int(s, waf ? "Blocks" : "CapacityUsed");
+	return json_object_get(s, waf ? "Limit" : "Capacity");
+}
+
+static void
+status_capacity(const struct target *t, const json_t *s, json_t *o)
+{
+	const json_t	*cap;
+	json_int_t	 used;
+
+	cap = target_capacity(t, s, &used);
+	json_object_set_new(o, "CapacityUsed", json_integer(used));
+	json_object_set_new(o, "Capacity", cap != NULL ? json_incref(
+	    (json_t *)cap) : json_null());
+}
+
 /* A target's status record from its dry-run plan. */
 static json_t *
 target_status(const struct target *t, const struct result *r, int *drift)
@@ -35,10 +78,8 @@ target_status(const struct target *t, const struct result *r, int *drift)
 	const char	*e = result_error(r);
 	json_t		*o, *missing, *extra, *unsafe;
 
-	o = json_pack("{s:s, s:s}", "Target", t->name, "RuleGroup",
-	    s != NULL && json_string_value(json_object_get(s, "RuleGroup")) ?
-	    json_string_value(json_object_get(s, "RuleGroup")) :
-	    t->rule_group);
+	o = json_pack("{s:s, s:s}", "Target", t->name, place_key(t),
+	    summary_place(t, s));
 	if (e != NULL) {
 		json_object_set_new(o, "Error", json_string(e));
 		return o;
@@ -48,9 +89,7 @@ target_status(const struct target *t, const struct result *r, int *drift)
 	unsafe = json_object_get(s, "Cleaned");
 	json_object_set_new(o, "Blocked", json_integer(summary_int(s,
 	    "Total") - summary_int(s, "Added") + summary_int(s, "Removed")));
-	json_object_set_new(o, "CapacityUsed", json_integer(summary_int(s,
-	    "CapacityUsed")));
-	json_object_set(o, "Capacity", json_object_get(s, "Capacity"));
+	status_capacity(t, s, o);
 	if (json_object_get(s, "LastModified") != NULL)
 		json_object_set(o, "LastModified",
 		    json_object_get(s, "LastModified"));
@@ -311,15 +350,19 @@ cmd_config(struct sechub *h, char **argv, int argc)
 		const struct target *t = &h->targets.v[i];
 
 		if (h->json) {
-			o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}",
-			    "Target", t->name, "RuleGroup", t->rule_group,
-			    "Region", t->region, "Profile", t->profile,
-			    "RoleArn", t->role_arn, "From", t->where);
+			o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, "
+			    "s:s}", "Target", t->name, place_key(t),
+			    target_place(t), "Scope", t->scope, "Region",
+			    t->region, "Profile", t->profile, "RoleArn",
+			    t->role_arn, "From", t->where);
 			put_record(STDOUT_FILENO, o);
 			json_decref(o);
 		} else
-			printf("target %-9s rule group %s%s%s%s%s%s%s (%s)\n",
-			    t->name, t->rule_group,
+			printf("target %-9s %s %s%s%s%s%s%s%s%s%s (%s)\n",
+			    t->name, t->kind == TARGET_WAF ? "ip set" :
+			    "rule group", target_place(t),
+			    t->scope ? ", scope " : "",
+			    t->scope ? t->scope : "",
 			    t->region ? ", region " : "",
 			    t->region ? t->region : "",
 			    t->profile ? ", profile " : "",
@@ -437,24 +480,21 @@ doctor_targets(struct sechub *h, struct checks *c)
 		const struct target *t = &h->targets.v[i];
 
 		if (result_error(&res[i]) != NULL) {
-			check(c, 2, t->name, "%s: %s", t->rule_group,
+			check(c, 2, t->name, "%s: %s", target_place(t),
 			    result_error(&res[i]));
 			continue;
 		}
 		s = res[i].summary;
-		used = summary_int(s, "CapacityUsed");
-		cap = json_is_integer(json_object_get(s, "Capacity")) ?
-		    summary_int(s, "Capacity") : -1;
+		cap = json_is_integer(target_capacity(t, s, &used)) ?
+		    json_integer_value(target_capacity(t, s, &used)) : -1;
 		if (cap > 0 && used * 10 > cap * 9)
 			check(c, 1, t->name, "%s answers; capacity %lld of %lld "
-			    "(less than 10%% left)", json_string_value(
-			    json_object_get(s, "RuleGroup")), (long long)used,
-			    (long long)cap);
+			    "(less than 10%% left)", summary_place(t, s),
+			    (long long)used, (long long)cap);
 		else
 			check(c, 0, t->name, "%s answers; the store needs "
-			    "capacity %lld of %lld", json_string_value(
-			    json_object_get(s, "RuleGroup")), (long long)used,
-			    (long long)cap);
+			    "capacity %lld of %lld", summary_place(t, s),
+			    (long long)used, (long long)cap);
 	}
 	close(active);
 	results_free(res, h->targets.n);

@@ -19,19 +19,42 @@
 
 /* --- the targets ---------------------------------------------------------- */
 
+/*
+ * The region to call a target in: its own, else sechub's. A WAF set of
+ * scope CLOUDFRONT, or named by an ARN, says its own (waf-sync refuses a
+ * --region that contradicts it), so only a region of the target itself
+ * goes with it.
+ */
+static const char *
+target_region(const struct sechub *h, const struct target *t)
+{
+	if (t->region != NULL)
+		return t->region;
+	if (t->kind == TARGET_WAF && (strcmp(t->scope, "CLOUDFRONT") == 0 ||
+	    strncmp(t->ip_set, "arn:", 4) == 0))
+		return NULL;
+	return h->v[O_REGION].value;
+}
+
 /* The child command that plans or changes one target. */
 static void
 target_args(const struct sechub *h, const struct target *t,
     struct proc_argv *a)
 {
-	const char	*region = t->region != NULL ? t->region :
-	    h->v[O_REGION].value;
+	const char	*region = target_region(h, t);
 	const char	*profile = t->profile != NULL ? t->profile :
 	    h->v[O_PROFILE].value;
 
-	proc_argv_init(a, "nfw-sync");
-	proc_argv_add(a, "--rule-group");
-	proc_argv_add(a, t->rule_group);
+	proc_argv_init(a, target_prog(t));
+	if (t->kind == TARGET_WAF) {
+		proc_argv_add(a, "--ip-set");
+		proc_argv_add(a, t->ip_set);
+		proc_argv_add(a, "--scope");
+		proc_argv_add(a, t->scope);
+	} else {
+		proc_argv_add(a, "--rule-group");
+		proc_argv_add(a, t->rule_group);
+	}
 	if (region != NULL) {
 		proc_argv_add(a, "--region");
 		proc_argv_add(a, region);
@@ -77,7 +100,10 @@ result_error(const struct result *r)
 	if (r->summary != NULL && (e = json_string_value(
 	    json_object_get(r->summary, "Error"))) != NULL)
 		return e;
-	return r->status >= 2 ? "nfw-sync failed" : NULL;
+	if (r->status < 2)
+		return NULL;
+	return r->prog != NULL && strcmp(r->prog, "waf-sync") == 0 ?
+	    "waf-sync failed" : "nfw-sync failed";
 }
 
 static size_t sync_all(struct sechub *, const char *, const char *, int,
@@ -96,9 +122,9 @@ replace_all(struct sechub *h, const char *flow, int active, int dry,
 }
 
 /*
- * Run nfw-sync MODE (--replace: block exactly the records of fd; --remove:
- * unblock them) on each target, or plan it (dry). results[i] for
- * targets.v[i]. Returns the number of targets that failed.
+ * Run each target's filter (nfw-sync, waf-sync) in MODE (--replace: block
+ * exactly the records of fd; --remove: unblock them), or plan it (dry).
+ * results[i] for targets.v[i]. Returns the number of targets that failed.
  */
 static size_t
 sync_all(struct sechub *h, const char *flow, const char *mode, int in,
@@ -120,9 +146,10 @@ sync_all(struct sechub *h, const char *flow, const char *mode, int in,
 		proc_argv_add(&a, "--quiet");
 		if (dry)
 			proc_argv_add(&a, "--dry-run");
-		snprintf(name, sizeof(name), "nfw-sync %s",
-		    h->targets.v[i].name);
+		snprintf(name, sizeof(name), "%s %s",
+		    target_prog(&h->targets.v[i]), h->targets.v[i].name);
 		results[i].summary = NULL;
+		results[i].prog = target_prog(&h->targets.v[i]);
 		results[i].status = run1(h, flow, name, &a, in, out);
 		each_record(out, keep_summary, &results[i]);
 		close(out);

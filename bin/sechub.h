@@ -59,10 +59,11 @@ struct sechub {
 	const char	 *severity;	/* slack-notify --severity, if any */
 };
 
-/* What one target's nfw-sync --summary said. */
+/* What one target's nfw-sync or waf-sync --summary said. */
 struct result {
-	json_t	*summary;	/* NULL if it printed none */
-	int	 status;
+	json_t		*summary;	/* NULL if it printed none */
+	int		 status;
+	const char	*prog;		/* the filter run, or NULL */
 };
 
 /* Host addresses of records, for a dry run's picture of the store. */

@@ -67,12 +67,13 @@ struct options {
 	const char	*region_where;	/* where --region came from */
 };
 
-/* One input record: its text (when the output needs it), its address. */
+/* One input record: its text (when the output needs it), its address or
+ * block. */
 struct entry {
 	char		*text;
 	size_t		 len;
 	char		*where;
-	struct ip_addr	 addr;
+	struct ip_cidr	 block;
 };
 
 struct entries {
@@ -125,6 +126,7 @@ static const struct opt options[] = {
 	OPT_PROFILE(O, aws.profile),
 	{ "region", 0, "REGION", "the AWS region", "region", 0,
 	    OPT_ID(O_REGION) },
+	OPT_ROLE(O, aws),
 	OPT_COMMON,
 	OPT_END
 };
@@ -137,8 +139,9 @@ static const struct opt_prog prog = {
 "                [-nq] [--allow-empty] [--allow-partial] [--allow-private]\n"
 "                [--allowlist FILE] [--allow CIDR] [--summary]\n"
 "                [--max-line BYTES] [--rejects FILE] [--profile NAME]\n"
-"                [--region REGION] [--verbose] [--get-file FILE]\n"
-"                [file ...]\n",
+"                [--region REGION] [--role-arn ARN [--external-id ID]\n"
+"                [--role-session-name NAME]] [--verbose]\n"
+"                [--get-file FILE] [file ...]\n",
 	options, NULL
 };
 
@@ -321,30 +324,30 @@ parse_options(int argc, char **argv, struct options *o,
 
 /* --- input ---------------------------------------------------------------- */
 
-/* Why the rails refuse to block an input address, or NULL. */
+/*
+ * Why the rails refuse to block an input address or block, or NULL (the
+ * words and the judgement of nfw-sync).
+ */
 static const char *
-vet(const struct options *o, const struct ip_addr *a, char *why, size_t len)
+vet(const struct options *o, const struct ip_cidr *c, char *why, size_t len)
 {
-	const struct ip_cidr *c;
-	const char	*special;
-	char		 text[IP_STRLEN];
-
 	if (o->mode == NFW_REMOVE)
 		return NULL;	/* unblocking is always safe */
-	if ((c = ip_list_match(&o->allow, a)) != NULL) {
-		snprintf(why, len, "allowlisted: %s", ip_format_cidr(c, text));
-		return why;
-	}
-	if (!o->allow_private && (special = ip_special(a)) != NULL) {
-		snprintf(why, len, "special-purpose address: %s", special);
-		return why;
-	}
-	return NULL;
+	return ip_refusal(&o->allow, o->allow_private, c, why, len);
+}
+
+/* A block as a HostIp: a host as its address, else the CIDR block. */
+static char *
+block_text(const struct ip_cidr *c, char *text)
+{
+	if (c->bits == ip_maxbits(&c->addr))
+		return ip_format(&c->addr, text);
+	return ip_format_cidr(c, text);
 }
 
 static void
 add_entry(const struct options *o, struct entries *es,
-    const struct jl_record *rec, const struct ip_addr *a)
+    const struct jl_record *rec, const struct ip_cidr *c)
 {
 	struct entry	*e;
 
@@ -354,12 +357,29 @@ add_entry(const struct options *o, struct entries *es,
 	}
 	e = &es->v[es->n++];
 	memset(e, 0, sizeof(*e));
-	e->addr = *a;
+	e->block = *c;
 	e->where = xstrdup(jl_where(rec));
 	if (!o->summary && !o->dry_run) {	/* the output needs them */
 		e->text = xstrndup(rec->text, rec->len);
 		e->len = rec->len;
 	}
+}
+
+/* A HostIp that is neither an address nor a CIDR block, rejected. */
+static void
+reject_host(struct input *in, const struct jl_record *rec, const char *host,
+    size_t len)
+{
+	struct ip_cidr	 c;
+	char		 shown[VALUE_SHOW_SIZE], text[IP_STRLEN];
+
+	show_value(shown, host, len);
+	if (ip_parse_cidr(host, len, 1, &c) == 0)
+		input_reject(in, rec, "HostIp \"%s\": host bits set: not a CIDR "
+		    "block (%s is)", shown, ip_format_cidr(&c, text));
+	else
+		input_reject(in, rec, "HostIp \"%s\": not an IP address or "
+		    "CIDR block", shown);
 }
 
 static void
@@ -368,11 +388,10 @@ read_input(const struct options *o, char **files, int nfiles,
 {
 	struct input	*in;
 	struct jl_record rec;
-	struct ip_addr	 a;
+	struct ip_cidr	 c;
 	json_t		*record, *v;
 	const char	*host, *refused;
 	char		*cause, reason[160], why[IP_STRLEN + 64];
-	char		 shown[VALUE_SHOW_SIZE];
 
 	if ((in = input_new(files, nfiles, o->rejects, &cause)) == NULL)
 		fatal_usage(NULL, "%s", cause);
@@ -389,15 +408,13 @@ read_input(const struct options *o, char **files, int nfiles,
 		    NULL)
 			input_reject(in, &rec, "no HostIp string");
 		/* the string's own length: "203.0.113.1\u0000x" is no address */
-		else if (ip_parse(host, json_string_length(v), &a) == -1)
-			input_reject(in, &rec, "HostIp \"%s\": not an IP "
-			    "address", show_value(shown, host,
-			    json_string_length(v)));
+		else if (ip_parse_host(host, json_string_length(v), &c) == -1)
+			reject_host(in, &rec, host, json_string_length(v));
 		else {
-			if ((refused = vet(o, &a, why, sizeof(why))) != NULL)
+			if ((refused = vet(o, &c, why, sizeof(why))) != NULL)
 				log_warn(jl_where(&rec), "%s: refused: %s", host,
 				    refused);
-			add_entry(o, es, &rec, &a);
+			add_entry(o, es, &rec, &c);
 		}
 		json_decref(record);
 	}
@@ -445,8 +462,9 @@ count_usable(const struct options *o, const struct entries *es,
 	size_t	 i, n = 0;
 
 	for (i = 0; i < es->n; i++)
-		if (vet(o, &es->v[i].addr, why, sizeof(why)) == NULL &&
-		    (families == NULL || families[es->v[i].addr.family == 6]))
+		if (vet(o, &es->v[i].block, why, sizeof(why)) == NULL &&
+		    (families == NULL ||
+		    families[es->v[i].block.addr.family == 6]))
 			n++;
 	return n;
 }
@@ -734,7 +752,6 @@ route(struct options *o, const struct entries *es, struct nfw_set *input,
     int *families)
 {
 	const struct entry *e;
-	struct ip_cidr	 c;
 	char		 why[IP_STRLEN + 160], text[IP_STRLEN];
 	size_t		 i;
 
@@ -744,16 +761,15 @@ route(struct options *o, const struct entries *es, struct nfw_set *input,
 	families[1] = target_of(o, 6) != NULL;
 	for (i = 0; i < es->n; i++) {
 		e = &es->v[i];
-		if (vet(o, &e->addr, why, sizeof(why)) != NULL)
+		if (vet(o, &e->block, why, sizeof(why)) != NULL)
 			continue;	/* warned about as it was read */
-		if (version_refusal(o, &e->addr, why, sizeof(why)) != NULL) {
+		if (version_refusal(o, &e->block.addr, why, sizeof(why)) !=
+		    NULL) {
 			log_warn(e->where, "%s: refused: %s",
-			    ip_format(&e->addr, text), why);
+			    block_text(&e->block, text), why);
 			continue;
 		}
-		c.addr = e->addr;
-		c.bits = ip_maxbits(&e->addr);
-		nfw_set_add_cidr(&input[e->addr.family == 6], &c);
+		nfw_set_add_cidr(&input[e->block.addr.family == 6], &e->block);
 	}
 	nfw_set_normalise(&input[0]);
 	nfw_set_normalise(&input[1]);
@@ -817,15 +833,6 @@ refused:
 }
 
 /* --- what the rails found ------------------------------------------------- */
-
-/* A block as a HostIp: a host as its address, else the CIDR block. */
-static char *
-block_text(const struct ip_cidr *c, char *text)
-{
-	if (c->bits == ip_maxbits(&c->addr))
-		return ip_format(&c->addr, text);
-	return ip_format_cidr(c, text);
-}
 
 static void
 warn_cleaned(const struct options *o, const struct target *t)
@@ -933,22 +940,24 @@ unread_error(const struct options *o)
 }
 
 /*
- * Mark a record with what happened to its address. Blocked is false only
+ * Mark a record with what happened to its address or block (Blocked
+ * while the set holds any address of it). Blocked is false only
  * when the set, after a run that succeeded or had nothing to do, does not
  * hold it; null when nobody knows (the set could not be read or changed,
  * or no set of the address's version is named).
  */
 static void
-mark(struct options *o, json_t *record, const struct ip_addr *a)
+mark(struct options *o, json_t *record, const struct ip_cidr *c)
 {
-	const struct target *t = target_of(o, a->family);
+	const struct target *t = target_of(o, c->addr.family);
 	const struct nfw_set *now;
-	const char	*reason;
+	const char	*reason, *refused;
 	char		 why[IP_STRLEN + 160];
 	int		 before, after;
 
-	if ((reason = vet(o, a, why, sizeof(why))) == NULL)
-		reason = version_refusal(o, a, why, sizeof(why));
+	if ((refused = vet(o, c, why, sizeof(why))) == NULL)
+		refused = version_refusal(o, &c->addr, why, sizeof(why));
+	reason = refused;
 	if (t == NULL) {	/* unread, or no set of its version */
 		json_object_set_new(record, "Blocked", json_null());
 		if (o->mode == NFW_REMOVE)
@@ -958,9 +967,9 @@ mark(struct options *o, json_t *record, const struct ip_addr *a)
 			reason = unread_error(o);
 		goto out;
 	}
-	before = nfw_set_contains(waf_ipset_blocked(t->set), a);
+	before = nfw_set_overlaps(waf_ipset_blocked(t->set), c);
 	now = t->applied ? &t->plan->blocked : waf_ipset_blocked(t->set);
-	after = nfw_set_contains(now, a);
+	after = nfw_set_overlaps(now, c);
 	if (reason == NULL)
 		reason = t->error;
 	json_object_set_new(record, "Blocked", after ? json_true() :
@@ -972,8 +981,8 @@ mark(struct options *o, json_t *record, const struct ip_addr *a)
 			reason = NULL;
 		else if (reason == NULL)
 			reason = "not blocked";
-	} else if (after && t->error == NULL)
-		reason = NULL;
+	} else if (after && t->error == NULL && refused == NULL)
+		reason = NULL;	/* a refused block may be blocked in part */
 	else if (reason == NULL)
 		reason = "not blocked";
 out:
@@ -1021,7 +1030,7 @@ write_records(struct options *o, const struct entries *es,
 		if ((record = json_loadb(es->v[i].text, es->v[i].len,
 		    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)) == NULL)
 			fatal(es->v[i].where, "the record does not read back");
-		mark(o, record, &es->v[i].addr);
+		mark(o, record, &es->v[i].block);
 		r = jl_write(w, record);
 		json_decref(record);
 	}

@@ -53,7 +53,8 @@ const struct conf_key conf_keys[] = {
 	    { "AWS_REGION", "AWS_DEFAULT_REGION" },
 	    "the AWS region" },
 	{ "type", CONF_STRING, T, { NULL },
-	    "what the target is: nfw (a Network Firewall rule group)" },
+	    "what the target is: nfw (a Network Firewall rule group) or waf "
+	    "(an AWS WAF IP set)" },
 	{ "role_arn", CONF_STRING, T, { NULL },
 	    "a role to assume for this target (another account)" },
 	{ "external_id", CONF_STRING, T, { NULL },

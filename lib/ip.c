@@ -636,3 +636,47 @@ ip_aggregate(const struct ip_addr *in, size_t n, struct ip_cidr **out)
 	*out = res;
 	return total;
 }
+
+int
+ip_parse_host(const char *s, size_t len, struct ip_cidr *c)
+{
+	if (ip_parse(s, len, &c->addr) == 0) {
+		c->bits = ip_maxbits(&c->addr);
+		return 0;
+	}
+	if (memchr(s, '/', len) == NULL)
+		return -1;
+	return ip_parse_cidr(s, len, 0, c);
+}
+
+const char *
+ip_refusal(const struct ip_list *allow, int allow_private,
+    const struct ip_cidr *c, char *why, size_t len)
+{
+	const struct ip_cidr *allowed;
+	const char	*special;
+	char		 text[IP_STRLEN];
+	int		 host = c->bits == ip_maxbits(&c->addr);
+
+	if (c->bits == 0) {
+		snprintf(why, len, "matches all traffic");
+		return why;
+	}
+	if ((allowed = ip_list_overlap(allow, c)) != NULL) {
+		snprintf(why, len, "%s: %s", host ? "allowlisted" :
+		    "overlaps allowlisted block", ip_format_cidr(allowed, text));
+		return why;
+	}
+	if (allow_private)
+		return NULL;
+	if (host && (special = ip_special(&c->addr)) != NULL) {
+		snprintf(why, len, "special-purpose address: %s", special);
+		return why;
+	}
+	if (!host && (special = ip_cidr_special(c)) != NULL) {
+		snprintf(why, len, "overlaps special-purpose range: %s",
+		    special);
+		return why;
+	}
+	return NULL;
+}

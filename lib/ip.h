@@ -33,6 +33,12 @@ int	 ip_parse(const char *, size_t, struct ip_addr *);
  * zero unless loose is set (then they are masked off). A block inside
  * ::ffff:0:0/96 (/96 or longer) is the IPv4 block it maps. 0 or -1. */
 int	 ip_parse_cidr(const char *, size_t, int, struct ip_cidr *);
+/*
+ * A HostIp of exactly len bytes: an address, or a CIDR block with its host
+ * bits zero ("/32" and "/128" are the address; an IPv4-mapped block is the
+ * IPv4 block it maps). 0, or -1.
+ */
+int	 ip_parse_host(const char *, size_t, struct ip_cidr *);
 /* Canonical text into buf (IP_STRLEN bytes); returns buf. */
 char	*ip_format(const struct ip_addr *, char *);
 /* "addr/bits" into buf (IP_STRLEN bytes); returns buf. */
@@ -92,6 +98,16 @@ const struct ip_cidr *ip_list_match(const struct ip_list *,
 const struct ip_cidr *ip_list_overlap(const struct ip_list *,
 	    const struct ip_cidr *);
 void	 ip_list_free(struct ip_list *);
+
+/*
+ * The safety rails' verdict on blocking an address or block c (a block is
+ * refused whole when any address of it would be): NULL when they let it
+ * through, else why (written into why): it matches all traffic, it is or
+ * overlaps a block of allow, or (unless allow_private) it is or overlaps
+ * a special-purpose range. The words of nfw-sync and waf-sync.
+ */
+const char *ip_refusal(const struct ip_list *allow, int allow_private,
+	    const struct ip_cidr *c, char *why, size_t len);
 
 /*
  * Aggregate addresses into the fewest CIDR blocks that cover exactly that

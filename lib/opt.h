@@ -135,6 +135,20 @@ enum {
 	    OPT_ID(id) }
 #define OPT_DRY_RUN(type, field, scope, help) \
 	{ "dry-run", 'n', NULL, (help), NULL, (scope), OPT_SETS(type, field) }
+/*
+ * The role to assume for every call (a target of another account): three
+ * rows kept in field, a struct aws_options of the program's context.
+ */
+#define OPT_ROLE(type, field) \
+	{ "role-arn", 0, "ARN", \
+	    "assume this IAM role (a target of another account)", NULL, 0, \
+	    OPT_STRS(type, field.role_arn) }, \
+	{ "external-id", 0, "ID", \
+	    "the ExternalId the role's trust policy asks for", NULL, 0, \
+	    OPT_STRS(type, field.external_id) }, \
+	{ "role-session-name", 0, "NAME", \
+	    "the name of the role's session (sechub-tools-TIME)", NULL, 0, \
+	    OPT_STRS(type, field.role_session_name) }
 
 /* A subcommand (ipstore add, sechub block): name, scope bit, operands. */
 struct opt_cmd {

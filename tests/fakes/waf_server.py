@@ -12,7 +12,16 @@ and answers WAFOptimisticLockException to a stale one. Checks that each
 request is signed (SigV4) for service wafv2 and the right region: a
 REGIONAL call sees the sets of the region it is signed for, a CLOUDFRONT
 call must be signed for us-east-1; with --secret, botocore's signer checks
-the signature itself (sigv4_verify.py). The log holds each request as
+the signature itself (sigv4_verify.py).
+
+Accounts, as the Network Firewall stand-in has them (its Keys): each set
+belongs to the account of its ARN (default 111122223333). --keys
+"AKID=SECRET,..." are keys of that default account; --role ARN
+(repeatable) is a role the STS stand-in of aws_fake.py issues keys for
+(ASIA<NAME>, secret "<NAME>-secret&FAKE", a session token that must be
+signed), belonging to the role's account. A call sees only the sets of
+the account its key belongs to; with --keys or --role a key not known is
+refused (UnrecognizedClientException). The log holds each request as
 sigv4_verify.py reads it (method, path, headers, body), plus what the
 stand-in made of it.
 
@@ -23,7 +32,8 @@ that holds GetIPSet answers until several clients have asked, other sets
 POST /_control; GET /_state shows every set.
 
 usage: waf_server.py --port N|--port-file FILE --state FILE --log FILE
-                     [--secret KEY] [--limit N] [--page-size N]
+                     [--secret KEY] [--keys AKID=SECRET,...] [--role ARN]...
+                     [--limit N] [--page-size N]
        (--port-file: bind a port the system picks and write its number to
        FILE once listening, so that two stand-ins never race for one port)
        waf_server.py --validate OPERATION FILE   -> "valid", exit 0, or
@@ -58,6 +68,7 @@ from nfw_server import check_shape  # noqa: E402
 TARGET_PREFIX = "AWSWAF_20190729."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 CLOUDFRONT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "111122223333"
 OPERATIONS = ("ListIPSets", "GetIPSet", "UpdateIPSet")
 
 MODEL = botocore.session.get_session().get_service_model("wafv2")
@@ -136,10 +147,10 @@ def signature_problem(handler):
 
 
 class State:
-    def __init__(self, path, log, limit, page_size, secret):
+    def __init__(self, path, log, limit, page_size, keys):
         with open(path) as f:
             self.load(json.load(f))
-        self.limit, self.page_size, self.secret = limit, page_size, secret
+        self.limit, self.page_size, self.keys = limit, page_size, keys
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.log = open(log, "a")
@@ -158,23 +169,26 @@ class State:
             s["LockToken"] = s.get("LockToken") or str(uuid.uuid4())
             if s["Scope"] == "CLOUDFRONT":
                 s["Region"] = CLOUDFRONT_REGION
-            s.setdefault("ARN", "arn:aws:wafv2:%s:111122223333:%s/ipset/"
-                         "%s/%s" % (s["Region"], "global" if s["Scope"] ==
-                                    "CLOUDFRONT" else "regional",
-                                    s["Name"], s["Id"]))
+            s.setdefault("ARN", "arn:aws:wafv2:%s:%s:%s/ipset/"
+                         "%s/%s" % (s["Region"], DEFAULT_ACCOUNT, "global"
+                                    if s["Scope"] == "CLOUDFRONT" else
+                                    "regional", s["Name"], s["Id"]))
+            s.setdefault("Account", s["ARN"].split(":")[4])
 
-    def visible(self, body, region):
-        """The sets a call of this scope, signed for region, sees."""
+    def visible(self, body, region, account):
+        """The sets a call of this scope, signed for region by a key of
+        account, sees."""
         scope = body["Scope"]
         if scope == "CLOUDFRONT" and region != CLOUDFRONT_REGION:
             raise Refused(400, "WAFInvalidOperationException",
                           "scope CLOUDFRONT is only in us-east-1, not %s"
                           % region)
         return [s for s in self.sets
-                if s["Scope"] == scope and s["Region"] == region]
+                if s["Scope"] == scope and s["Region"] == region and
+                s["Account"] == account]
 
-    def find(self, body, region):
-        for s in self.visible(body, region):
+    def find(self, body, region, account):
+        for s in self.visible(body, region, account):
             if s["Name"] == body["Name"] and s["Id"] == body["Id"]:
                 return s
         raise Refused(400, "WAFNonexistentItemException",
@@ -193,8 +207,8 @@ class State:
                 return f
         return None
 
-    def list_sets(self, body, region):
-        sets = self.visible(body, region)
+    def list_sets(self, body, region, account):
+        sets = self.visible(body, region, account)
         start = int(body.get("NextMarker", "0"))
         n = min(body.get("Limit", 100), self.page_size)
         page = sets[start:start + n]
@@ -205,8 +219,8 @@ class State:
             out["NextMarker"] = str(start + n)
         return out
 
-    def get_set(self, body, region):
-        s = self.find(body, region)
+    def get_set(self, body, region, account):
+        s = self.find(body, region, account)
         view = {k: s[k] for k in ("Name", "Id", "ARN", "Description",
                                   "IPAddressVersion", "Addresses") if k in s}
         return {"IPSet": copy.deepcopy(view), "LockToken": s["LockToken"]}
@@ -221,8 +235,8 @@ class State:
                                          if a not in keep]
                 s["LockToken"] = str(uuid.uuid4())
 
-    def update_set(self, body, region):
-        s = self.find(body, region)
+    def update_set(self, body, region, account):
+        s = self.find(body, region, account)
         self.rival_write(s)
         if body["LockToken"] != s["LockToken"]:
             raise Refused(400, "WAFOptimisticLockException",
@@ -327,15 +341,13 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(400, "UnknownOperationException",
                           "unknown operation %r" % op)
         region, refused = signature_problem(self)
-        if refused is None and st.secret is not None and \
-                not sigv4_verify.verify(entry, st.secret)[0]:
-            refused = Refused(403, "InvalidSignatureException",
-                              "the request signature we calculated does "
-                              "not match the signature you provided")
+        account = None
+        if refused is None:
+            account, refused = self.signer(entry)
         if refused is not None:
             entry["Valid"] = False
             raise refused
-        entry["Region"] = region
+        entry["Region"], entry["Account"] = region, account
         if not isinstance(body, dict):
             entry["Valid"] = False
             raise Refused(400, "SerializationException",
@@ -352,10 +364,35 @@ class Handler(BaseHTTPRequestHandler):
                               fault.get("type", "WAFInternalErrorException"),
                               fault.get("message", "injected fault"))
             if op == "ListIPSets":
-                return st.list_sets(body, region)
+                return st.list_sets(body, region, account)
             if op == "GetIPSet":
-                return st.get_set(body, region)
-            return st.update_set(body, region)
+                return st.get_set(body, region, account)
+            return st.update_set(body, region, account)
+
+    def signer(self, entry):
+        """The account of the signing key, checked: (account, None) or
+        (None, Refused)."""
+        akid = sigv4_verify.credential(entry)
+        try:
+            secret, account, temporary = self.state.keys.resolve(
+                akid, DEFAULT_ACCOUNT)
+        except nfw_server.Refused as e:
+            return None, Refused(e.status, e.kind, e.message)
+        if temporary:
+            if not self.headers.get("X-Amz-Security-Token"):
+                return None, Refused(403, "UnrecognizedClientException",
+                                     "temporary credentials without a "
+                                     "session token")
+            if "x-amz-security-token" not in \
+                    sigv4_verify.authorization(entry)[0].get(
+                        "SignedHeaders", "").split(";"):
+                return None, Refused(403, "InvalidSignatureException",
+                                     "x-amz-security-token is not signed")
+        if secret is not None and not sigv4_verify.verify(entry, secret)[0]:
+            return None, Refused(403, "InvalidSignatureException",
+                                 "the request signature we calculated does "
+                                 "not match the signature you provided")
+        return account, None
 
 
 def validate(op, path):
@@ -420,6 +457,8 @@ def main():
     ap.add_argument("--limit", type=int, default=10000)
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--secret")
+    ap.add_argument("--keys")
+    ap.add_argument("--role", action="append")
     ap.add_argument("--validate", nargs=2, metavar=("OPERATION", "FILE"))
     ap.add_argument("--send", nargs=2, metavar=("URL", "LIST"))
     a = ap.parse_args()
@@ -427,7 +466,8 @@ def main():
         return validate(*a.validate)
     if a.send:
         return send(*a.send)
-    Handler.state = State(a.state, a.log, a.limit, a.page_size, a.secret)
+    keys = nfw_server.Keys(a.secret, a.keys, a.role, None)
+    Handler.state = State(a.state, a.log, a.limit, a.page_size, keys)
     ThreadingHTTPServer.daemon_threads = True
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     if a.port_file:
