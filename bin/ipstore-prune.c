@@ -181,6 +181,13 @@ summary_line(const struct prune *p, const char *older_than)
 	    (unsigned long long)p->npending, (unsigned long long)p->nactive);
 }
 
+/* What the store says about an entry it read (its time unreadable). */
+static void
+warn_entry(const char *ip, const char *what, void *url)
+{
+	log_warn(url, "%s: %s", ip, what);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -226,6 +233,7 @@ main(int argc, char *argv[])
 			fatal_usage(opt_origin(&o.store), "%s", cause);
 		fatal(NULL, "%s", cause);
 	}
+	store_on_warning(p.st, warn_entry, (void *)store_url(p.st));
 	p.out = jl_writer_new(STDOUT_FILENO, "<stdout>");
 	if (prune(&p) == 0) {
 		if (p.summary)

@@ -345,6 +345,13 @@ static struct aws_options aws_opts;
 /* -n: every store the command opens is a dry-run store */
 static int	 dry_run;
 
+/* What the store says about an entry it read (its time unreadable). */
+static void
+warn_entry(const char *ip, const char *what, void *url)
+{
+	log_warn(url, "%s: %s", ip, what);
+}
+
 static struct store *
 open_store(const struct opt_value *url, int flags)
 {
@@ -355,8 +362,10 @@ open_store(const struct opt_value *url, int flags)
 	if (dry_run)
 		flags |= STORE_DRY_RUN;
 	if ((st = store_open(url->value, flags, &aws_opts, &kind, &cause)) !=
-	    NULL)
+	    NULL) {
+		store_on_warning(st, warn_entry, (void *)store_url(st));
 		return st;
+	}
 	if (err_exit_status(kind) == EXIT_USAGE)
 		fatal_usage(opt_origin(url), "%s", cause);
 	fatal(NULL, "%s", cause);
@@ -425,7 +434,10 @@ add_record(struct batch *b, struct input *in, const struct jl_record *rec,
 	}
 	json_object_set_new(o, "HostIp", json_string(e.host_ip));
 	json_object_set_new(o, "NewIP", json_boolean(is_new));
-	set_time(o, "CreatedAt", e.created_at);
+	if (e.created_at != 0)
+		set_time(o, "CreatedAt", e.created_at);
+	else
+		json_object_del(o, "CreatedAt");	/* unknown (store.h) */
 	set_time(o, "LastSeenAt", e.last_seen_at);
 	if (e.expires_at != 0)
 		set_time(o, "ExpiresAt", e.expires_at);

@@ -197,8 +197,10 @@ store_entry_to_json(const struct store_entry *e)
 
 	o = json_object();
 	set_string(o, "HostIp", e->host_ip);
-	set_time(o, "CreatedAt", e->created_at);
-	set_time(o, "LastSeenAt", e->last_seen_at);
+	if (e->created_at != 0)		/* 0: unknown (store.h) */
+		set_time(o, "CreatedAt", e->created_at);
+	if (e->last_seen_at != 0)
+		set_time(o, "LastSeenAt", e->last_seen_at);
 	if (e->expires_at != 0)
 		set_time(o, "ExpiresAt", e->expires_at);
 	if (e->removed_at != 0) {
@@ -238,7 +240,8 @@ store_match_entry(const struct store_match *m, const struct store_entry *e)
 	if (m->before == 0 && m->expired_at == 0)
 		return 1;
 	t = m->by == STORE_BY_CREATED ? e->created_at : e->last_seen_at;
-	if (m->before != 0 && t < m->before)
+	/* an unknown time (0) is never old enough */
+	if (m->before != 0 && t != 0 && t < m->before)
 		return 1;
 	if (m->expired_at != 0 && e->expires_at != 0 &&
 	    e->expires_at <= m->expired_at)
@@ -364,6 +367,7 @@ dry_run(struct store *real)
 	st->backend = &store_dry_backend;
 	st->url = xstrdup(real->url);
 	st->state = store_dry_wrap(real);
+	real->warn_to = st;	/* what the real one reads is told through it */
 	return st;
 }
 
@@ -426,11 +430,58 @@ fail:
 void
 store_close(struct store *st)
 {
+	size_t	 i;
+
 	if (st == NULL)
 		return;
 	st->backend->close(st);
+	for (i = 0; i < st->nwarned; i++)
+		free(st->warned[i]);
+	free(st->warned);
 	free(st->url);
 	free(st);
+}
+
+void
+store_on_warning(struct store *st, store_warn_fn fn, void *arg)
+{
+	st->warn = fn;
+	st->warn_arg = arg;
+}
+
+static int
+warned_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+void
+store_warn_entry(struct store *st, const char *ip, const char *what)
+{
+	size_t	 lo = 0, hi, mid;
+	int	 c;
+
+	while (st->warn_to != NULL)
+		st = st->warn_to;
+	if (st->warn == NULL || ip == NULL)
+		return;
+	/* where ip goes in the sorted keys, unless it is there */
+	for (hi = st->nwarned; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = warned_cmp(ip, &st->warned[mid])) == 0)
+			return;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	st->warned = xreallocarray(st->warned, st->nwarned + 1,
+	    sizeof(*st->warned));
+	memmove(st->warned + lo + 1, st->warned + lo,
+	    (st->nwarned - lo) * sizeof(*st->warned));
+	st->warned[lo] = xstrdup(ip);
+	st->nwarned++;
+	st->warn(ip, what, st->warn_arg);
 }
 
 const char *
@@ -462,7 +513,9 @@ store_merge_times(struct store_entry *out, const struct store_entry *a,
 	time_t	 created, seen, expires;
 	char	*reason = NULL;
 
-	created = a->created_at < b->created_at ? a->created_at :
+	/* the earlier, unless one is unknown (0) */
+	created = a->created_at == 0 ? b->created_at : b->created_at == 0 ?
+	    a->created_at : a->created_at < b->created_at ? a->created_at :
 	    b->created_at;
 	seen = a->last_seen_at > b->last_seen_at ? a->last_seen_at :
 	    b->last_seen_at;

@@ -42,8 +42,8 @@ struct aws_options;
 struct store_entry {
 	char	*host_ip;	/* canonical text: the key */
 	time_t	 created_at;	/* first blocked (this time: a re-block of a
-				   pending entry is a new block) */
-	time_t	 last_seen_at;	/* last time it was added again */
+				   pending entry is a new block); 0: unknown */
+	time_t	 last_seen_at;	/* last time it was added again; 0: unknown */
 	time_t	 expires_at;	/* 0: no per-record TTL */
 	time_t	 removed_at;	/* 0: active; else pending since then */
 	char	*removed_reason; /* pending: STORE_EXPIRED, ...; else NULL */
@@ -54,6 +54,13 @@ struct store_entry {
 	char	*region;
 	json_t	*record;	/* the rest of the input record; may be NULL */
 };
+/*
+ * A time of 0 is no time: the store could not read one (an item somebody
+ * else wrote without a readable CreatedAt or Timestamp). Such an entry is
+ * shown without it, is never old enough for an age test (it expires only
+ * by its own ExpiresAt), and is kept so by store_merge(); each backend
+ * tells store_on_warning()'s function about it when it reads it.
+ */
 void	 store_entry_clear(struct store_entry *);
 /* Deep copy of src into dst (dst is overwritten, not cleared first). */
 void	 store_entry_copy(struct store_entry *, const struct store_entry *);
@@ -102,6 +109,14 @@ const char *store_url(const struct store *);
 /* The URL store_open(NULL, ...) would use; the caller frees. */
 char	*store_default_url(char **);
 
+/*
+ * Warnings about what the store reads: fn(key, what, arg) once per HostIp
+ * for the life of the open store (an entry whose time cannot be read:
+ * what says why and what follows). Without a function, nothing is said.
+ */
+typedef void (*store_warn_fn)(const char *, const char *, void *);
+void	 store_on_warning(struct store *, store_warn_fn, void *);
+
 /* Create the store explicitly (ipstore init). 0 or -1 and *cause. */
 int	 store_init(struct store *, char **);
 /*
@@ -131,9 +146,10 @@ int	 store_add(struct store *, struct store_entry *, int *, char **);
  * latest of all; the stored finding fields and record are kept). The
  * state is the later event's: pending if either side is pending since at
  * least the other side's last_seen_at (two pending sides: since the
- * earlier), else active. Idempotent. *is_new as for store_add (inserted);
- * on return the entry holds the stored times and state. 0, 1 (refused) or
- * -1 and *cause, as store_add.
+ * earlier), else active; an unknown time (0) gives way to a known one.
+ * Idempotent. *is_new as for store_add (inserted); on return the entry is
+ * the one now stored, whole: its times and state, and the stored finding
+ * fields and record. 0, 1 (refused) or -1 and *cause, as store_add.
  */
 int	 store_merge(struct store *, struct store_entry *, int *, char **);
 /* Make everything changed so far durable (batched commits). 0 or -1. */

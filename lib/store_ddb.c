@@ -168,6 +168,7 @@ ddb_open(struct store *st, const char *table, int flags,
 		ddb_free(d);
 		return -1;
 	}
+	d->st = st;
 	st->state = d;
 	return 0;
 }
@@ -328,8 +329,21 @@ ddb_get(struct store *st, const char *ip, struct store_entry *e,
 
 	if ((r = ddb_get_item(st->state, ip, &item, cause)) != 1)
 		return r;
-	r = ddb_entry(item, e) == 0 ? 1 : 0;
+	r = ddb_read_entry(st->state, item, e) == 0 ? 1 : 0;
 	json_decref(item);
+	return r;
+}
+
+int
+ddb_read_entry(struct ddb *d, const json_t *item, struct store_entry *e)
+{
+	char *why;
+	int r;
+
+	r = ddb_entry_why(item, e, &why);
+	if (why != NULL)
+		store_warn_entry(d->st, e->host_ip, why);
+	free(why);
 	return r;
 }
 
@@ -365,6 +379,8 @@ ddb_scan_all(struct ddb *d, const struct store_match *m, int count_only,
 	struct store_entry e;
 	char *expr;
 	size_t i;
+	/* the age filter is a superset (ddb_age_expr()): count those here */
+	int exact = count_only && (m == NULL || m->before == 0);
 
 	names = json_object();
 	values = json_object();
@@ -376,7 +392,7 @@ ddb_scan_all(struct ddb *d, const struct store_match *m, int count_only,
 		req = ddb_req(d);
 		json_object_set_new(req, "ConsistentRead", json_true());
 		ddb_set_expr(req, "FilterExpression", expr, names, values);
-		if (count_only)
+		if (exact)
 			json_object_set_new(req, "Select",
 			    json_string("COUNT"));
 		if (start != NULL)
@@ -384,12 +400,12 @@ ddb_scan_all(struct ddb *d, const struct store_match *m, int count_only,
 		start = NULL;
 		if (ddb_call(d, "Scan", req, &resp, NULL, cause) != DDB_OK)
 			goto fail;
-		if (count != NULL)
+		if (count != NULL && exact)
 			*count += json_integer_value(json_object_get(resp,
 			    "Count"));
 		items = json_object_get(resp, "Items");
 		json_array_foreach(items, i, it) {
-			if (count_only || ddb_entry(it, &e) != 0)
+			if (exact || ddb_read_entry(d, it, &e) != 0)
 				continue;
 			/* Trust, but check: the same rule as the front end. */
 			if (!store_match_entry(m, &e)) {
@@ -413,6 +429,8 @@ ddb_scan_all(struct ddb *d, const struct store_match *m, int count_only,
 	free(expr);
 	json_decref(names);
 	json_decref(values);
+	if (count != NULL && !exact)
+		*count = out->n;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), ddb_row_cmp);
 	return 0;
@@ -446,7 +464,10 @@ ddb_count(struct store *st, const struct store_match *m, uint64_t *n,
 {
 	struct ddb_list l;
 
-	return ddb_scan_all(st->state, m, 1, &l, n, cause);
+	if (ddb_scan_all(st->state, m, 1, &l, n, cause) != 0)
+		return -1;
+	ddb_list_free(&l);
+	return 0;
 }
 
 static int

@@ -40,6 +40,7 @@ struct buf;
 #define A_REASON	"RemovedReason"	/* why (S) */
 
 struct ddb {
+	struct store	*st;		/* for store_warn_entry() */
 	struct aws_ctx	*aws;
 	char		*table;
 	char		*notice;	/* from init, for store_notice() */
@@ -78,6 +79,8 @@ int	 ddb_get_item(struct ddb *, const char *, json_t **, char **);
 int	 ddb_scan_all(struct ddb *, const struct store_match *, int,
 	    struct ddb_list *, uint64_t *, char **);
 void	 ddb_list_free(struct ddb_list *);
+/* ddb_entry(), and a warning (store_warn_entry()) if its time is unknown. */
+int	 ddb_read_entry(struct ddb *, const json_t *, struct store_entry *);
 
 /* --- store_ddb_item.c ---------------------------------------------------- */
 
@@ -92,13 +95,17 @@ json_t	*ddb_item(const struct store_entry *, time_t, time_t, time_t);
 size_t	 ddb_item_size(const json_t *);
 /* A string attribute, or NULL. */
 const char *ddb_get_s(const json_t *, const char *);
-/* A number attribute in clk's range; 0 (and *present 0) if absent or not
- * one. present may be NULL. */
+/* A number attribute in clk's range after 1970; 0 (and *present 0) if
+ * absent or not one. present may be NULL. */
 time_t	 ddb_get_n(const json_t *, const char *, int *);
 /* Is this attribute one the backend reads into an entry's own fields? */
 int	 ddb_known(const char *);
 /* An item as an entry (cleared first). 0, or -1 if it has no HostIp. */
 int	 ddb_entry(const json_t *, struct store_entry *);
+/* The same, and *why (caller frees) when its time is unknown, else NULL. */
+int	 ddb_entry_why(const json_t *, struct store_entry *, char **);
+/* A time written as a string (store_ddb_item.c says which forms). */
+int	 ddb_parse_time(const char *, time_t *);
 /*
  * The condition an entry must meet to match m, over attribute names #c,
  * #l, #x, #r and values :b, :e, :rf, :rb (added to names and values). NULL

@@ -63,8 +63,12 @@ ddb_item(const struct store_entry *e, time_t created, time_t seen,
 
 	item = json_object();
 	json_object_set_new(item, A_KEY, ddb_s(e->host_ip));
-	json_object_set_new(item, A_CREATED, ddb_n((long long)created));
-	json_object_set_new(item, A_SEEN, ddb_n((long long)seen));
+	/* an unknown time (0) is left out: it reads back as unknown */
+	if (created != 0)
+		json_object_set_new(item, A_CREATED,
+		    ddb_n((long long)created));
+	if (seen != 0)
+		json_object_set_new(item, A_SEEN, ddb_n((long long)seen));
 	if (expires != 0)
 		json_object_set_new(item, A_EXPIRES,
 		    ddb_n((long long)expires));
@@ -119,29 +123,76 @@ ddb_get_s(const json_t *item, const char *name)
 	    "S"));
 }
 
-/* A number attribute; 0 if absent or not a number. */
+/* Epoch seconds in text, in clk's range after 1970: 0 and *t, or -1. */
+static int
+ddb_epoch(const char *s, time_t *t)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	/* so written that NaN ("nan" parses) fails too: casting it to
+	 * time_t would be undefined behaviour */
+	if (s == end || errno != 0 || *end != '\0' || !(v >= 1 &&
+	    v <= (double)CLK_MAX))
+		return -1;
+	*t = (time_t)v;
+	return 0;
+}
+
+/* A number attribute; 0 if absent, not a number or out of range. */
 time_t
 ddb_get_n(const json_t *item, const char *name, int *present)
 {
 	const char *s;
-	char *end;
-	double v;
+	time_t t;
 
 	s = json_string_value(json_object_get(json_object_get(item, name),
 	    "N"));
 	if (present != NULL)
 		*present = 0;
-	if (s == NULL)
-		return 0;
-	errno = 0;
-	v = strtod(s, &end);
-	/* so written that NaN ("nan" parses) fails too: casting it to
-	 * time_t would be undefined behaviour */
-	if (errno != 0 || *end != '\0' || !(v >= 0 && v <= 1e15))
+	if (s == NULL || ddb_epoch(s, &t) != 0)
 		return 0;
 	if (present != NULL)
 		*present = 1;
-	return (time_t)v;
+	return t;
+}
+
+/*
+ * A time as the original automation and people write it into a string
+ * attribute: RFC 3339 with or without fraction or zone ("2025-12-20T10:00:00Z",
+ * "2021-11-20 10:00:00", GuardDuty's "2025-12-20T10:00:00.000Z" and legacy
+ * "+0000"), a date alone, or epoch seconds. A time without a zone is UTC,
+ * as the original's Lambda functions ran. 0 and *t after 1970, or -1.
+ */
+int
+ddb_parse_time(const char *s, time_t *t)
+{
+	char buf[64];
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (n == 0 || n >= sizeof(buf) - 10)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (isdigit((unsigned char)buf[0]) && n <= 14 &&
+	    strspn(buf, "0123456789.") == n)
+		return ddb_epoch(buf, t);
+	if (n == 10)			/* a date: its midnight */
+		memcpy(buf + n, "T00:00:00", 10), n += 9;
+	if (clk_parse(buf, n, t) != 0) {
+		memcpy(buf + n, "Z", 2);	/* no zone: UTC */
+		if (clk_parse(buf, n + 1, t) != 0)
+			return -1;
+	}
+	return *t >= 1 && *t <= CLK_MAX ? 0 : -1;
 }
 
 static char *
@@ -200,27 +251,82 @@ ddb_extra(const json_t *item, json_t *rec)
 	}
 }
 
+/*
+ * The time an item was first blocked: CreatedAt, a Number of epoch
+ * seconds or a string time (ddb_parse_time()); else, unless CreatedAt is
+ * a Number out of range, the original's Timestamp. 0 and *why (caller
+ * frees, why may be NULL) when none can be read: the time is unknown.
+ */
+static time_t
+ddb_created(const json_t *item, char **why)
+{
+	const json_t *c = json_object_get(item, A_CREATED);
+	const char *n, *s, *ts;
+	char shown[VALUE_SHOW_SIZE], shown_ts[VALUE_SHOW_SIZE];
+	time_t t;
+
+	n = json_string_value(json_object_get(c, "N"));
+	s = ddb_get_s(item, A_CREATED);
+	ts = ddb_get_s(item, A_TIMESTAMP);
+	if (n != NULL) {
+		if (ddb_epoch(n, &t) == 0)
+			return t;
+		if (why != NULL)
+			xasprintf(why, "%s %s is not a time after 1970 in "
+			    "seconds", A_CREATED, show_value(shown, n,
+			    strlen(n)));
+		return 0;
+	}
+	if ((s != NULL && ddb_parse_time(s, &t) == 0) ||
+	    (ts != NULL && ddb_parse_time(ts, &t) == 0))
+		return t;
+	if (why == NULL)
+		return 0;
+	if (s != NULL)
+		snprintf(shown, sizeof(shown), "%s \"%s\" is not a time",
+		    A_CREATED, show_value(shown_ts, s, strlen(s)));
+	else
+		snprintf(shown, sizeof(shown), c == NULL ? "no %s" :
+		    "%s is neither a number nor a string", A_CREATED);
+	if (ts == NULL)
+		xasprintf(why, "%s, and no %s", shown, A_TIMESTAMP);
+	else
+		xasprintf(why, "%s, nor is %s \"%s\"", shown, A_TIMESTAMP,
+		    show_value(shown_ts, ts, strlen(ts)));
+	return 0;
+}
+
 int
 ddb_entry(const json_t *item, struct store_entry *e)
 {
-	const char *ip, *rec, *ts;
-	int has_created, has_seen;
+	return ddb_entry_why(item, e, NULL);
+}
+
+int
+ddb_entry_why(const json_t *item, struct store_entry *e, char **why)
+{
+	const char *ip, *rec;
 	json_t *record = NULL;
-	time_t t;
+	char *bad = NULL;
 
 	memset(e, 0, sizeof(*e));
+	if (why != NULL)
+		*why = NULL;
 	if ((ip = ddb_get_s(item, A_KEY)) == NULL)
 		return -1;
 	e->host_ip = xstrdup(ip);
-	e->created_at = ddb_get_n(item, A_CREATED, &has_created);
-	/* an original item has only Timestamp; a time before 1970 would be
-	 * written back as a CreatedAt that ddb_get_n() reads as 0 */
-	if (!has_created && (ts = ddb_get_s(item, A_TIMESTAMP)) != NULL &&
-	    clk_parse(ts, strlen(ts), &t) == 0 && t >= 0)
-		e->created_at = t;
-	e->last_seen_at = ddb_get_n(item, A_SEEN, &has_seen);
-	if (!has_seen)
+	e->created_at = ddb_created(item, why != NULL ? &bad : NULL);
+	/* without a LastSeenAt (the original's items), its CreatedAt; one
+	 * that is there but unreadable is an unknown time */
+	if (json_object_get(item, A_SEEN) == NULL)
 		e->last_seen_at = e->created_at;
+	else
+		e->last_seen_at = ddb_get_n(item, A_SEEN, NULL);
+	if (bad != NULL)
+		xasprintf(why, "%s: %s", bad, e->last_seen_at == 0 ?
+		    "its age is unknown: kept, never old enough to expire" :
+		    "its age is its LastSeenAt's alone");
+	free(bad);
 	e->expires_at = ddb_get_n(item, A_EXPIRES, NULL);
 	/* RemovedAt of any type makes the entry pending (its time, if no
 	 * number in range, the earliest): never active by a misreading */
@@ -265,6 +371,15 @@ ddb_and(struct buf *b, const char *term)
 	buf_adds(b, term);
 }
 
+/*
+ * Items that may be older than :b: a superset of what store_match_entry()
+ * then finds among them, so that no item the rule of ddb_entry() ages is
+ * missed (an item without a LastSeenAt is aged by its CreatedAt).
+ */
+#define DDB_CREATED_BEFORE	"(#c < :b OR NOT attribute_type(#c, :tn))"
+#define DDB_SEEN_BEFORE		"(#l < :b OR (attribute_not_exists(#l) " \
+	"AND " DDB_CREATED_BEFORE "))"
+
 /* The age test of m ("" if none), as ddb_match_expr() describes. */
 static const char *
 ddb_age_expr(const struct store_match *m, json_t *names, json_t *values)
@@ -274,12 +389,14 @@ ddb_age_expr(const struct store_match *m, json_t *names, json_t *values)
 	if (m->before != 0) {
 		json_object_set_new(names, "#c", json_string(A_CREATED));
 		json_object_set_new(values, ":b", ddb_n((long long)m->before));
+		/* a CreatedAt that is no Number (a string time, or absent
+		 * beside a Timestamp) is judged here, by ddb_entry()'s rule */
+		json_object_set_new(values, ":tn", ddb_s("N"));
 		if (m->by == STORE_BY_CREATED)
-			age = "#c < :b";
+			age = DDB_CREATED_BEFORE;
 		else {
 			json_object_set_new(names, "#l", json_string(A_SEEN));
-			age = "(#l < :b OR (attribute_not_exists(#l) AND "
-			    "#c < :b))";
+			age = DDB_SEEN_BEFORE;
 		}
 	}
 	if (m->expired_at != 0) {
@@ -288,9 +405,9 @@ ddb_age_expr(const struct store_match *m, json_t *names, json_t *values)
 		    ddb_n((long long)m->expired_at));
 	}
 	if (age != NULL && m->expired_at != 0)
-		return m->by == STORE_BY_CREATED ? "(#c < :b OR #x <= :e)" :
-		    "((#l < :b OR (attribute_not_exists(#l) AND #c < :b)) OR "
-		    "#x <= :e)";
+		return m->by == STORE_BY_CREATED ?
+		    "(" DDB_CREATED_BEFORE " OR #x <= :e)" :
+		    "(" DDB_SEEN_BEFORE " OR #x <= :e)";
 	return age != NULL ? age : m->expired_at != 0 ? "#x <= :e" : "";
 }
 

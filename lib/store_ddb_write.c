@@ -21,20 +21,30 @@
 
 /*
  * 1 and *cause if the entry's item would be past DynamoDB's size limit
- * (the service would refuse it: the entry is refused whole, never cut).
+ * (the service would refuse it: the entry is refused whole, never cut),
+ * now or once the store's own attributes are all there: an ExpiresAt and
+ * the state of an unblock with the longest reason. So no later write to
+ * the item (ipstore rm, ipstore-prune, a TTL) can fail for its size.
  */
 int
 ddb_too_big(const struct store_entry *e, char **cause)
 {
-	json_t *item = ddb_item(e, e->created_at, e->last_seen_at,
-	    e->expires_at);
+	json_t *item = ddb_item(e, e->created_at != 0 ? e->created_at : 1,
+	    e->last_seen_at != 0 ? e->last_seen_at : 1, e->expires_at);
 	size_t n = ddb_item_size(item);
 
+	if (json_object_get(item, A_EXPIRES) == NULL)
+		n += strlen(A_EXPIRES) + 21;
+	if (json_object_get(item, A_REMOVED) == NULL)
+		n += strlen(A_REMOVED) + 21 + strlen(A_REASON);
+	if (json_object_get(item, A_REASON) == NULL)
+		n += STORE_REASON_MAX;
 	json_decref(item);
 	if (n <= DDB_ITEM_MAX)
 		return 0;
 	*cause = store_cause("too big for DynamoDB: an item holds at most "
-	    "%d KB, this one %zu bytes", DDB_ITEM_MAX / 1024, n);
+	    "%d KB, this one would hold %zu bytes with the store's own "
+	    "attributes", DDB_ITEM_MAX / 1024, n);
 	return 1;
 }
 
@@ -232,10 +242,17 @@ ddb_merged_update(const struct store_entry *mt, struct buf *update,
 
 	buf_init(&set);
 	buf_init(&rm);
-	ddb_list_add(&set, "#c = :c");
-	ddb_list_add(&set, "#l = :l");
-	json_object_set_new(values, ":c", ddb_n((long long)mt->created_at));
-	json_object_set_new(values, ":l", ddb_n((long long)mt->last_seen_at));
+	/* an unknown time (0) leaves the stored attribute as it is */
+	if (mt->created_at != 0) {
+		ddb_list_add(&set, "#c = :c");
+		json_object_set_new(values, ":c",
+		    ddb_n((long long)mt->created_at));
+	}
+	if (mt->last_seen_at != 0) {
+		ddb_list_add(&set, "#l = :l");
+		json_object_set_new(values, ":l",
+		    ddb_n((long long)mt->last_seen_at));
+	}
 	if (mt->expires_at != 0) {
 		ddb_list_add(&set, "#x = :x");
 		json_object_set_new(values, ":x",
@@ -254,6 +271,18 @@ ddb_merged_update(const struct store_entry *mt, struct buf *update,
 		buf_addf(update, " REMOVE %s", buf_cstr(&rm));
 	buf_free(&set);
 	buf_free(&rm);
+}
+
+/* e becomes the stored item, whole (store_merge() hands it back so). */
+static void
+ddb_whole_from(struct ddb *d, const json_t *item, struct store_entry *e)
+{
+	struct store_entry s;
+
+	if (ddb_read_entry(d, item, &s) != 0)
+		return;
+	store_entry_clear(e);
+	*e = s;
 }
 
 /* Widen a stored item with e's times and state (store_merge_times()). */
@@ -277,7 +306,7 @@ ddb_widen(struct ddb *d, struct store_entry *e, const json_t *item,
 	    s.last_seen_at && mt.expires_at == s.expires_at &&
 	    mt.removed_at == s.removed_at && json_object_get(item, A_SEEN) !=
 	    NULL) {
-		ddb_times_from(item, e);
+		ddb_whole_from(d, item, e);
 		store_entry_clear(&s);
 		store_entry_clear(&mt);
 		return DDB_OK;
@@ -299,7 +328,7 @@ ddb_widen(struct ddb *d, struct store_entry *e, const json_t *item,
 	buf_free(&update);
 	buf_free(&cond);
 	if (rc == DDB_OK) {
-		ddb_times_from(out, e);
+		ddb_whole_from(d, out, e);
 		json_decref(out);
 	}
 	return rc;

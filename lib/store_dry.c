@@ -212,11 +212,8 @@ dry_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
 	*is_new = r == 0;
 	if (r == 1) {
 		store_merge_times(&cur, &cur, e);
-		e->created_at = cur.created_at;
-		e->last_seen_at = cur.last_seen_at;
-		e->expires_at = cur.expires_at;
-		e->removed_at = cur.removed_at;
-		take_string(&e->removed_reason, cur.removed_reason);
+		store_entry_clear(e);	/* what would be stored, whole */
+		store_entry_copy(e, &cur);
 	}
 	dry_put(d, e->host_ip, r == 1 ? &cur : e);
 	store_entry_clear(&cur);

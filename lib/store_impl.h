@@ -70,6 +70,11 @@ struct store {
 	const struct store_backend *backend;
 	char		*url;		/* "scheme:target", default expanded */
 	void		*state;		/* the backend's own */
+	store_warn_fn	 warn;		/* store_on_warning() */
+	void		*warn_arg;
+	char		**warned;	/* the keys told, sorted */
+	size_t		 nwarned;
+	struct store	*warn_to;	/* the dry-run store around this one */
 };
 
 extern const struct store_backend store_sqlite_backend;
@@ -96,6 +101,12 @@ extern const struct store_backend store_ddb_backend;
  */
 void	 store_merge_times(struct store_entry *, const struct store_entry *,
 	    const struct store_entry *);
+
+/*
+ * Tell the store's warning function (store_on_warning()) what about the
+ * entry keyed ip, unless it was told about that key already.
+ */
+void	 store_warn_entry(struct store *, const char *, const char *);
 
 /* "what: why" into a fresh string for *cause. */
 char	*store_cause(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -734,16 +734,20 @@ sq_merge(struct store *st, struct store_entry *e, int *is_new, char **cause)
 			*cause = sq_cause(sq, "merge", SQLITE_INTERNAL);
 		return -1;
 	}
-	store_merge_times(e, &stored, e);
-	store_entry_clear(&stored);
+	store_merge_times(&stored, &stored, e);
 	s = sq_stmt(sq, SQ_SET_STATE);
 	bind_text(s, 1, e->host_ip);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)e->created_at);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->last_seen_at);
-	bind_expiry(s, 4, e->expires_at);
-	bind_expiry(s, 5, e->removed_at);
-	bind_text(s, 6, e->removed_reason);
-	return sq_run(sq, s, "merge", cause);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)stored.created_at);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)stored.last_seen_at);
+	bind_expiry(s, 4, stored.expires_at);
+	bind_expiry(s, 5, stored.removed_at);
+	bind_text(s, 6, stored.removed_reason);
+	if ((r = sq_run(sq, s, "merge", cause)) == 0) {
+		store_entry_clear(e);	/* what is now stored, whole */
+		*e = stored;
+	} else
+		store_entry_clear(&stored);
+	return r;
 }
 
 static int
@@ -890,15 +894,19 @@ sq_where(const struct store_match *m, struct buf *w)
 	if (m->before == 0 && m->expired_at == 0)
 		return;
 	buf_adds(w, and);
+	/* a time of 0 is unknown, never old enough (store.h) */
 	if (m->expired_at == 0)
-		buf_adds(w, m->by == STORE_BY_CREATED ? "created_at < ?1" :
-		    "last_seen_at < ?1");
+		buf_adds(w, m->by == STORE_BY_CREATED ?
+		    "(created_at > 0 AND created_at < ?1)" :
+		    "(last_seen_at > 0 AND last_seen_at < ?1)");
 	else if (m->before == 0)
 		buf_adds(w, "expires_at <= ?2");
 	else
 		buf_adds(w, m->by == STORE_BY_CREATED ?
-		    "(created_at < ?1 OR expires_at <= ?2)" :
-		    "(last_seen_at < ?1 OR expires_at <= ?2)");
+		    "((created_at > 0 AND created_at < ?1) OR "
+		    "expires_at <= ?2)" :
+		    "((last_seen_at > 0 AND last_seen_at < ?1) OR "
+		    "expires_at <= ?2)");
 }
 
 /* SELECT what FROM blocklist, for the entries that match m, then tail. */

@@ -91,8 +91,8 @@ printf '%s\n' '{"HostIp":"192.0.2.1","FindingId":"laptop"}' '{"HostIp":"198.51.1
     SECHUB_NOW=2026-01-01T00:00:00Z ipstore -s "sqlite:$TMP/laptop.db" add >/dev/null
 ipstore mirror --from "sqlite:$TMP/laptop.db" --to dynamodb:blocklist > "$TMP/m1"
 is "$(cat "$TMP/m1")" '{"HostIp":"192.0.2.1","CreatedAt":"2026-01-01T00:00:00Z","LastSeenAt":"2026-01-01T00:00:00Z","FindingId":"laptop","NewIP":true}
-{"HostIp":"198.51.100.7","CreatedAt":"2026-01-01T00:00:00Z","LastSeenAt":"2026-01-09T12:00:00Z","NewIP":false}' \
-    "SQLite to DynamoDB: new entries put, known ones widened (CreatedAt earlier)"
+{"HostIp":"198.51.100.7","CreatedAt":"2026-01-01T00:00:00Z","LastSeenAt":"2026-01-09T12:00:00Z","FindingId":"arn:aws:guardduty:us-west-2:123456789012:detector/d/finding/f","FindingType":"Recon:EC2/PortProbeUnprotectedPort","Severity":"HIGH","AccountId":"123456789012","Region":"us-west-2","Timestamp":"2026-01-04T23:59:00.000Z","Direction":"INBOUND","NewIP":false}' \
+    "SQLite to DynamoDB: new entries put, known ones widened (CreatedAt earlier) and printed as DynamoDB holds them"
 ipstore mirror --from "sqlite:$TMP/laptop.db" --to dynamodb:blocklist > "$TMP/m2"
 is "$(grep -c '"NewIP":false' "$TMP/m2")" 2 "mirroring again changes nothing"
 ipstore mirror --from dynamodb:blocklist --to "sqlite:$TMP/copy.db" >/dev/null

@@ -66,9 +66,9 @@ is "$(sed -n 's/.*"HostIp":"\([^"]*\)".*"RemovedAt":"\([^"]*\)".*/\1 \2/p' "$TMP
     "--removed prints every pending entry as read back: this run's and an earlier one's"
 is "$(requests 'h["x-amz-target"].split(".")[1], b.get("FilterExpression") or b.get("ConditionExpression"), b.get("Select")')" \
     "('DescribeTable', None, None)
-('Scan', 'attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND #c < :b)) OR #x <= :e)', None)
-('UpdateItem', 'attribute_exists(#k) AND attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND #c < :b)) OR #x <= :e)', None)
-('UpdateItem', 'attribute_exists(#k) AND attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND #c < :b)) OR #x <= :e)', None)
+('Scan', 'attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND (#c < :b OR NOT attribute_type(#c, :tn)))) OR #x <= :e)', None)
+('UpdateItem', 'attribute_exists(#k) AND attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND (#c < :b OR NOT attribute_type(#c, :tn)))) OR #x <= :e)', None)
+('UpdateItem', 'attribute_exists(#k) AND attribute_not_exists(#r) AND ((#l < :b OR (attribute_not_exists(#l) AND (#c < :b OR NOT attribute_type(#c, :tn)))) OR #x <= :e)', None)
 ('Scan', 'attribute_exists(#r)', None)
 ('Scan', 'attribute_not_exists(#r)', 'COUNT')" \
     "a Scan of the expired active entries, each marked by an UpdateItem that checks it still is (an address seen again meanwhile stays), then the pending read back"
