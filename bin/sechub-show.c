@@ -453,7 +453,7 @@ doctor_targets(struct sechub *h, struct checks *c)
 	struct result	*res = xcalloc(h->targets.n + 1, sizeof(*res));
 	int		 active, saved, null;
 	size_t		 i;
-	const json_t	*s;
+	const json_t	*s, *limit;
 	json_int_t	 used, cap;
 
 	if (h->targets.n == 0) {
@@ -479,8 +479,8 @@ doctor_targets(struct sechub *h, struct checks *c)
 			continue;
 		}
 		s = res[i].summary;
-		cap = json_is_integer(target_capacity(t, s, &used)) ?
-		    json_integer_value(target_capacity(t, s, &used)) : -1;
+		limit = target_capacity(t, s, &used);
+		cap = json_is_integer(limit) ? json_integer_value(limit) : -1;
 		if (cap > 0 && used * 10 > cap * 9)
 			check(c, 1, t->name, "%s answers; capacity %lld of %lld "
 			    "(less than 10%% left)", summary_place(t, s),
